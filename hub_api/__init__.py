@@ -1,0 +1,61 @@
+"""Candor's backend: the Flask app factory.
+
+Nothing is built at import time; ``create_app`` reads ``CANDOR_*`` settings (or a test
+config), then lets each capability attach itself with its own ``init_app``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask
+
+from .config import load_config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app that serves the dynamic pages, the staff area and the static site."""
+    config = load_config()
+    if test_config:
+        config.update(test_config)
+    app = Flask(
+        __name__,
+        instance_path=str(config["INSTANCE"]),
+        static_folder=str(config["THEME"] / "static"),
+        static_url_path="/theme",
+        template_folder=str(config["THEME"] / "templates"),
+    )
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        # Before `candor init` there is no stored secret; `candor serve` refuses to start.
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+        app.config["EPHEMERAL_SECRET"] = True
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["PUBLIC_URL"].startswith("https://"),
+        SESSION_COOKIE_NAME="candor_staff",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
+
+    from . import (
+        ask, auth, cli, db, demo, errors, people, publish, queue, security, site_files, threads,
+        views,
+    )
+
+    db.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    views.init_app(app)
+    auth.init_app(app)
+    ask.init_app(app)
+    threads.init_app(app)
+    queue.init_app(app)
+    people.init_app(app)
+    publish.init_app(app)
+    site_files.init_app(app)
+    cli.init_app(app)
+    demo.init_app(app)
+    return app

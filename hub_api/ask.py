@@ -1,0 +1,191 @@
+"""Asking without an account, and the asker's private manage page.
+
+No reader route here touches the session: errors are rendered into the page, never
+flashed, and the asker is recognised by the unguessable token in their manage link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from sqlalchemy import select
+
+from . import signals
+from .db import get_session
+from .markup import render_markdown
+from .models import FollowUp, Question, Topic
+from .people import active_staff, all_topics
+from .text import clean_text
+from .threads import get_thread, thread_context
+
+bp = Blueprint("ask", __name__)
+
+LIMITS = {"display_name": 80, "title": 200}
+BODY_LIMIT = 20_000
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def new_token() -> tuple[str, str]:
+    """A 256-bit manage token and the hash that is all the database keeps."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+@dataclass
+class Form:
+    """Submitted values, cleaned, with one message per invalid field."""
+
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+
+def read_text_fields(data, required: dict[str, str], optional: tuple[str, ...] = ()) -> Form:
+    """Clean and length-check fields; ``required`` maps a field to its label."""
+    form = Form({name: clean_text(data.get(name)) for name in optional})
+    for name, label in required.items():
+        multiline = name == "body"
+        value = clean_text(data.get(name), multiline=multiline)
+        form.values[name] = value
+        limit = BODY_LIMIT if multiline else LIMITS[name]
+        if not value:
+            form.errors[name] = f"Enter {label}."
+        elif len(value) > limit:
+            form.errors[name] = f"{label.capitalize()} must be at most {limit:,} characters " \
+                                f"(it has {len(value):,})."
+            if multiline:
+                form.status = 413
+    if form.errors and form.status == 200:
+        form.status = 400
+    return form
+
+
+def _ask_form(form: Form | None = None):
+    session = get_session()
+    form = form or Form({"topic": request.args.get("topic", ""),
+                         "person": request.args.get("person", "")})
+    return render_template(
+        "ask.html", form=form, topics=all_topics(session), people=active_staff(session),
+        body_limit=BODY_LIMIT,
+    ), form.status
+
+
+@bp.get("/ask")
+def ask_form():
+    """The question form; ``?topic=`` or ``?person=`` preselects a route."""
+    return _ask_form()
+
+
+@bp.post("/ask")
+def ask_submit():
+    """Store the question and send the asker to their private manage page."""
+    session = get_session()
+    form = read_text_fields(
+        request.form,
+        {"display_name": "a name to show with your question", "title": "a title",
+         "body": "your question"},
+        optional=("topic", "person"),
+    )
+    topic = person = None
+    if form.values["topic"]:
+        topic = session.scalar(select(Topic).where(Topic.slug == form.values["topic"]))
+        if topic is None:
+            form.errors["topic"] = "Choose a topic from the list."
+    if form.values["person"]:
+        person = next((p for p in active_staff(session) if p.slug == form.values["person"]), None)
+        if person is None:
+            form.errors["person"] = "Choose a person from the list."
+    if form.errors:
+        form.status = max(form.status, 400)
+        return _ask_form(form)
+    token, token_hash = new_token()
+    question = Question(
+        title=form.values["title"], body=form.values["body"],
+        body_html=render_markdown(form.values["body"]), display_name=form.values["display_name"],
+        topic=topic, person=person, manage_token_hash=token_hash,
+    )
+    session.add(question)
+    session.commit()
+    signals.question_asked.send(current_app._get_current_object(), id=question.id)
+    return redirect(f"/manage/{token}", 303)
+
+
+def question_for_token(token: str) -> Question:
+    """The question a manage link belongs to; 404 for any other string."""
+    if len(token) > 100:
+        abort(404)
+    wanted = hash_token(token)
+    question_id = get_session().scalar(
+        select(Question.id).where(Question.manage_token_hash == wanted)
+    )
+    if question_id is None:
+        abort(404)
+    question = get_thread(question_id)
+    if not hmac.compare_digest(question.manage_token_hash, wanted):
+        abort(404)
+    return question
+
+
+def _private(response):
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _manage_page(token: str, question: Question, form: Form | None = None):
+    html = render_template(
+        "manage.html", token=token, form=form or Form({}), public_url=current_app.config[
+            "PUBLIC_URL"], body_limit=BODY_LIMIT, **thread_context(question),
+    )
+    return _private(current_app.make_response((html, form.status if form else 200)))
+
+
+@bp.get("/manage/<token>")
+def manage(token: str):
+    """The asker's private page: the thread, a follow-up form, and the link to keep."""
+    return _manage_page(token, question_for_token(token))
+
+
+@bp.post("/manage/<token>/reply")
+def reply(token: str):
+    """A follow-up from the asker; the question goes back into the staff queue."""
+    question = question_for_token(token)
+    form = read_text_fields(request.form, {"body": "your reply"})
+    if form.errors:
+        return _manage_page(token, question, form)
+    session = get_session()
+    session.add(FollowUp(question_id=question.id, body=form.values["body"],
+                         body_html=render_markdown(form.values["body"])))
+    question.status = "open"
+    session.commit()
+    signals.question_changed.send(current_app._get_current_object(), id=question.id)
+    return _private(redirect(f"/manage/{token}#latest", 303))
+
+
+@bp.post("/manage/<token>/accept/<int:answer_id>")
+def accept(token: str, answer_id: int):
+    """The asker marks the answer that helped."""
+    question = question_for_token(token)
+    accept_answer(question, answer_id)
+    return _private(redirect(f"/manage/{token}#answer-{answer_id}", 303))
+
+
+def accept_answer(question: Question, answer_id: int) -> None:
+    """Mark one of the thread's answers as accepted (404 for an answer of another thread)."""
+    if answer_id not in {a.id for a in question.answers}:
+        abort(404)
+    question.accepted_answer_id = answer_id
+    get_session().commit()
+    signals.question_changed.send(current_app._get_current_object(), id=question.id)
+

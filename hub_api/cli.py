@@ -1,0 +1,75 @@
+"""The ``candor`` command: a Flask CLI group, so ``flask --app hub_api …`` works the same."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .config import load_config, write_secret
+from .migrate import upgrade
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_command)
+    app.cli.add_command(serve_command)
+
+
+def _create_app(*_args) -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False, set_debug_flag=False)
+def main() -> None:
+    """Candor: a company community hub where named staff answer prospects."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+# Flask's --app/--env-file/--debug options make no sense for Candor's own command.
+main.params = [p for p in main.params if p.name not in {"app", "env_file", "debug"}]
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the instance: folder, secret key and database schema (safe to re-run)."""
+    config = current_app.config
+    write_secret(config["INSTANCE"])
+    try:
+        upgrade(config["DATABASE_URL"])
+    except Exception as exc:  # any driver error: say which database and why, in one line
+        reason = str(exc).splitlines()[0]
+        raise click.ClickException(f"cannot set up the database: {reason}") from exc
+    # The app was created before the secret existed: read it back for later commands.
+    current_app.config["SECRET_KEY"] = load_config()["SECRET_KEY"] or config["SECRET_KEY"]
+    click.echo(f"Instance ready in {config['INSTANCE']}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Serve the static site and the backend on one origin with waitress."""
+    from waitress import serve
+
+    from .publish import BuildError, build_site
+
+    app = current_app._get_current_object()
+    if app.config.get("EPHEMERAL_SECRET"):
+        raise click.ClickException(f"no instance in {app.config['INSTANCE']}: run `candor init`")
+    if not app.config["SITE"].exists():
+        click.echo("No site built yet; building it first …")
+        try:
+            build_site(app.config)
+        except BuildError as exc:
+            raise click.ClickException(f"build failed: {exc}") from exc
+    click.echo(f"Candor on http://{host}:{port}/  (Ctrl+C stops)")
+    # waitress logs no access lines, so no client address reaches a log.
+    serve(app, host=host, port=port, threads=threads, ident="candor")

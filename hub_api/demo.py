@@ -1,0 +1,175 @@
+"""``candor demo``: a believable small company so a fresh install shows a living hub."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from . import signals
+from .ask import new_token
+from .db import get_session, utcnow
+from .markup import render_markdown
+from .models import Answer, FollowUp, Person, Question, Setting, Topic
+from .people import add_person, add_topic
+
+DEMO_PASSWORD = "demo"  # noqa: S105 — documented demo login, refused on real instances
+
+TOPICS = [
+    ("networking", "Networking", "Switching, Wi-Fi, SD-WAN and campus design."),
+    ("security", "Security", "Zero trust, firewalls, compliance and audits."),
+    ("hardware", "Hardware", "Our appliances, PCBs, lead times and RMAs."),
+    ("support", "Support & contracts", "SLAs, onboarding, pricing and renewals."),
+]
+
+STAFF = [
+    ("Dana Ortiz", "dana@northwind.example", "Network Engineer", "staff,admin", "networking",
+     "Designs campus and warehouse networks. Ten years of Wi-Fi surveys behind her."),
+    ("Sam Lee", "sam@northwind.example", "Security Architect", "staff", "security",
+     "Helps customers move from VPNs to zero trust without a big-bang migration."),
+    ("Priya Raman", "priya@northwind.example", "Hardware Product Manager", "staff,marketer",
+     "hardware", "Owns the NW-series appliances, from PCB supply to end of life."),
+    ("Tom Becker", "tom@northwind.example", "Customer Success Lead", "staff,moderator",
+     "support,networking", "Onboards new customers and keeps SLAs honest."),
+    ("Alex Morgan", "alex@northwind.example", "CEO", "staff,owner", "support",
+     "Co-founded Northwind. Reads every digest and answers the hard commercial questions."),
+]
+
+# (hours ago, asker, topic, person slug or None, title, body, [(hours after, staff email, answer)])
+QUESTIONS = [
+    (400, "Maria K.", "networking", None, "Can your APs handle 300 handheld scanners in one aisle?",
+     "We run a cold-storage warehouse with dense shelving. Today's Wi-Fi drops scanners in the "
+     "freezer zone. Would Wi-Fi 7 help, or is it an antenna problem?",
+     [(3, "dana@northwind.example", "Most likely antennas and placement, not the standard. "
+       "Metal racking and freezer doors reflect heavily. We'd start with a **predictive survey** "
+       "and directional antennas along the aisles; Wi-Fi 7 helps capacity, not reflections.")]),
+    (380, "J. Okafor", "security", None, "Do you support SAML single sign-on for the admin portal?",
+     "Our auditors want every admin login behind our IdP (Entra ID).",
+     [(2, "sam@northwind.example", "Yes: SAML 2.0 and OIDC, with SCIM for deprovisioning. "
+       "Local admin accounts can be disabled once SSO is verified.")]),
+    (360, "Lena", "hardware", None, "What is the current lead time for NW-4800 switches?",
+     "We need 40 units for a Q2 rollout.",
+     [(5, "priya@northwind.example", "Today it is **6–8 weeks** for 40 units. Our PCB "
+       "supplier added a second fab line in March, so quotes are firm for 30 days.")]),
+    (300, "Chris", "support", None, "Is 24/7 support included or an add-on?",
+     "Comparing you with two other vendors for a hospital network.",
+     [(1, "tom@northwind.example", "Business hours are included; 24/7 with a 1-hour response "
+       "is the Critical plan. For hospitals we usually recommend it for the core only.")]),
+    (260, "Ahmed", "networking", "dana-ortiz", "Dana, how do you handle roaming between buildings?",
+     "Forklifts move between two halls 80 m apart and lose sessions.",
+     [(4, "dana@northwind.example", "Point-to-point bridge plus 802.11r fast roaming on one SSID. "
+       "Sessions survive because the controller keeps the client state across both halls.")]),
+    (220, "Ingrid", "security", None, "Can the firewall log to our own SIEM?",
+     "We use a self-hosted Wazuh.",
+     [(6, "sam@northwind.example", "Yes, syslog over TLS or plain CEF. No cloud relay needed: "
+       "logs go straight from the appliance to your collector.")]),
+    (200, "P. Novak", "hardware", None, "Are your PCBs lead-free (RoHS 3)?",
+     "Procurement needs a declaration.", [(2, "priya@northwind.example",
+     "All NW-series boards are RoHS 3 and REACH compliant. I can send the signed declaration.")]),
+    (150, "Grace", "support", "alex-morgan", "Alex, do you offer multi-year price locks?",
+     "Budget cycles here are three years.", [(8, "alex@northwind.example",
+     "Yes. Three-year agreements lock list prices; we publish the indexation rule in the "
+     "contract rather than leaving it to renewal time.")]),
+    (120, "Tobias", "networking", None, "Do you sell SD-WAN without managed services?",
+     "We have our own NOC.", [(3, "tom@northwind.example", "Yes. Licences are self-managed by "
+     "default; managed service is optional.")]),
+    (96, "R. Silva", "security", None, "How do you publish vulnerability advisories?",
+     "We want to subscribe.", [(20, "sam@northwind.example",
+     "On our advisories page with an Atom feed, plus CVE IDs. We aim to publish within 72 h "
+     "of a confirmed issue.")]),
+    (80, "Mei", "hardware", None, "What is the MTBF of the NW-2200 power supply?",
+     "Sizing spares for 200 sites.", [(30, "priya@northwind.example",
+     "Rated 250,000 h at 25 °C. Field data over 3 years is better; for 200 sites, 4 spares "
+     "has been plenty.")]),
+    (60, "Oskar", "support", None, "Can we do a proof of concept before buying?",
+     "Two sites, four weeks.", [(2, "tom@northwind.example",
+     "Yes — we lend hardware for 30 days and a named engineer joins your kick-off.")]),
+    # Open ones, some of them long past any reasonable target.
+    (150, "Hannah", "security", None, "Is there an on-prem option for the management console?",
+     "Our regulator does not allow cloud management for this network.", []),
+    (72, "Viktor", "networking", None, "Do your switches support EVPN-VXLAN?",
+     "Planning a small data-centre fabric.", []),
+    (50, "Nora", "hardware", "priya-raman", "Can we get the NW-4800 in a fanless version?",
+     "It sits in an office, noise matters.", []),
+    (30, "Felix", "support", None, "What does onboarding look like for 50 sites?",
+     "We'd like a rough timeline.", []),
+    (20, "Yuki", None, None, "Do you have partners in Japan?", "Looking for a local integrator.",
+     []),
+    (6, "Ben", "networking", "dana-ortiz", "Dana, outdoor APs for a port terminal?",
+     "Salt spray and wind. What rating do we need?", []),
+    (3, "Sofia", "security", None, "Do you support 802.1X with certificates only?",
+     "No passwords on the wired network.", []),
+    (1, "Luca", "hardware", None, "Is there a rack kit for the NW-2200?", "Two per 1U shelf?", []),
+]
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+
+
+def has_real_data(session) -> bool:
+    """True when people or questions exist that the demo did not create."""
+    demo_emails = {s[1] for s in STAFF}
+    emails = set(session.scalars(select(Person.email)))
+    questions = session.scalar(select(func.count(Question.id)))
+    loaded = session.get(Setting, "demo_loaded") is not None
+    return bool(emails - demo_emails) or (questions > 0 and not loaded)
+
+
+def load_demo(session) -> list[Person]:
+    now = utcnow()
+    for slug, name, description in TOPICS:
+        add_topic(session, name, slug, description)
+    session.flush()
+    people = {}
+    for name, email, title, roles, topics, bio in STAFF:
+        people[email] = add_person(session, name=name, email=email, password=DEMO_PASSWORD,
+                                   job_title=title, roles=roles, bio=bio,
+                                   topics=topics.split(","))
+    session.flush()
+    by_slug = {p.slug: p for p in people.values()}
+    topics = {t.slug: t for t in session.scalars(select(Topic))}
+    for hours, asker, topic, person, title, body, answers in QUESTIONS:
+        asked = now - timedelta(hours=hours)
+        question = Question(
+            title=title, body=body, body_html=render_markdown(body), display_name=asker,
+            topic=topics.get(topic), person=by_slug.get(person), created_at=asked,
+            manage_token_hash=new_token()[1], status="answered" if answers else "open",
+        )
+        session.add(question)
+        for after, email, text in answers:
+            session.add(Answer(question=question, person=people[email], body=text,
+                               body_html=render_markdown(text),
+                               created_at=asked + timedelta(hours=after)))
+    session.flush()
+    thanks = session.scalar(select(Question).where(Question.display_name == "Maria K."))
+    session.add(FollowUp(question_id=thanks.id, body="Thanks — the survey is booked.",
+                         body_html=render_markdown("Thanks — the survey is booked."),
+                         created_at=thanks.created_at + timedelta(hours=30)))
+    thanks.accepted_answer_id = thanks.answers[0].id if thanks.answers else None
+    session.add(Setting(key="demo_loaded", value=now.isoformat()))
+    return list(people.values())
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load demo data (Northwind Networks); refuses an instance holding real data."""
+    session = get_session()
+    if has_real_data(session):
+        raise click.ClickException("this instance holds data that is not demo data; "
+                                   "use a fresh CANDOR_INSTANCE for the demo")
+    if session.get(Setting, "demo_loaded") is not None:
+        click.echo("Demo data is already loaded.")
+    else:
+        load_demo(session)
+        session.commit()
+        signals.people_changed.send(current_app._get_current_object(), id=None)
+        click.echo(f"Loaded {len(STAFF)} staff, {len(TOPICS)} topics, "
+                   f"{len(QUESTIONS)} questions.")
+    click.echo(f"Staff logins (password: {DEMO_PASSWORD}) at /staff/login:")
+    for name, email, title, roles, _topics, _bio in STAFF:
+        click.echo(f"  {email:<28} {name} — {title} [{roles}]")

@@ -1,0 +1,187 @@
+"""The tables. The database is the source of truth; the site and index derive from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, utcnow
+
+ROLES = ("staff", "marketer", "moderator", "owner", "admin")
+
+person_topics = Table(
+    "person_topics",
+    Base.metadata,
+    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    people: Mapped[list[Person]] = relationship(
+        secondary=person_topics, back_populates="topics", order_by="Person.name"
+    )
+
+
+class Person(Base):
+    """A named member of staff. There is no shared or brand account by design."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    job_title: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    photo: Mapped[str | None] = mapped_column(String(255), default=None)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    roles: Mapped[str] = mapped_column(String(120), default="staff")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    topics: Mapped[list[Topic]] = relationship(
+        secondary=person_topics, back_populates="people", order_by="Topic.name"
+    )
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.name.split() if p[:1].isalnum()]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    @property
+    def profile_url(self) -> str:
+        return f"/people/{self.slug}/"
+
+    @property
+    def photo_url(self) -> str | None:
+        """Photos live in the content folder and are published with the site."""
+        return f"/{self.photo}" if self.photo else None
+
+    # flask-login's user protocol, spelled out rather than mixed in.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Question(Base):
+    """A prospect's thread. Routed to ``person`` if named, else to ``topic``'s staff."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    display_name: Mapped[str] = mapped_column(String(80))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    accepted_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answers.id", use_alter=True, name="fk_questions_accepted_answer",
+                   ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    topic: Mapped[Topic | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="question", order_by="Answer.created_at", foreign_keys="Answer.question_id",
+        cascade="all, delete-orphan",
+    )
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        order_by="FollowUp.created_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def url(self) -> str:
+        from .text import slugify
+
+        return f"/q/{self.id}/{slugify(self.title)}"
+
+    @property
+    def first_answer(self) -> Answer | None:
+        return self.answers[0] if self.answers else None
+
+
+class Answer(Base):
+    """A staff member's answer, always signed by one person."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    question: Mapped[Question] = relationship(back_populates="answers", foreign_keys=[question_id])
+    person: Mapped[Person] = relationship()
+    revisions: Mapped[list[AnswerRevision]] = relationship(
+        order_by="AnswerRevision.id.desc()", cascade="all, delete-orphan"
+    )
+
+
+class AnswerRevision(Base):
+    """An earlier version of an answer; a staff answer's history is public."""
+
+    __tablename__ = "answer_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FollowUp(Base):
+    """The asker's reply in their own thread, posted through the manage link."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Setting(Base):
+    """Small instance facts (e.g. that the demo data was loaded)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

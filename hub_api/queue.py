@@ -1,0 +1,139 @@
+"""The staff side of a thread: the queue routed to me, answering, editing, accepting."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask_login import current_user
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from . import signals
+from .ask import BODY_LIMIT, Form, accept_answer, read_text_fields
+from .auth import require_role
+from .db import get_session, utcnow
+from .markup import render_markdown
+from .models import Answer, AnswerRevision, Person, Question, person_topics
+from .security import check_csrf
+from .threads import get_thread, thread_context
+
+bp = Blueprint("queue", __name__, url_prefix="/staff")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def _staffed_topic():
+    """SQL: the question's topic has at least one active staff member."""
+    return exists().where(
+        person_topics.c.topic_id == Question.topic_id,
+        person_topics.c.person_id == Person.id,
+        Person.active.is_(True),
+    )
+
+
+def queue_for(session: Session, person: Person, everything: bool = False) -> list[Question]:
+    """Open questions routed to ``person``: asked of them, on their topics, or unrouted.
+
+    A question lands with the named person, else everyone on its topic, else the general
+    queue (no topic, or a topic nobody active covers). Oldest first.
+    """
+    query = select(Question).where(Question.status == "open")
+    if not everything:
+        topic_ids = [t.id for t in person.topics]
+        routed_to_nobody = and_(Question.person_id.is_(None),
+                                or_(Question.topic_id.is_(None), ~_staffed_topic()))
+        query = query.where(or_(
+            Question.person_id == person.id,
+            and_(Question.person_id.is_(None), Question.topic_id.in_(topic_ids)),
+            routed_to_nobody,
+        ))
+    query = query.options(selectinload(Question.topic), selectinload(Question.person),
+                          selectinload(Question.follow_ups), selectinload(Question.answers))
+    return list(session.scalars(query.order_by(Question.created_at, Question.id)))
+
+
+@bp.get("/")
+@bp.get("/queue")
+@require_role("staff")
+def index():
+    """Open questions for me, oldest first (``?all=1``: every open question)."""
+    everything = request.args.get("all") == "1"
+    questions = queue_for(get_session(), current_user, everything)
+    return render_template("staff/queue.html", questions=questions, everything=everything,
+                           now=utcnow())
+
+
+@bp.get("/q/<int:question_id>")
+@require_role("staff")
+def thread(question_id: int):
+    """The thread with the answer form."""
+    return _thread_page(get_thread(question_id))
+
+
+def _thread_page(question: Question, form=None, status: int = 200):
+    return render_template("staff/thread.html", form=form, body_limit=BODY_LIMIT,
+                           **thread_context(question)), status
+
+
+@bp.post("/q/<int:question_id>/answer")
+@require_role("staff")
+def answer(question_id: int):
+    """Post an answer signed by the logged-in person — there is no other author."""
+    check_csrf()
+    question = get_thread(question_id)
+    form = read_text_fields(request.form, {"body": "your answer"})
+    if form.errors:
+        return _thread_page(question, form, form.status)
+    session = get_session()
+    new = Answer(question=question, person_id=current_user.id, body=form.values["body"],
+                 body_html=render_markdown(form.values["body"]))
+    session.add(new)
+    question.status = "answered"
+    session.commit()
+    signals.answer_posted.send(current_app._get_current_object(), id=new.id)
+    return redirect(f"{question.url}#answer-{new.id}", 303)
+
+
+def _own_answer(answer_id: int) -> Answer:
+    answer = get_session().get(Answer, answer_id)
+    if answer is None:
+        abort(404)
+    if answer.person_id != current_user.id:
+        abort(403, "Only the person who wrote an answer can edit it.")
+    return answer
+
+
+@bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
+@require_role("staff")
+def edit(answer_id: int):
+    """Edit my answer; the earlier version is kept and shown in its public history."""
+    answer = _own_answer(answer_id)
+    form = Form({"body": answer.body})
+    if request.method == "POST":
+        check_csrf()
+        form = read_text_fields(request.form, {"body": "your answer"})
+        if not form.errors:
+            if form.values["body"] != answer.body:
+                session = get_session()
+                session.add(AnswerRevision(answer_id=answer.id, body=answer.body,
+                                           body_html=answer.body_html,
+                                           written_at=answer.edited_at or answer.created_at))
+                answer.body = form.values["body"]
+                answer.body_html = render_markdown(answer.body)
+                answer.edited_at = utcnow()
+                session.commit()
+                signals.answer_edited.send(current_app._get_current_object(), id=answer.id)
+            return redirect(f"{answer.question.url}#answer-{answer.id}", 303)
+    return render_template("staff/edit.html", answer=answer, form=form,
+                           body_limit=BODY_LIMIT), form.status
+
+
+@bp.post("/q/<int:question_id>/accept/<int:answer_id>")
+@require_role("staff")
+def accept(question_id: int, answer_id: int):
+    """Mark an answer as the accepted one."""
+    check_csrf()
+    question = get_thread(question_id)
+    accept_answer(question, answer_id)
+    return redirect(f"{question.url}#answer-{answer_id}", 303)

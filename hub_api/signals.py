@@ -1,0 +1,15 @@
+"""Events between capabilities, so a view never calls the builder, mail or search directly.
+
+Each signal is sent after its transaction has committed, with the app as sender and the
+affected row's id as ``id``.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+question_asked = _signals.signal("question-asked")
+question_changed = _signals.signal("question-changed")  # follow-up, accept, reroute
+answer_posted = _signals.signal("answer-posted")
+answer_edited = _signals.signal("answer-edited")
+people_changed = _signals.signal("people-changed")  # staff or topic added, edited, disabled

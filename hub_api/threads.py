@@ -1,0 +1,78 @@
+"""Public thread pages, and the lookups every thread view shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, Flask, abort, redirect, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .db import get_session
+from .models import Answer, FollowUp, Person, Question
+from .text import slugify
+
+bp = Blueprint("threads", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def get_thread(question_id: int) -> Question:
+    """The question with everything a thread page shows; 404 when it does not exist."""
+    question = get_session().scalar(
+        select(Question).where(Question.id == question_id).options(
+            selectinload(Question.answers).selectinload(Answer.person).selectinload(Person.topics),
+            selectinload(Question.answers).selectinload(Answer.revisions),
+            selectinload(Question.follow_ups),
+            selectinload(Question.topic),
+            selectinload(Question.person),
+        )
+    )
+    if question is None:
+        abort(404)
+    return question
+
+
+@dataclass
+class Entry:
+    """One message in a thread: a staff answer or the asker's follow-up."""
+
+    kind: str  # "answer" | "follow_up"
+    item: Answer | FollowUp
+
+    @property
+    def at(self) -> datetime:
+        return self.item.created_at
+
+
+def timeline(question: Question) -> list[Entry]:
+    """Answers and follow-ups in the order they were written: a conversation."""
+    entries = [Entry("answer", a) for a in question.answers]
+    entries += [Entry("follow_up", f) for f in question.follow_ups]
+    return sorted(entries, key=lambda e: (e.at, e.item.id))
+
+
+def routed_to(question: Question) -> str:
+    """Who has the question, in words for the asker."""
+    if question.person is not None and question.person.active:
+        return question.person.name
+    if question.topic is not None:
+        return f"the {question.topic.name} team"
+    return "the team"
+
+
+def thread_context(question: Question) -> dict:
+    return {"question": question, "entries": timeline(question), "routed_to": routed_to(question)}
+
+
+@bp.get("/q/<int:question_id>")
+@bp.get("/q/<int:question_id>/<slug>")
+def show(question_id: int, slug: str | None = None):
+    """The public thread; an outdated or missing slug redirects to the canonical URL."""
+    question = get_thread(question_id)
+    if slug != slugify(question.title):
+        return redirect(question.url, 301)
+    return render_template("thread.html", **thread_context(question))

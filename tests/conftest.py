@@ -1,0 +1,196 @@
+"""Shared fixtures: an app per test on a temporary instance, on SQLite and on PostgreSQL.
+
+A test skips only when a service it needs (PostgreSQL, Chromium) is absent, and says so;
+with ``CANDOR_REQUIRE_SERVICES=1`` (set by ``.ci/run``) a missing service fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from hub_api import create_app
+from hub_api.db import Base, make_engine, session_scope
+from hub_api.migrate import upgrade
+from hub_api.people import add_person, add_topic
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("CANDOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CHROMIUM = os.environ.get("CANDOR_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery"
+
+
+def need_service(name: str, reason: str) -> None:
+    """Skip (or, under CANDOR_REQUIRE_SERVICES=1, fail) a test whose service is missing."""
+    message = f"{name} unavailable: {reason}"
+    if os.environ.get("CANDOR_REQUIRE_SERVICES") == "1":
+        pytest.fail(message + " (CANDOR_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A uniquely named PostgreSQL database for this run, migrated once, dropped at the end."""
+    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"candor_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 — any connection failure means "no server"
+        admin.dispose()
+        yield exc
+        return
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+        ), {"n": name})
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Every data-layer and HTTP test runs on both databases."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'instance' / 'candor.db'}"
+        upgrade(url)
+        yield url
+        return
+    pg = request.getfixturevalue("pg_database")
+    if isinstance(pg, Exception):
+        need_service("PostgreSQL", str(pg).splitlines()[0])
+    yield pg
+    engine = make_engine(pg)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def make_test_app(tmp_path: Path, database_url: str, **overrides):
+    content = tmp_path / "content"
+    if not content.exists():
+        shutil.copytree(ROOT / "content", content)
+    config = {
+        "TESTING": True,
+        "INSTANCE": tmp_path / "instance",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "CONTENT": content,
+        "SITE": tmp_path / "site",
+        "AUTO_BUILD": False,
+        "PUBLIC_URL": "http://hub.test",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    yield app
+    app.extensions["candor_engine"].dispose()
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    yield from make_test_app(tmp_path, database_url)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def people(app):
+    """Two topics and three staff: Dana (networking), Sam (security), Mia (marketer only)."""
+    with session_scope(app.extensions["candor_engine"]) as session:
+        add_topic(session, "Networking", "networking")
+        add_topic(session, "Security", "security")
+        session.flush()
+        for name, email, roles, topics in [
+            ("Dana Ortiz", "dana@example.com", "staff,admin", ["networking"]),
+            ("Sam Lee", "sam@example.com", "staff", ["security"]),
+            ("Mia Chen", "mia@example.com", "marketer", []),
+        ]:
+            add_person(session, name=name, email=email, password=PASSWORD, job_title="Engineer",
+                       roles=roles, topics=topics)
+    return {"dana": "dana@example.com", "sam": "sam@example.com", "mia": "mia@example.com"}
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post("/staff/login", data={"email": email, "password": password})
+
+
+def csrf(client, path: str = "/staff/queue") -> str:
+    page = client.get(path)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def ask(client, **fields) -> str:
+    """Ask a question through the form; return the manage token."""
+    data = {"display_name": "Pat", "title": "Do you ship to Norway?", "body": "We need 10 units."}
+    data.update(fields)
+    response = client.post("/ask", data=data)
+    assert response.status_code == 303, response.text[:500]
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def staff(app, people):
+    """A test client logged in as Dana."""
+    c = app.test_client()
+    assert login(c, people["dana"]).status_code == 303
+    return c
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never Playwright's own browser download)."""
+    if not Path(CHROMIUM).exists():
+        need_service("Chromium", f"{CHROMIUM} not found; apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+class LiveServer:
+    def __init__(self, app):
+        from waitress.server import create_server
+
+        self.app = app
+        self.port = free_port()
+        self.server = create_server(app, host="127.0.0.1", port=self.port, threads=4)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.close()
+        self.thread.join(5)
