@@ -41,7 +41,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import (
-        ask, auth, cli, db, demo, errors, people, publish, queue, security, site_files, threads,
+        ask,
+        auth,
+        cli,
+        db,
+        demo,
+        errors,
+        people,
+        publish,
+        queue,
+        security,
+        site_files,
+        threads,
         views,
     )
 

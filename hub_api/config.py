@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET_FILE = "secret_key"
+SECRET_FILE = "secret_key"  # noqa: S105 — a file name, not a secret
 
 
 def _flag(value: str | None, default: bool) -> bool:

@@ -33,5 +33,6 @@ def sanitize_html(html: str) -> str:
 
 def render_markdown(text: str) -> str:
     """Render user Markdown to HTML that is safe to embed unescaped."""
-    html = md.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
+    html = md.markdown(text, extensions=["fenced_code", "tables", "sane_lists"],
+                       output_format="html")
     return sanitize_html(html)

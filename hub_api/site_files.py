@@ -40,4 +40,9 @@ def serve(path: str):
         file = file / "index.html"
     if not file.is_file():
         abort(404)
-    return send_file(file, max_age=60, conditional=True)
+    response = send_file(file, max_age=3600, conditional=True)
+    if file.suffix in {".html", ".atom", ".xml"}:
+        # Pages change on every rebuild: browsers revalidate (a cheap 304) instead of guessing.
+        response.cache_control.max_age = None
+        response.cache_control.no_cache = True
+    return response

@@ -121,6 +121,10 @@ def runner(app):
 
 @pytest.fixture
 def people(app):
+    return seed_people(app)
+
+
+def seed_people(app) -> dict[str, str]:
     """Two topics and three staff: Dana (networking), Sam (security), Mia (marketer only)."""
     with session_scope(app.extensions["candor_engine"]) as session:
         add_topic(session, "Networking", "networking")

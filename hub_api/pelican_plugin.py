@@ -1,0 +1,364 @@
+"""Candor's Pelican plugin: the database's people, topics and answers on the static site.
+
+Registered through ``PLUGINS = ["hub_api.pelican_plugin"]`` in ``pelicanconf.py``. It
+
+* adds recently answered questions, staff and topics to the shared context (front page);
+* writes ``people/<slug>/index.html``, ``topics/<slug>/index.html`` and
+  ``feeds/<topic>.atom`` through :class:`CandorGenerator`;
+* sanitises every article's and page's HTML (curated Markdown may carry raw HTML);
+* gives feeds absolute links to ``FEED_DOMAIN`` while pages stay root-relative.
+
+It reads through the same data layer as the backend (``make_engine`` + ``session_scope``).
+Rows are detached when the session closes, so every relationship a template touches is
+eager-loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import nh3
+from pelican import signals
+from pelican.contents import Article, Page
+from pelican.generators import Generator
+from pelican.writers import Writer
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, selectinload
+
+from .config import load_config
+from .db import make_engine, session_scope
+from .markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL, URL_SCHEMES, render_markdown
+from .models import Answer, Person, Question, Topic
+
+logger = logging.getLogger(__name__)
+
+FRONT_PAGE_ANSWERS = 10
+PAGE_THREADS = 30
+
+# Curated content may show its own, self-hosted images (content/images); nothing else
+# beyond the backend's allowlist, and never a remote image.
+CONTENT_TAGS = ALLOWED_TAGS | {"img", "figure", "figcaption"}
+CONTENT_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "img": {"src", "alt", "title", "width", "height"}}
+
+
+class CandorDataError(RuntimeError):
+    """The database cannot be read (e.g. ``candor init`` was never run)."""
+
+
+# --- sanitising -------------------------------------------------------------------------
+
+
+def _local_images_only(tag: str, attr: str, value: str) -> str | None:
+    if tag == "img" and attr == "src":
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc or value.startswith("//"):
+            return None
+    return value
+
+
+def sanitize_content(html: str) -> str:
+    """The backend's allowlist plus same-site images: no scripts, handlers or remote loads."""
+    return nh3.clean(
+        html,
+        tags=CONTENT_TAGS,
+        attributes=CONTENT_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+        attribute_filter=_local_images_only,
+    )
+
+
+def split_list(value) -> list[str]:
+    """``"networking, security"`` (or a list) → ``["networking", "security"]``."""
+    if not value:
+        return []
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    return [item.strip() for item in items if item and item.strip()]
+
+
+def clean_content_object(content) -> None:
+    """``content_object_init``: sanitise an article's or page's HTML and its summary."""
+    if not isinstance(content, Article | Page):
+        return
+    content._content = sanitize_content(content._content or "")
+    if "summary" in content.metadata:
+        content.metadata["summary"] = sanitize_content(content.metadata["summary"] or "")
+        content._summary = content.metadata["summary"]
+    content.topic_slugs = split_list(content.metadata.get("topics"))
+    source = content.metadata.get("source_url")
+    if source and urlsplit(str(source)).scheme not in {"http", "https"}:
+        logger.warning("%s: ignoring Source_url that is not http(s)", content.source_path)
+        del content.metadata["source_url"]
+        content.source_url = None
+
+
+# --- template filters -------------------------------------------------------------------
+
+
+def to_utc(value: datetime) -> datetime:
+    """Naive UTC for the ``timestamp`` macro (Pelican dates carry ``TIMEZONE``)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def humanize_duration(delta: timedelta) -> str:
+    """A fixed span ("3 h", "2 days"), safe on a static page unlike "2 days ago"."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def response_time(question: Question) -> str:
+    """Time from asking to the first answer, e.g. ``3 h``; empty when unanswered."""
+    answer = question.first_answer
+    return humanize_duration(answer.created_at - question.created_at) if answer else ""
+
+
+def add_filters(generator) -> None:
+    """``generator_init``: filters every Candor template may use under Pelican."""
+    generator.env.filters.update(
+        {"utc": to_utc, "response_time": response_time, "split_list": split_list}
+    )
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+@dataclass
+class TopicEntry:
+    """A topic with what the site shows about it."""
+
+    topic: Topic
+    people: list[Person] = field(default_factory=list)
+    threads: list[Question] = field(default_factory=list)
+    answered_count: int = 0
+    articles: list = field(default_factory=list)
+
+    slug = property(lambda self: self.topic.slug)
+    name = property(lambda self: self.topic.name)
+    description = property(lambda self: self.topic.description)
+
+    @property
+    def url(self) -> str:
+        return f"/topics/{self.slug}/"
+
+    @property
+    def feed_path(self) -> str:
+        return topic_feed_path(self.slug)
+
+
+@dataclass
+class PersonEntry:
+    """A published profile: the person, their answered threads and curated picks."""
+
+    person: Person
+    threads: list[Question] = field(default_factory=list)
+    articles: list = field(default_factory=list)
+
+
+@dataclass
+class SiteData:
+    answered_questions: list[Question]
+    staff: list[Person]
+    topics: list[TopicEntry]
+    profiles: list[PersonEntry]
+
+
+def topic_feed_path(slug: str) -> str:
+    """``feeds/<slug>.atom``; a topic called "all" must not overwrite the site feed."""
+    return f"feeds/{'topic-all' if slug == 'all' else slug}.atom"
+
+
+def _question_options():
+    return (
+        selectinload(Question.answers).selectinload(Answer.person).selectinload(Person.topics),
+        selectinload(Question.topic),
+        selectinload(Question.person),
+    )
+
+
+def _answered(session: Session, *where, limit: int) -> list[Question]:
+    """Answered questions matching ``where``, the most recently first-answered first."""
+    first = (
+        select(Answer.question_id, func.min(Answer.created_at).label("first_at"))
+        .group_by(Answer.question_id)
+        .subquery()
+    )
+    query = (
+        select(Question)
+        .join(first, first.c.question_id == Question.id)
+        .where(Question.status == "answered", *where)
+        .options(*_question_options())
+        .order_by(first.c.first_at.desc(), Question.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def is_staff(person: Person) -> bool:
+    return person.active and "staff" in person.role_set
+
+
+def load_site_data(session: Session, articles: list) -> SiteData:
+    """Everything the static pages need from the database, fully loaded."""
+    people = list(
+        session.scalars(select(Person).options(selectinload(Person.topics)).order_by(Person.name))
+    )
+    staff = [p for p in people if is_staff(p)]
+    # Anyone who signed a visible answer keeps a profile, even after leaving, so that
+    # every byline on the site links somewhere.
+    answerer_ids = set(
+        session.scalars(
+            select(Answer.person_id)
+            .join(Question, Answer.question_id == Question.id)
+            .where(Question.status == "answered")
+            .distinct()
+        )
+    )
+    profiles = []
+    for person in people:
+        if not (is_staff(person) or person.id in answerer_ids):
+            continue
+        threads = _answered(
+            session,
+            Question.id.in_(select(Answer.question_id).where(Answer.person_id == person.id)),
+            limit=PAGE_THREADS,
+        )
+        picks = [a for a in articles if getattr(a, "curator", None) == person.name]
+        profiles.append(PersonEntry(person, threads, picks))
+
+    counts = dict(
+        session.execute(
+            select(Question.topic_id, func.count())
+            .where(Question.status == "answered")
+            .group_by(Question.topic_id)
+        ).all()
+    )
+    topics = []
+    topic_query = select(Topic).options(
+        selectinload(Topic.people).selectinload(Person.topics)
+    ).order_by(Topic.name)
+    for topic in session.scalars(topic_query):
+        topics.append(
+            TopicEntry(
+                topic=topic,
+                people=[p for p in topic.people if is_staff(p)],
+                threads=_answered(session, Question.topic_id == topic.id, limit=PAGE_THREADS),
+                answered_count=counts.get(topic.id, 0),
+                articles=[a for a in articles if topic.slug in getattr(a, "topic_slugs", ())],
+            )
+        )
+    return SiteData(
+        answered_questions=_answered(session, limit=FRONT_PAGE_ANSWERS),
+        staff=staff,
+        topics=topics,
+        profiles=profiles,
+    )
+
+
+def read_database(articles: list, database_url: str | None = None) -> SiteData:
+    """Open the Candor database (``CANDOR_DATABASE_URL``) and load the site's data."""
+    engine = make_engine(database_url or load_config()["DATABASE_URL"])
+    try:
+        with session_scope(engine) as session:
+            return load_site_data(session, articles)
+    except (OperationalError, ProgrammingError) as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        raise CandorDataError(
+            f"cannot read the Candor database {where} ({reason}); run `candor init` first"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+# --- generator and writer ----------------------------------------------------------------
+
+
+class CandorGenerator(Generator):
+    """Adds database data to the shared context and writes people and topic pages."""
+
+    def generate_context(self) -> None:
+        data = read_database(self.context.get("articles", []))
+        self.data = data
+        self.context.update(
+            answered_questions=data.answered_questions,
+            staff=data.staff,
+            topics=data.topics,
+            topic_names={t.slug: t.name for t in data.topics},
+            people_by_name={e.person.name: e.person for e in data.profiles},
+        )
+        logger.info(
+            "Candor: %d answered questions, %d staff, %d topics",
+            len(data.answered_questions), len(data.staff), len(data.topics),
+        )
+
+    def generate_output(self, writer: Writer) -> None:
+        person_template = self.get_template("person")
+        for entry in self.data.profiles:
+            person = entry.person
+            writer.write_file(
+                f"people/{person.slug}/index.html",
+                person_template,
+                self.context,
+                url=person.profile_url.lstrip("/"),
+                person=person,
+                threads=entry.threads,
+                curated_articles=entry.articles,
+                bio_html=render_bio(person.bio),
+                page_name=f"people/{person.slug}/index",
+            )
+        topic_template = self.get_template("topic")
+        for topic in self.data.topics:
+            writer.write_file(
+                f"topics/{topic.slug}/index.html",
+                topic_template,
+                self.context,
+                url=topic.url.lstrip("/"),
+                topic=topic,
+                page_name=f"topics/{topic.slug}/index",
+            )
+            writer.write_feed(
+                topic.articles, self.context, path=topic.feed_path, feed_title=topic.name
+            )
+
+
+def render_bio(text: str) -> str:
+    """A person's bio, Markdown rendered and sanitised like an answer."""
+    return render_markdown(text or "")
+
+
+class FeedWriter(Writer):
+    """Feeds link absolutely to ``FEED_DOMAIN`` even though pages use ``SITEURL = ""``."""
+
+    def write_feed(self, elements, context, *args, **kwargs):
+        domain = context.get("FEED_DOMAIN") or context.get("SITEURL", "")
+        return super().write_feed(elements, {**context, "SITEURL": domain}, *args, **kwargs)
+
+
+def get_generators(_pelican):
+    return CandorGenerator
+
+
+def get_writer(_pelican):
+    return FeedWriter
+
+
+def register() -> None:
+    """Connect Candor's receivers to Pelican's signals."""
+    signals.content_object_init.connect(clean_content_object)
+    signals.generator_init.connect(add_filters)
+    signals.get_generators.connect(get_generators)
+    signals.get_writer.connect(get_writer)

@@ -1,0 +1,337 @@
+"""Building the static site: atomic, single-flight, debounced.
+
+``build_site`` runs Pelican in a separate process (Pelican changes process-wide state such
+as the locale) into a fresh folder ``<SITE>.builds/<stamp>``, then points the ``SITE``
+symlink at it with one ``os.replace``, so readers never see a half-built site. The
+previous build is kept for requests still reading it; older ones are deleted.
+
+``Builder`` rebuilds in the background when the web process signals a change that static
+pages show; ``candor build`` runs one build in the foreground.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import itertools
+import logging
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from .config import ROOT
+from .signals import answer_edited, answer_posted, people_changed, question_changed
+
+logger = logging.getLogger(__name__)
+
+BUILD_TIMEOUT = 30 * 60
+LOCK_NAME = "build.lock"
+# Signals whose effects static pages show; a new open question shows nowhere static.
+SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed)
+
+
+class BuildError(RuntimeError):
+    """A site build failed; the message is one line saying why."""
+
+
+# --- one build ----------------------------------------------------------------------------
+
+
+def builds_dir(site: Path) -> Path:
+    """Where the builds live: ``site`` → ``site.builds``, next to the link."""
+    return site.with_name(site.name + ".builds")
+
+
+def settings_file(config: Mapping) -> Path:
+    """``publishconf.py`` next to the configured ``pelicanconf.py``, else that file itself."""
+    pelicanconf = Path(config.get("PELICANCONF") or ROOT / "pelicanconf.py")
+    publishconf = pelicanconf.with_name("publishconf.py")
+    return publishconf if publishconf.is_file() else pelicanconf
+
+
+def build_env(config: Mapping) -> dict[str, str]:
+    """The child's environment: this process's, with the build's ``CANDOR_*`` settings."""
+    env = dict(os.environ)
+    for key in ("DATABASE_URL", "CONTENT", "PUBLIC_URL", "THEME", "INSTANCE", "TIMEZONE",
+                "SITENAME", "SITE", "PELICANCONF"):
+        if config.get(key) is not None:
+            env[f"CANDOR_{key}"] = str(config[key])
+    settings_dir = str(settings_file(config).parent)
+    paths = [settings_dir, str(ROOT), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(p for p in paths if p))
+    return env
+
+
+@contextmanager
+def build_lock(instance: Path) -> Iterator[None]:
+    """One build at a time per instance, across threads and processes."""
+    instance.mkdir(parents=True, exist_ok=True)
+    with open(instance / LOCK_NAME, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _new_build_dir(builds: Path) -> Path:
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    path = builds / f"{stamp}-{secrets.token_hex(3)}"
+    path.mkdir()
+    return path
+
+
+def _failure_reason(stderr: str, returncode: int) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else f"Pelican exited with status {returncode}"
+
+
+def run_pelican(config: Mapping, outdir: Path) -> None:
+    """Run Pelican in a child process into ``outdir``; raise ``BuildError`` if it fails."""
+    settings = settings_file(config)
+    cmd = [sys.executable, "-m", "hub_api.publish", str(outdir), str(settings)]
+    try:
+        proc = subprocess.run(
+            cmd, cwd=ROOT, env=build_env(config), capture_output=True, text=True,
+            timeout=BUILD_TIMEOUT, check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BuildError(f"Pelican took longer than {BUILD_TIMEOUT} s") from exc
+    if proc.returncode != 0:
+        raise BuildError(_failure_reason(proc.stderr, proc.returncode))
+    if proc.stderr.strip():
+        logger.warning("site build reported:\n%s", proc.stderr.strip())
+
+
+def switch_site(site: Path, build: Path) -> Path | None:
+    """Point the ``site`` link at ``build`` atomically; return the build it replaced."""
+    previous = site.resolve() if site.is_symlink() else None
+    if site.exists() and not site.is_symlink():
+        # The old layout, a real folder: move it among the builds once, as "previous".
+        previous = builds_dir(site) / f"00000000-legacy-{secrets.token_hex(3)}"
+        os.replace(site, previous)
+    tmp_link = site.with_name(f".{site.name}.{secrets.token_hex(4)}.tmp")
+    os.symlink(os.path.relpath(build, site.parent), tmp_link)
+    try:
+        os.replace(tmp_link, site)
+    except OSError:
+        tmp_link.unlink(missing_ok=True)
+        raise
+    return previous
+
+
+def prune_builds(site: Path, keep: set[Path]) -> None:
+    """Delete builds other than ``keep`` (the live one and the one before it)."""
+    keep = {k.resolve() for k in keep}
+    for path in builds_dir(site).iterdir():
+        if path.resolve() in keep:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def build_site(config: Mapping) -> Path:
+    """Build the whole site and swap it in atomically; return the new build folder.
+
+    Raises ``BuildError`` with a one-line reason; the live site is then unchanged.
+    """
+    site = Path(config["SITE"]).absolute()
+    with build_lock(Path(config["INSTANCE"])):
+        outdir = _new_build_dir(builds_dir(site))
+        try:
+            run_pelican(config, outdir)
+            previous = switch_site(site, outdir)
+        except BaseException:
+            shutil.rmtree(outdir, ignore_errors=True)
+            raise
+        prune_builds(site, {outdir} | ({previous} if previous else set()))
+    logger.info("site built into %s", outdir)
+    return outdir
+
+
+# --- background rebuilds --------------------------------------------------------------------
+
+
+class Builder:
+    """Debounced, single-flight background builds for the web process.
+
+    ``request()`` never blocks. A daemon thread waits until ``debounce`` seconds pass
+    without a new request, then builds once; requests during a build cause exactly one
+    more build after it. Failures are logged and kept in ``last_error``, never raised.
+    """
+
+    def __init__(self, config: Mapping, debounce: float | None = None,
+                 build: Callable[[Mapping], Path] = build_site) -> None:
+        self.config = config
+        self.debounce = float(config.get("BUILD_DEBOUNCE", 2.0) if debounce is None else debounce)
+        self._build = build
+        self._cond = threading.Condition()
+        self._pending = False
+        self._running = False
+        self._last_request = 0.0
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+        self.builds = 0
+
+    def request(self) -> None:
+        """Mark the site stale; a build follows once requests pause."""
+        with self._cond:
+            self._pending = True
+            self._last_request = time.monotonic()
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="candor-site-builder", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until nothing is pending or building; ``False`` if ``timeout`` ran out."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._thread is None, timeout)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while True:
+                    if not self._pending:
+                        self._thread = None
+                        self._cond.notify_all()
+                        return
+                    remaining = self._last_request + self.debounce - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._cond.wait(remaining)
+                self._pending = False
+                self._running = True
+            self._build_once()
+            with self._cond:
+                self._running = False
+
+    def _build_once(self) -> None:
+        started = time.monotonic()
+        try:
+            path = self._build(self.config)
+        except BuildError as exc:
+            self.last_error = str(exc)
+            logger.error("site build failed: %s", exc)
+        except Exception as exc:  # a background job must never take the web process down
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            logger.exception("site build crashed")
+        else:
+            self.last_error = None
+            logger.info("site rebuilt in %.1fs: %s", time.monotonic() - started, path)
+        finally:
+            self.builds += 1
+
+
+# --- Flask integration --------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> None:
+    """Add ``candor build``; with ``AUTO_BUILD``, rebuild when static pages go stale."""
+    app.cli.add_command(build_command)
+    if not app.config.get("AUTO_BUILD"):
+        return
+    builder = Builder(app.config)
+    app.extensions["candor_builder"] = builder
+
+    def site_stale(sender, **_extra) -> None:
+        if sender is app:
+            builder.request()
+
+    for signal in SITE_SIGNALS:
+        # sender=app: blinker drops the receiver when this app is garbage-collected.
+        signal.connect(site_stale, sender=app, weak=False)
+
+
+def get_builder(app: Flask | None = None) -> Builder | None:
+    """The app's background builder, or ``None`` when ``AUTO_BUILD`` is off."""
+    return (app or current_app).extensions.get("candor_builder")
+
+
+@contextmanager
+def _spinner(message: str) -> Iterator[None]:
+    """A one-line spinner on a terminal; a single line otherwise."""
+    if not sys.stderr.isatty():
+        click.echo(f"{message}…", err=True)
+        yield
+        return
+    done = threading.Event()
+
+    def spin() -> None:
+        for frame in itertools.cycle("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"):
+            click.echo(f"\r{frame} {message}…", err=True, nl=False)
+            if done.wait(0.1):
+                break
+        click.echo("\r\033[K", err=True, nl=False)
+
+    thread = threading.Thread(target=spin, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+@click.command("build")
+@with_appcontext
+def build_command() -> None:
+    """Build the static site with Pelican and swap it in atomically."""
+    started = time.monotonic()
+    try:
+        with _spinner("Building site"):
+            path = build_site(current_app.config)
+    except BuildError as exc:
+        click.echo(f"Build failed: {exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Built site in {time.monotonic() - started:.1f}s → {path}")
+
+
+# --- the child process ----------------------------------------------------------------------
+
+
+def _main(argv: list[str]) -> int:
+    """``python -m hub_api.publish OUTDIR [SETTINGS]``: one Pelican run, errors in one line."""
+    if not 1 <= len(argv) <= 2:
+        sys.stderr.write("usage: python -m hub_api.publish OUTDIR [SETTINGS]\n")
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    outdir = Path(argv[0]).absolute()
+    settings_path = argv[1] if len(argv) > 1 else str(ROOT / "publishconf.py")
+    try:
+        import pelican
+        from pelican.settings import read_settings
+
+        from .config import load_config
+
+        content = str(load_config()["CONTENT"])
+        settings = read_settings(
+            settings_path, override={"OUTPUT_PATH": str(outdir), "PATH": content}
+        )
+        pelican.Pelican(settings).run()
+    except Exception as exc:
+        logger.debug("build failed", exc_info=True)
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        sys.stderr.write(f"{type(exc).__name__}: {reason}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -1,0 +1,96 @@
+"""The `candor` command through click's test runner."""
+
+from sqlalchemy import select
+
+from hub_api.db import session_scope
+from hub_api.models import Person, Question
+
+from .conftest import ask
+
+
+def test_init_creates_secret_and_is_rerunnable(app, runner):
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    secret = app.config["INSTANCE"] / "secret_key"
+    assert secret.is_file() and len(secret.read_text()) >= 48
+    assert oct(secret.stat().st_mode)[-3:] == "600"
+    first = secret.read_text()
+    assert runner.invoke(args=["init"]).exit_code == 0
+    assert secret.read_text() == first
+
+
+def test_topic_and_staff_add_list_disable(app, runner):
+    assert runner.invoke(args=["topic", "add", "Networking"]).exit_code == 0
+    dup = runner.invoke(args=["topic", "add", "Networking"])
+    assert dup.exit_code != 0 and "exists already" in dup.output
+    result = runner.invoke(args=[
+        "staff", "add", "--name", "Dana Ortiz", "--email", "Dana@Example.com",
+        "--title", "Network Engineer", "--roles", "staff,owner", "--topics", "networking",
+        "--bio", "Hi"], input="pw1234\npw1234\n")
+    assert result.exit_code == 0, result.output
+    assert "Added Dana Ortiz <dana@example.com> as staff,owner" in result.output
+    listing = runner.invoke(args=["staff", "list"])
+    assert "dana@example.com" in listing.output and "networking" in listing.output
+    assert "active" in listing.output
+    with session_scope(app.extensions["candor_engine"]) as s:
+        person = s.scalars(select(Person)).one()
+        assert person.password_hash.startswith("scrypt:") and "pw1234" not in person.password_hash
+    disabled = runner.invoke(args=["staff", "disable", "dana@example.com"])
+    assert disabled.exit_code == 0 and "Disabled Dana Ortiz" in disabled.output
+    assert "disabled" in runner.invoke(args=["staff", "list"]).output
+
+
+def test_staff_add_rejects_bad_input(app, runner, tmp_path):
+    base = ["staff", "add", "--name", "X Y", "--email", "x@example.com", "--title", "Eng"]
+    cases = [
+        (["--roles", "brand"], "unknown role brand"),
+        (["--topics", "nope"], "no topic 'nope'"),
+        (["--email", "not-an-email"], "is not an email address"),
+        (["--title", "   "], "needs a name and a job title"),
+    ]
+    for extra, message in cases:
+        result = runner.invoke(args=base + extra, input="pw1234\npw1234\n")
+        assert result.exit_code != 0 and message in result.output, result.output
+    fake = tmp_path / "photo.png"
+    fake.write_bytes(b"<svg onload=alert(1)>")
+    result = runner.invoke(args=base + ["--photo", str(fake)], input="pw1234\npw1234\n")
+    assert result.exit_code != 0 and "must be a PNG or JPEG" in result.output
+    with session_scope(app.extensions["candor_engine"]) as s:
+        assert s.scalars(select(Person)).all() == []
+
+
+def test_staff_photo_is_copied_into_content(app, runner, tmp_path):
+    photo = tmp_path / "face.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    result = runner.invoke(args=["staff", "add", "--name", "Dana Ortiz", "--email", "d@e.com",
+                                 "--title", "Eng", "--photo", str(photo)],
+                           input="pw1234\npw1234\n")
+    assert result.exit_code == 0, result.output
+    assert (app.config["CONTENT"] / "people" / "dana-ortiz.png").read_bytes() == photo.read_bytes()
+
+
+def test_demo_loads_and_refuses_real_data(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "password: demo" in result.output and "dana@northwind.example" in result.output
+    with session_scope(app.extensions["candor_engine"]) as s:
+        assert len(s.scalars(select(Person)).all()) == 5
+        statuses = [q.status for q in s.scalars(select(Question))]
+    assert len(statuses) >= 18 and "open" in statuses and "answered" in statuses
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0 and "already loaded" in again.output
+
+
+def test_demo_refuses_an_instance_with_real_data(app, runner, people):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0 and "not demo data" in result.output
+
+
+def test_demo_staff_can_log_in(app, runner):
+    runner.invoke(args=["demo"])
+    client = app.test_client()
+    response = client.post("/staff/login", data={"email": "dana@northwind.example",
+                                                 "password": "demo"})
+    assert response.status_code == 303
+    assert "queue-item" in client.get("/staff/queue").text
+    ask(client)

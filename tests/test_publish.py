@@ -1,0 +1,320 @@
+"""The static site build: database data on the site, sanitising, atomic swap, debouncing."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from hub_api import publish
+from hub_api.config import ROOT, load_config
+from hub_api.db import Base, make_engine, session_scope
+from hub_api.models import Answer, Person, Question, Topic
+from hub_api.publish import Builder, BuildError, build_site
+from hub_api.signals import answer_posted, question_asked
+
+PUBLIC_URL = "https://hub.example.com"
+
+EVIL_ARTICLE = """\
+Title: <script>alert(1)</script> Evil title
+Date: 2025-05-01 10:00
+Slug: evil
+Source_url: javascript:alert(1)
+Source_name: Evil Weekly
+Topics: networking
+Curator: Mallory
+Note: <script>alert(2)</script> note
+Summary: <script>alert(3)</script> summary <img src=x onerror=alert(1)>
+
+<script>alert(1)</script>
+
+<img src=x onerror=alert(1)>
+
+[x](javascript:alert(1))
+
+<svg onload=alert(1)><circle r="1"/></svg>
+
+<img src="https://tracker.example/pixel.gif" alt="pixel">
+
+<iframe src="https://evil.example/"></iframe>
+
+Plain words survive.
+"""
+
+
+def make_instance(tmp: Path, mp: pytest.MonkeyPatch, *, data: bool = True,
+                  tables: bool = True) -> dict:
+    """A private instance: SQLite database, content copy with an XSS article, site link."""
+    content = tmp / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "curated" / "evil.md").write_text(EVIL_ARTICLE)
+    url = f"sqlite:///{tmp / 'candor.db'}"
+    for key, value in {
+        "INSTANCE": tmp / "instance", "DATABASE_URL": url, "CONTENT": content,
+        "SITE": tmp / "site", "PUBLIC_URL": PUBLIC_URL, "SITENAME": "Northwind Hub",
+        "TIMEZONE": "Europe/Berlin",
+    }.items():
+        mp.setenv(f"CANDOR_{key}", str(value))
+    mp.delenv("CANDOR_PELICANCONF", raising=False)
+    engine = make_engine(url)
+    if tables:
+        Base.metadata.create_all(engine)
+    if data:
+        with session_scope(engine) as s:
+            networking = Topic(slug="networking", name="Networking", description="Wi-Fi, switching")
+            dana = Person(
+                slug="dana-ortiz", name="Dana Ortiz", job_title="Network Engineer",
+                email="dana@example.com", password_hash="x", roles="staff,admin",
+                bio="Builds **warehouse Wi-Fi**. <script>alert(1)</script>", topics=[networking],
+            )
+            question = Question(
+                title="Does the NW-24 switch support PoE++?", body="b", body_html="<p>b</p>",
+                display_name="Alex", topic=networking, manage_token_hash="t1",
+                status="answered", created_at=datetime(2025, 1, 6, 9, 0),
+            )
+            question.answers.append(Answer(
+                person=dana, body="Yes.", body_html="<p>Yes.</p>",
+                created_at=datetime(2025, 1, 6, 12, 0),
+            ))
+            still_open = Question(
+                title="An open question stays off the site", body="b", body_html="<p>b</p>",
+                display_name="Bo", topic=networking, manage_token_hash="t2",
+            )
+            s.add_all([networking, dana, question, still_open])
+    engine.dispose()
+    return load_config()
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    return make_instance(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One build shared by the read-only assertions below (a build takes about a second)."""
+    with pytest.MonkeyPatch.context() as mp:
+        config = make_instance(tmp_path_factory.mktemp("built"), mp)
+        build = build_site(config)
+        yield config, build
+
+
+def html_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.html"))
+
+
+def builds(config) -> list[Path]:
+    return sorted(publish.builds_dir(config["SITE"]).iterdir())
+
+
+def test_build_swaps_in_a_symlink(built):
+    config, build = built
+    site = config["SITE"]
+    assert site.is_symlink()
+    assert site.resolve() == build.resolve()
+    assert (site / "index.html").is_file()
+    assert (site / "theme").is_dir()
+
+
+def test_front_page_shows_people_and_answers(built):
+    config, _ = built
+    index = (config["SITE"] / "index.html").read_text()
+    assert 'id="people"' in index and 'id="topics"' in index
+    assert "Dana Ortiz" in index
+    assert "Does the NW-24 switch support PoE++?" in index
+    assert "Answered by" in index and "(Network Engineer)" in index
+    assert "in 3 h" in index
+    assert '<time datetime="2025-01-06T12:00:00Z">' in index
+    assert "An open question stays off the site" not in index
+    assert "/curated/wifi-7-in-the-warehouse/" in index
+
+
+def test_people_and_topic_pages(built):
+    config, _ = built
+    site = config["SITE"]
+    person = (site / "people" / "dana-ortiz" / "index.html").read_text()
+    assert "<strong>warehouse Wi-Fi</strong>" in person
+    assert "Does the NW-24 switch support PoE++?" in person
+    assert 'href="/ask?person=dana-ortiz"' in person
+    topic = (site / "topics" / "networking" / "index.html").read_text()
+    assert 'href="/ask?topic=networking"' in topic
+    assert "Dana Ortiz" in topic and "Does the NW-24 switch support PoE++?" in topic
+    assert "/curated/zero-trust-for-mid-sized-networks/" in topic  # Topics: security, networking
+    assert "/curated/pcb-lead-times-2025/" not in topic  # Topics: hardware, support
+    assert (site / "about" / "index.html").is_file()
+    assert (site / "curated" / "pcb-lead-times-2025" / "index.html").is_file()
+
+
+def test_no_unwanted_pages(built):
+    config, _ = built
+    site = config["SITE"]
+    for name in ("author", "authors.html", "tag", "tags.html", "category", "categories.html",
+                 "archives.html", "drafts"):
+        assert not (site / name).exists(), name
+
+
+def test_feeds_link_to_the_public_url(built):
+    config, _ = built
+    site = config["SITE"]
+    feed = (site / "feeds" / "all.atom").read_text()
+    assert f"{PUBLIC_URL}/curated/wifi-7-in-the-warehouse/" in feed
+    topic_feed = (site / "feeds" / "networking.atom").read_text()
+    assert f'href="{PUBLIC_URL}/feeds/networking.atom"' in topic_feed
+    assert "zero-trust-for-mid-sized-networks" in topic_feed
+    # Pages themselves stay root-relative, so the same build serves on any origin.
+    assert PUBLIC_URL not in (site / "index.html").read_text()
+
+
+def test_no_script_reaches_the_site(built):
+    config, _ = built
+    site = config["SITE"]
+    files = html_files(site)
+    assert len(files) >= 7
+    for path in files:
+        text = path.read_text().lower()
+        for needle in ("<script", "onerror", "onload", "javascript:", "<iframe", "<svg",
+                       "tracker.example"):
+            assert needle not in text, f"{needle} in {path.relative_to(site)}"
+    evil = (site / "curated" / "evil" / "index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Evil title" in evil
+    assert "Plain words survive." in evil
+    for path in (site / "feeds").iterdir():
+        assert "<script" not in path.read_text()
+
+
+def test_each_build_switches_the_link_and_prunes_older_ones(config):
+    # A real folder from the old layout is replaced once, then pruned like any build.
+    config["SITE"].mkdir()
+    (config["SITE"] / "stale.html").write_text("old")
+    first = build_site(config)
+    assert config["SITE"].is_symlink() and config["SITE"].resolve() == first.resolve()
+    assert len(builds(config)) == 2  # the old folder stays for readers mid-request
+    second = build_site(config)
+    assert config["SITE"].resolve() == second.resolve()
+    assert builds(config) == sorted([first, second])
+    assert not any(p.name == "stale.html" for p in config["SITE"].parent.rglob("*"))
+    third = build_site(config)
+    assert config["SITE"].resolve() == third.resolve()
+    assert not first.exists()
+    assert builds(config) == sorted([second, third])
+
+
+def test_failed_build_leaves_the_site_alone(config, tmp_path, monkeypatch):
+    good = build_site(config)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pelicanconf.py").write_text("SITENAME = 'x'\n")
+    (broken / "publishconf.py").write_text("from pelicanconf import *\nTHEME = (\n")
+    monkeypatch.setenv("CANDOR_PELICANCONF", str(broken / "pelicanconf.py"))
+    with pytest.raises(BuildError, match="SyntaxError") as info:
+        build_site(load_config())
+    assert "\n" not in str(info.value)
+    assert config["SITE"].resolve() == good.resolve()
+    assert builds(config) == [good]
+
+
+def test_database_without_tables_fails_clearly(tmp_path, monkeypatch):
+    config = make_instance(tmp_path, monkeypatch, data=False, tables=False)
+    with pytest.raises(BuildError, match="candor init"):
+        build_site(config)
+    assert not config["SITE"].exists()
+
+
+def test_empty_database_builds(tmp_path, monkeypatch):
+    config = make_instance(tmp_path, monkeypatch, data=False)
+    build_site(config)
+    index = (config["SITE"] / "index.html").read_text()
+    assert "No one is answering questions here yet." in index
+    assert "No answered questions yet." in index
+
+
+def test_builder_debounces_rapid_requests_into_one_build(config):
+    builder = Builder(config, debounce=0.3)
+    for _ in range(5):
+        builder.request()
+    assert builder.wait_idle(60)
+    assert builder.builds == 1
+    assert builder.last_error is None
+    assert len(builds(config)) == 1
+    assert (config["SITE"] / "index.html").is_file()
+
+
+def test_requests_during_a_build_cause_exactly_one_more():
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow_build(_config):
+        calls.append(1)
+        started.set()
+        release.wait(10)
+        return Path("/nowhere")
+
+    builder = Builder({}, debounce=0.01, build=slow_build)
+    builder.request()
+    assert started.wait(10)
+    for _ in range(5):
+        builder.request()
+    release.set()
+    assert builder.wait_idle(10)
+    assert len(calls) == 2
+
+
+def test_builder_logs_failures_instead_of_raising(caplog):
+    def failing(_config):
+        raise BuildError("template index.html is broken")
+
+    builder = Builder({}, debounce=0, build=failing)
+    with caplog.at_level(logging.ERROR, logger="hub_api.publish"):
+        builder.request()
+        assert builder.wait_idle(10)
+    assert builder.last_error == "template index.html is broken"
+    assert "template index.html is broken" in caplog.text
+
+
+def _app(config: dict, **extra) -> Flask:
+    app = Flask("candor_test")
+    app.config.update(config, AUTO_BUILD=True, BUILD_DEBOUNCE=0.01, **extra)
+    publish.init_app(app)
+    return app
+
+
+def test_site_signals_request_a_build_for_their_own_app_only(config):
+    app, other = _app(config), _app(config)
+    calls = []
+    app.extensions["candor_builder"]._build = lambda cfg: calls.append(cfg) or Path("/x")
+    other.extensions["candor_builder"]._build = lambda cfg: pytest.fail("wrong app built")
+    question_asked.send(app, id=1)  # an open question shows on no static page
+    assert app.extensions["candor_builder"].wait_idle(5)
+    assert calls == []
+    answer_posted.send(app, id=1)
+    assert app.extensions["candor_builder"].wait_idle(5)
+    assert len(calls) == 1
+    assert other.extensions["candor_builder"].wait_idle(5)
+
+
+def test_no_builder_without_auto_build(config):
+    app = Flask("candor_test")
+    app.config.update(config, AUTO_BUILD=False)
+    publish.init_app(app)
+    assert "candor_builder" not in app.extensions
+
+
+def test_build_command(config, tmp_path, monkeypatch):
+    app = _app(config)
+    result = app.test_cli_runner().invoke(args=["build"])
+    assert result.exit_code == 0, result.output
+    assert "Built site in" in result.output and str(config["SITE"]) in result.output
+
+    monkeypatch.setattr(publish, "run_pelican", _raise_build_error)
+    result = app.test_cli_runner().invoke(args=["build"])
+    assert result.exit_code == 1
+    assert "Build failed: no theme" in result.output
+
+
+def _raise_build_error(_config, _outdir):
+    raise BuildError("no theme")
