@@ -330,7 +330,7 @@ def summarize(url: str, runs: list[dict]) -> dict:
 
 
 def machine_note(generator: str) -> dict:
-    """What the figures depend on: cores shared by client and servers, and the runtime."""
+    """What the figures depend on: cores shared by client and servers, runtime, other load."""
     cores = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
     return {
@@ -340,6 +340,7 @@ def machine_note(generator: str) -> dict:
         "platform": platform.platform(),
         "generator": generator,
         "server_threads": THREADS,
+        "load_avg_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -361,7 +362,8 @@ def report(results: dict, machine: dict, args: argparse.Namespace) -> dict:
           f"front/hello = {ratios['front_over_hello']:.3f}")
     print(f"machine: {machine['cores']} cores ({machine['usable_cores']} usable), "
           f"Python {machine['python']}, {machine['platform']}; generator {machine['generator']}; "
-          f"waitress threads={THREADS}; client and servers share the cores")
+          f"waitress threads={THREADS}; load avg {machine['load_avg_1min']} "
+          "(client and servers share the cores)")
     return {
         "config": {"seconds": args.seconds, "concurrency": args.concurrency,
                    "repeat": args.repeat, "warmup": args.warmup},

@@ -33,12 +33,16 @@ def serve(path: str):
     if target is None:
         abort(404)
     file = Path(target)
-    if file.is_dir():
-        if path and not path.endswith("/"):
-            query = request.query_string.decode("latin-1")
-            return redirect(f"/{path}/" + (f"?{query}" if query else ""), 301)
-        file = file / "index.html"
-    if not file.is_file():
+    try:
+        if file.is_dir():
+            if path and not path.endswith("/"):
+                query = request.query_string.decode("latin-1")
+                return redirect(f"/{path}/" + (f"?{query}" if query else ""), 301)
+            file = file / "index.html"
+        found = file.is_file()
+    except OSError:  # e.g. a name too long for the file system: not a page we have
+        found = False
+    if not found:
         abort(404)
     response = send_file(file, max_age=3600, conditional=True)
     if file.suffix in {".html", ".atom", ".xml"}:
