@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import nh3
@@ -33,6 +33,7 @@ from .config import load_config
 from .db import make_engine, session_scope
 from .markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL, URL_SCHEMES, render_markdown
 from .models import Answer, Person, Question, Topic
+from .text import duration
 
 logger = logging.getLogger(__name__)
 
@@ -107,23 +108,11 @@ def to_utc(value: datetime) -> datetime:
     return value
 
 
-def humanize_duration(delta: timedelta) -> str:
-    """A fixed span ("3 h", "2 days"), safe on a static page unlike "2 days ago"."""
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours = minutes // 60
-    if hours < 48:
-        return f"{hours} h"
-    return f"{hours // 24} days"
-
 
 def response_time(question: Question) -> str:
     """Time from asking to the first answer, e.g. ``3 h``; empty when unanswered."""
     answer = question.first_answer
-    return humanize_duration(answer.created_at - question.created_at) if answer else ""
+    return duration(answer.created_at - question.created_at) if answer else ""
 
 
 def add_filters(generator) -> None:

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from flask import Blueprint, Flask, abort, redirect, render_template
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .db import get_session
-from .models import Answer, FollowUp, Person, Question
+from .models import Answer, FollowUp, Question
 from .text import slugify
 
 bp = Blueprint("threads", __name__)
@@ -24,11 +24,12 @@ def get_thread(question_id: int) -> Question:
     """The question with everything a thread page shows; 404 when it does not exist."""
     question = get_session().scalar(
         select(Question).where(Question.id == question_id).options(
-            selectinload(Question.answers).selectinload(Answer.person).selectinload(Person.topics),
-            selectinload(Question.answers).selectinload(Answer.revisions),
+            joinedload(Question.topic),
+            joinedload(Question.person),
+            selectinload(Question.answers).options(
+                joinedload(Answer.person), selectinload(Answer.revisions)
+            ),
             selectinload(Question.follow_ups),
-            selectinload(Question.topic),
-            selectinload(Question.person),
         )
     )
     if question is None:
