@@ -6,6 +6,8 @@ text into live markup (``[x](javascript:…)``, raw HTML blocks).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import markdown as md
 import nh3
 
@@ -19,15 +21,33 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 
 
-def sanitize_html(html: str) -> str:
-    """Reduce any HTML to the allowlist: no scripts, styles, images, frames or event handlers."""
+def _same_site_images(tag: str, attr: str, value: str) -> str | None:
+    """Drop an image source that would load from another origin."""
+    if tag == "img" and attr == "src":
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc or value.startswith("//"):
+            return None
+    return value
+
+
+def sanitize_html(html: str, *, local_images: bool = False) -> str:
+    """Reduce any HTML to the allowlist: no scripts, styles, frames or event handlers.
+
+    User posts get no images at all; published pages (``local_images``) may show images
+    served from this site, never from another origin.
+    """
+    tags, attributes = ALLOWED_TAGS, ALLOWED_ATTRIBUTES
+    if local_images:
+        tags = tags | {"img", "figure", "figcaption"}
+        attributes = {**attributes, "img": {"src", "alt", "title", "width", "height"}}
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        tags=tags,
+        attributes=attributes,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_same_site_images if local_images else None,
     )
 
 

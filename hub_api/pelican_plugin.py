@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import nh3
 from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .config import load_config
 from .db import make_engine, session_scope
-from .markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL, URL_SCHEMES, render_markdown
+from .markup import render_markdown, sanitize_html
 from .models import Answer, Person, Question, Topic
 from .text import duration
 
@@ -40,38 +39,11 @@ logger = logging.getLogger(__name__)
 FRONT_PAGE_ANSWERS = 10
 PAGE_THREADS = 30
 
-# Curated content may show its own, self-hosted images (content/images); nothing else
-# beyond the backend's allowlist, and never a remote image.
-CONTENT_TAGS = ALLOWED_TAGS | {"img", "figure", "figcaption"}
-CONTENT_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "img": {"src", "alt", "title", "width", "height"}}
-
-
 class CandorDataError(RuntimeError):
     """The database cannot be read (e.g. ``candor init`` was never run)."""
 
 
-# --- sanitising -------------------------------------------------------------------------
-
-
-def _local_images_only(tag: str, attr: str, value: str) -> str | None:
-    if tag == "img" and attr == "src":
-        parts = urlsplit(value)
-        if parts.scheme or parts.netloc or value.startswith("//"):
-            return None
-    return value
-
-
-def sanitize_content(html: str) -> str:
-    """The backend's allowlist plus same-site images: no scripts, handlers or remote loads."""
-    return nh3.clean(
-        html,
-        tags=CONTENT_TAGS,
-        attributes=CONTENT_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=LINK_REL,
-        strip_comments=True,
-        attribute_filter=_local_images_only,
-    )
+# --- content metadata -----------------------------------------------------------------
 
 
 def split_list(value) -> list[str]:
@@ -86,9 +58,10 @@ def clean_content_object(content) -> None:
     """``content_object_init``: sanitise an article's or page's HTML and its summary."""
     if not isinstance(content, Article | Page):
         return
-    content._content = sanitize_content(content._content or "")
+    content._content = sanitize_html(content._content or "", local_images=True)
     if "summary" in content.metadata:
-        content.metadata["summary"] = sanitize_content(content.metadata["summary"] or "")
+        summary = content.metadata["summary"] or ""
+        content.metadata["summary"] = sanitize_html(summary, local_images=True)
         content._summary = content.metadata["summary"]
     content.topic_slugs = split_list(content.metadata.get("topics"))
     source = content.metadata.get("source_url")

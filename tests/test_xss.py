@@ -119,3 +119,14 @@ def test_each_payload_renders_inert(payload):
     from hub_api.markup import render_markdown
 
     assert live_markup(render_markdown(payload)) == []
+
+
+def test_published_pages_keep_only_same_site_images():
+    from hub_api.markup import sanitize_html
+
+    html = ('<img src="/images/switch.png" alt="switch"><img src="https://evil.example/t.png">'
+            '<img src="//evil.example/t.png"><img src="x" onerror="alert(1)">')
+    clean = sanitize_html(html, local_images=True)
+    assert '<img src="/images/switch.png" alt="switch">' in clean
+    assert "evil.example" not in clean and "onerror" not in clean
+    assert "<img" not in sanitize_html(html)  # user posts get no images at all
