@@ -93,8 +93,8 @@ def ask_submit():
     session = get_session()
     form = read_text_fields(
         request.form,
-        {"display_name": "a name to show with your question", "title": "a title",
-         "body": "your question"},
+        {"display_name": "a name to show with your question",
+         "title": "your question in one line", "body": "the details of your question"},
         optional=("topic", "person"),
     )
     topic = person = None

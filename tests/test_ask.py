@@ -60,8 +60,8 @@ def test_public_thread_page_and_canonical_redirect(client, people):
 def test_validation_messages_not_500(client, people):
     response = client.post("/ask", data={"display_name": "", "title": "   ", "body": ""})
     assert response.status_code == 400
-    for message in ["Enter a name to show with your question.", "Enter a title.",
-                    "Enter your question."]:
+    for message in ["Enter a name to show with your question.",
+                    "Enter your question in one line.", "Enter the details of your question."]:
         assert message in response.text
     response = client.post("/ask", data={"display_name": "x" * 81, "title": "t" * 201,
                                          "body": "b", "topic": "nope", "person": "nobody"})

@@ -145,7 +145,9 @@ def test_disabling_moves_open_questions_back_and_blocks_login(app, client, peopl
         moved = disable_person(s, s.scalars(select(Person).filter_by(email=people["dana"])).one())
     assert moved == 1
     assert one(app, Question).person_id is None
-    assert "Open · with the Networking team" in client.get(one(app, Question).url).text
+    page = client.get(one(app, Question).url).text
+    assert "Open · with the Networking team" in page
+    assert "No answer yet. The Networking team has this question." in page
     # A disabled person's session stops working and they cannot log in again.
     assert dana_client.get("/staff/queue").status_code == 302
     assert login(app.test_client(), people["dana"]).status_code == 401
