@@ -13,3 +13,6 @@ question_changed = _signals.signal("question-changed")  # follow-up, accept, rer
 answer_posted = _signals.signal("answer-posted")
 answer_edited = _signals.signal("answer-edited")
 people_changed = _signals.signal("people-changed")  # staff or topic added, edited, disabled
+question_edited = _signals.signal("question-edited")  # the asker edited their question
+question_deleted = _signals.signal("question-deleted")  # the asker erased their question
+curated_picked = _signals.signal("curated-picked")  # a feed entry became a curated article
