@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import (
+        api,
         ask,
         auth,
         cli,
@@ -63,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     ask.init_app(app)
     threads.init_app(app)
+    api.init_app(app)
     queue.init_app(app)
     people.init_app(app)
     publish.init_app(app)
