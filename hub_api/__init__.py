@@ -45,9 +45,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ask,
         auth,
         cli,
+        curation,
         db,
         demo,
         errors,
+        feeds,
+        inbox,
         people,
         publish,
         queue,
@@ -71,4 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     site_files.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
+    feeds.init_app(app)
+    curation.init_app(app)
+    inbox.init_app(app)
     return app

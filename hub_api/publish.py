@@ -31,14 +31,14 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .config import ROOT
-from .signals import answer_edited, answer_posted, people_changed, question_changed
+from .signals import answer_edited, answer_posted, curated_picked, people_changed, question_changed
 
 logger = logging.getLogger(__name__)
 
 BUILD_TIMEOUT = 30 * 60
 LOCK_NAME = "build.lock"
 # Signals whose effects static pages show; a new open question shows nowhere static.
-SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed)
+SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed, curated_picked)
 
 
 class BuildError(RuntimeError):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_api"
-down_revision = "0001"
+down_revision = "0002_curation"
 branch_labels = None
 depends_on = None
 
