@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         feeds,
         inbox,
+        jobs,
         people,
         publish,
         queue,
@@ -58,9 +59,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         site_files,
         threads,
         views,
+        webhooks,
     )
 
     db.init_app(app)
+    jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
@@ -72,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     people.init_app(app)
     publish.init_app(app)
     site_files.init_app(app)
+    webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
     feeds.init_app(app)

@@ -274,3 +274,41 @@ class CuratedPick(Base):
 
     entry: Mapped[Entry | None] = relationship()
     person: Mapped[Person | None] = relationship()
+
+
+# --- webhooks ---
+
+
+class WebhookEndpoint(Base):
+    """A receiver an admin registered, with how its last delivery went, in words."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(64))
+    events: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_status: Mapped[str] = mapped_column(String(200), default="")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint, retried until delivered or a day has passed."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    gave_up_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    last_status: Mapped[str] = mapped_column(String(200), default="")
+
+    endpoint: Mapped[WebhookEndpoint] = relationship()
