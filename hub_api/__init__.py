@@ -41,15 +41,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import (
+        abuse,
         ask,
         auth,
         cli,
         db,
         demo,
         errors,
+        follow,
+        manage,
+        moderation,
         people,
+        privacy,
         publish,
         queue,
+        ratelimit,
         security,
         site_files,
         threads,
@@ -69,4 +75,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     site_files.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
+    abuse.init_app(app)
+    manage.init_app(app)
+    follow.init_app(app)
+    moderation.init_app(app)
+    privacy.init_app(app)
+    ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
 from sqlalchemy import select
 
-from . import signals
+from . import abuse, signals
 from .db import get_session
 from .markup import render_markdown
-from .models import FollowUp, Question, Topic
+from .models import FollowUp, NotificationEmail, Question, Topic
 from .people import active_staff, all_topics
 from .text import clean_text
 from .threads import get_thread, thread_context
@@ -25,6 +26,7 @@ from .threads import get_thread, thread_context
 bp = Blueprint("ask", __name__)
 
 LIMITS = {"display_name": 80, "title": 200}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 BODY_LIMIT = 20_000
 
 
@@ -89,13 +91,16 @@ def ask_form():
 
 @bp.post("/ask")
 def ask_submit():
-    """Store the question and send the asker to their private manage page."""
+    """Store the question and send the asker to their private manage page.
+
+    Only the named fields are read, so extra fields (``status``, ``is_staff`` …) are ignored.
+    """
     session = get_session()
     form = read_text_fields(
         request.form,
         {"display_name": "a name to show with your question",
          "title": "your question in one line", "body": "the details of your question"},
-        optional=("topic", "person"),
+        optional=("topic", "person", "email"),
     )
     topic = person = None
     if form.values["topic"]:
@@ -106,19 +111,49 @@ def ask_submit():
         person = next((p for p in active_staff(session) if p.slug == form.values["person"]), None)
         if person is None:
             form.errors["person"] = "Choose a person from the list."
+    email_error = check_email(form.values["email"])
+    if email_error:
+        form.errors["email"] = email_error
+    guard = abuse.check_form(request.form)
+    if guard:
+        form.errors["form"] = guard
+    elif not form.errors and abuse.is_duplicate(session, form.values["body"]):
+        form.errors["body"] = "You sent this question a moment ago. Use its private link."
+        form.status = 409
     if form.errors:
         form.status = max(form.status, 400)
         return _ask_form(form)
+    hold = abuse.hold_reason(session, f"{form.values['title']}\n{form.values['body']}",
+                             form.values["email"])
     token, token_hash = new_token()
     question = Question(
         title=form.values["title"], body=form.values["body"],
         body_html=render_markdown(form.values["body"]), display_name=form.values["display_name"],
         topic=topic, person=person, manage_token_hash=token_hash,
+        status="held" if hold else "open", hold_reason=hold,
     )
     session.add(question)
+    session.flush()
+    opt_in = None
+    if form.values["email"]:
+        opt_in = NotificationEmail(question_id=question.id, email=form.values["email"])
+        session.add(opt_in)
+    if hold:
+        abuse.log_action(session, "held", question.id, hold)
     session.commit()
-    signals.question_asked.send(current_app._get_current_object(), id=question.id)
+    app = current_app._get_current_object()
+    if not hold:
+        signals.question_asked.send(app, id=question.id)
+    if opt_in is not None:
+        signals.email_opt_in.send(app, id=opt_in.id)
     return redirect(f"/manage/{token}", 303)
+
+
+def check_email(email: str) -> str | None:
+    """A message when an optional email address cannot be right."""
+    if email and (len(email) > 254 or not EMAIL.fullmatch(email)):
+        return "Enter an email address like name@example.com, or leave it empty."
+    return None
 
 
 def question_for_token(token: str) -> Question:
@@ -137,18 +172,22 @@ def question_for_token(token: str) -> Question:
     return question
 
 
-def _private(response):
+def private(response):
+    """Headers for pages that carry the manage token: never cached, never in a Referer."""
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _manage_page(token: str, question: Question, form: Form | None = None):
+    notification = get_session().scalar(
+        select(NotificationEmail).where(NotificationEmail.question_id == question.id))
     html = render_template(
         "manage.html", token=token, form=form or Form({}), public_url=current_app.config[
-            "PUBLIC_URL"], body_limit=BODY_LIMIT, **thread_context(question),
+            "PUBLIC_URL"], body_limit=BODY_LIMIT, notification=notification,
+        **thread_context(question),
     )
-    return _private(current_app.make_response((html, form.status if form else 200)))
+    return private(current_app.make_response((html, form.status if form else 200)))
 
 
 @bp.get("/manage/<token>")
@@ -170,7 +209,7 @@ def reply(token: str):
     question.status = "open"
     session.commit()
     signals.question_changed.send(current_app._get_current_object(), id=question.id)
-    return _private(redirect(f"/manage/{token}#latest", 303))
+    return private(redirect(f"/manage/{token}#latest", 303))
 
 
 @bp.post("/manage/<token>/accept/<int:answer_id>")
@@ -178,7 +217,7 @@ def accept(token: str, answer_id: int):
     """The asker marks the answer that helped."""
     question = question_for_token(token)
     accept_answer(question, answer_id)
-    return _private(redirect(f"/manage/{token}#answer-{answer_id}", 303))
+    return private(redirect(f"/manage/{token}#answer-{answer_id}", 303))
 
 
 def accept_answer(question: Question, answer_id: int) -> None:
