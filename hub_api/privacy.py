@@ -17,7 +17,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import MetaData, Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from . import signals
@@ -103,11 +103,11 @@ def declared() -> set[tuple[str, str]]:
     return {(r.table, f.column) for r in REGISTRY for f in r.fields}
 
 
-def undeclared_personal_columns() -> list[str]:
+def undeclared_personal_columns(metadata: MetaData = Base.metadata) -> list[str]:
     """``table.column`` names that look personal but have no registry entry."""
     found = []
     known = declared() | set(NOT_PERSONAL)
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         for column in table.columns:
             words = re.split(r"[_\W]+", column.name.lower())
             if any(w in PERSONAL_WORDS for w in words) and (table.name, column.name) not in known:

@@ -28,6 +28,7 @@ LIMITS = (
     ("follow.confirm", "10 per minute", ["POST"]),
     ("follow.unsubscribe", "10 per minute", ["POST"]),
 )
+TOO_MANY = "Too many requests from your connection. Wait a minute, then try again."
 KEY_TTL = 2 * 24 * 3600  # a day's key outlives the day by one, for requests around midnight
 
 
@@ -43,7 +44,8 @@ def init_app(app: Flask) -> None:
     for endpoint, limit, methods in LIMITS:
         view = app.view_functions.get(endpoint)
         if view is not None:
-            app.view_functions[endpoint] = limiter.limit(limit, methods=methods)(view)
+            app.view_functions[endpoint] = limiter.limit(
+                limit, methods=methods, error_message=TOO_MANY)(view)
 
 
 def parse_networks(value: str | list[str]) -> tuple[ipaddress._BaseNetwork, ...]:

@@ -202,3 +202,34 @@ class LiveServer:
     def __exit__(self, *exc):
         self.server.close()
         self.thread.join(5)
+
+
+class Mailbox:
+    """Messages received by a real SMTP server (aiosmtpd) on loopback."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+    def texts(self) -> list[str]:
+        return [m.get_body(("plain",)).get_content() for m in self.messages]
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback; ``smtp.url`` for CANDOR_SMTP_URL, ``smtp.box`` for mail."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.url = f"smtp://127.0.0.1:{controller.port}"
+    controller.box = box
+    yield controller
+    controller.stop()
