@@ -206,7 +206,8 @@ def reply(token: str):
     session = get_session()
     session.add(FollowUp(question_id=question.id, body=form.values["body"],
                          body_html=render_markdown(form.values["body"])))
-    question.status = "open"
+    if question.status == "answered":  # held or hidden questions stay where moderation put them
+        question.status = "open"
     session.commit()
     signals.question_changed.send(current_app._get_current_object(), id=question.id)
     return private(redirect(f"/manage/{token}#latest", 303))
