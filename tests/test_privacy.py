@@ -186,3 +186,19 @@ def test_cli_export_and_erase(app, client, people):
     result = runner.invoke(args=["erase", f"http://hub.test/manage/{token}", "--yes"])
     assert result.exit_code == 0 and "Erased 1 question(s)." in result.output
     assert count(app, Question) == 0 and count(app, NotificationEmail) == 0
+
+
+def test_deleted_question_leaves_the_built_site(app, client, staff, people):
+    from hub_api.publish import build_site
+
+    token = ask(client, title="Erase me from the site", body="Soon gone.")
+    question = only_question(app)
+    staff.post(f"/staff/q/{question.id}/answer", data={"csrf_token": csrf(staff),
+                                                       "body": "Staff words stay."})
+    build_site(app.config)
+    site = app.config["SITE"]
+    assert "Erase me from the site" in (site / "index.html").read_text()
+    client.post(f"/manage/{token}/delete")
+    build_site(app.config)
+    built = "".join(p.read_text() for p in site.rglob("*.html"))
+    assert "Erase me from the site" not in built and "Soon gone." not in built
