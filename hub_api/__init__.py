@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import (
+        abuse,
         api,
         ask,
         auth,
@@ -50,11 +51,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         demo,
         errors,
         feeds,
+        follow,
         inbox,
         jobs,
+        manage,
+        moderation,
         people,
+        privacy,
         publish,
         queue,
+        ratelimit,
         security,
         site_files,
         threads,
@@ -81,4 +87,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     feeds.init_app(app)
     curation.init_app(app)
     inbox.init_app(app)
+    abuse.init_app(app)
+    manage.init_app(app)
+    follow.init_app(app)
+    moderation.init_app(app)
+    privacy.init_app(app)
+    ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

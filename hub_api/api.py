@@ -175,7 +175,7 @@ def _checked_text(data: dict, required: dict[str, str]):
 
 
 @endpoint("POST", "/questions", summary="Ask a question (no account needed)",
-          body=AskIn, response=AskOut, status=201, errors=(400, 404, 413, 415, 422),
+          body=AskIn, response=AskOut, status=201, errors=(400, 404, 409, 413, 415, 422),
           links={"ReadIt": {"operationId": "get_question",
                             "parameters": {"question_id": "$response.body#/id"}},
                  "AnswerIt": {"operationId": "answer_question",
@@ -186,7 +186,8 @@ def ask_question(payload: AskIn) -> AskOut:
     if form.errors.keys() & {"topic", "person"}:
         raise ApiError(404, "not found", form.errors)
     if form.errors:
-        raise ApiError(413 if form.status == 413 else 422, "invalid question", form.errors)
+        status = form.status if form.status in (409, 413) else 422  # 409: a duplicate
+        raise ApiError(status, "invalid question", form.errors)
     question, token = create_question(session, form, topic, person)
     base = current_app.config["PUBLIC_URL"]
     return AskOut(id=question.id, url=base + question.url, manage_url=f"{base}/manage/{token}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -15,10 +16,10 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import signals
+from . import abuse, signals
 from .db import get_session
 from .markup import render_markdown
-from .models import FollowUp, Person, Question, Topic
+from .models import FollowUp, NotificationEmail, Person, Question, Topic
 from .people import active_staff, all_topics
 from .text import clean_text
 from .threads import get_thread, thread_context
@@ -26,6 +27,9 @@ from .threads import get_thread, thread_context
 bp = Blueprint("ask", __name__)
 
 LIMITS = {"display_name": 80, "title": 200}
+# ASCII only and no \s: the same pattern means the same in Python and in the API's JSON
+# Schema (ECMA regex), so a schema-valid address is never refused here.
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 BODY_LIMIT = 20_000
 
 
@@ -90,22 +94,31 @@ def ask_form():
 
 @bp.post("/ask")
 def ask_submit():
-    """Store the question and send the asker to their private manage page."""
+    """Store the question and send the asker to their private manage page.
+
+    Only the named fields are read, so extra fields (``status``, ``is_staff`` …) are ignored.
+    """
     session = get_session()
-    form, topic, person = validate_question(session, request.form)
+    guard = abuse.check_form(request.form)
+    form, topic, person = validate_question(session, request.form, form_guard=guard)
     if form.errors:
         return _ask_form(form)
     _question, token = create_question(session, form, topic, person)
     return redirect(f"/manage/{token}", 303)
 
 
-def validate_question(session: Session, data) -> tuple[Form, Topic | None, Person | None]:
-    """The one validation of a new question, for the form and the JSON API alike."""
+def validate_question(
+    session: Session, data, form_guard: str | None = None
+) -> tuple[Form, Topic | None, Person | None]:
+    """The one validation of a new question, for the form and the JSON API alike.
+
+    ``form_guard`` is the HTML form's token/honeypot verdict (the API has no form).
+    """
     form = read_text_fields(
         data,
         {"display_name": "a name to show with your question",
          "title": "your question in one line", "body": "the details of your question"},
-        optional=("topic", "person"),
+        optional=("topic", "person", "email"),
     )
     topic = person = None
     if form.values["topic"]:
@@ -116,6 +129,14 @@ def validate_question(session: Session, data) -> tuple[Form, Topic | None, Perso
         person = next((p for p in active_staff(session) if p.slug == form.values["person"]), None)
         if person is None:
             form.errors["person"] = "Choose a person from the list."
+    email_error = check_email(form.values["email"])
+    if email_error:
+        form.errors["email"] = email_error
+    if form_guard:
+        form.errors["form"] = form_guard
+    elif not form.errors and abuse.is_duplicate(session, form.values["body"]):
+        form.errors["body"] = "You sent this question a moment ago. Use its private link."
+        form.status = 409
     if form.errors:
         form.status = max(form.status, 400)
     return form, topic, person
@@ -124,17 +145,39 @@ def validate_question(session: Session, data) -> tuple[Form, Topic | None, Perso
 def create_question(
     session: Session, form: Form, topic: Topic | None, person: Person | None
 ) -> tuple[Question, str]:
-    """Store a validated question; return it with the manage token (shown once, never kept)."""
+    """Store a validated question (held for moderation when the rules say so); return it
+    with the manage token, which is shown once and never kept."""
+    hold = abuse.hold_reason(session, f"{form.values['title']}\n{form.values['body']}",
+                             form.values["email"])
     token, token_hash = new_token()
     question = Question(
         title=form.values["title"], body=form.values["body"],
         body_html=render_markdown(form.values["body"]), display_name=form.values["display_name"],
         topic=topic, person=person, manage_token_hash=token_hash,
+        status="held" if hold else "open", hold_reason=hold,
     )
     session.add(question)
+    session.flush()
+    opt_in = None
+    if form.values["email"]:
+        opt_in = NotificationEmail(question_id=question.id, email=form.values["email"])
+        session.add(opt_in)
+    if hold:
+        abuse.log_action(session, "held", question.id, hold)
     session.commit()
-    signals.question_asked.send(current_app._get_current_object(), id=question.id)
+    app = current_app._get_current_object()
+    if not hold:
+        signals.question_asked.send(app, id=question.id)
+    if opt_in is not None:
+        signals.email_opt_in.send(app, id=opt_in.id)
     return question, token
+
+
+def check_email(email: str) -> str | None:
+    """A message when an optional email address cannot be right."""
+    if email and (len(email) > 254 or not EMAIL.fullmatch(email)):
+        return "Enter an email address like name@example.com, or leave it empty."
+    return None
 
 
 def question_for_token(token: str) -> Question:
@@ -153,18 +196,22 @@ def question_for_token(token: str) -> Question:
     return question
 
 
-def _private(response):
+def private(response):
+    """Headers for pages that carry the manage token: never cached, never in a Referer."""
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _manage_page(token: str, question: Question, form: Form | None = None):
+    notification = get_session().scalar(
+        select(NotificationEmail).where(NotificationEmail.question_id == question.id))
     html = render_template(
         "manage.html", token=token, form=form or Form({}), public_url=current_app.config[
-            "PUBLIC_URL"], body_limit=BODY_LIMIT, **thread_context(question),
+            "PUBLIC_URL"], body_limit=BODY_LIMIT, notification=notification,
+        **thread_context(question),
     )
-    return _private(current_app.make_response((html, form.status if form else 200)))
+    return private(current_app.make_response((html, form.status if form else 200)))
 
 
 @bp.get("/manage/<token>")
@@ -183,10 +230,11 @@ def reply(token: str):
     session = get_session()
     session.add(FollowUp(question_id=question.id, body=form.values["body"],
                          body_html=render_markdown(form.values["body"])))
-    question.status = "open"
+    if question.status == "answered":  # held or hidden questions stay where moderation put them
+        question.status = "open"
     session.commit()
     signals.question_changed.send(current_app._get_current_object(), id=question.id)
-    return _private(redirect(f"/manage/{token}#latest", 303))
+    return private(redirect(f"/manage/{token}#latest", 303))
 
 
 @bp.post("/manage/<token>/accept/<int:answer_id>")
@@ -194,7 +242,7 @@ def accept(token: str, answer_id: int):
     """The asker marks the answer that helped."""
     question = question_for_token(token)
     accept_answer(question, answer_id)
-    return _private(redirect(f"/manage/{token}#answer-{answer_id}", 303))
+    return private(redirect(f"/manage/{token}#answer-{answer_id}", 303))
 
 
 def accept_answer(question: Question, answer_id: int) -> None:

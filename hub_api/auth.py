@@ -11,6 +11,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .abuse import check_form
 from .db import get_session
 from .models import Person
 from .security import check_csrf
@@ -77,7 +78,13 @@ def login():
         return redirect(next_url)
     error = None
     email = ""
+    status = 200
     if request.method == "POST":
+        # Before any cookie exists, a signed time-stamped token and a honeypot stop bots.
+        error = check_form(request.form)
+        status = 400
+    if request.method == "POST" and error is None:
+        status = 401
         email = request.form.get("email", "").strip().lower()[:254]
         password = request.form.get("password", "")[:1024]
         person = get_session().scalar(select(Person).where(func.lower(Person.email) == email))
@@ -86,7 +93,6 @@ def login():
             login_user(person)
             return redirect(next_url, 303)
         error = "That email and password do not match an active staff account."
-    status = 401 if error else 200
     return render_template("staff/login.html", error=error, email=email, next=next_url), status
 
 

@@ -42,7 +42,19 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "ALLOW_PRIVATE_URLS": _flag(env.get("CANDOR_ALLOW_PRIVATE_URLS"), False),
         # A question form is a few KB; anything near this is abuse, answered with 413.
         "MAX_CONTENT_LENGTH": int(env.get("CANDOR_MAX_REQUEST_BYTES") or 64 * 1024),
+        "SMTP_URL": env.get("CANDOR_SMTP_URL") or "",
+        "MAIL_FROM": env.get("CANDOR_MAIL_FROM") or "candor@localhost",
+        "RATELIMIT_STORAGE_URL": env.get("CANDOR_RATELIMIT_STORAGE_URL") or "memory://",
+        "TRUSTED_PROXIES": env.get("CANDOR_TRUSTED_PROXIES") or "",
+        "HOLD_WORDS": _words(env.get("CANDOR_HOLD_WORDS")),
     }
+
+
+def _words(value: str | None) -> tuple[str, ...] | None:
+    """A comma-separated list; ``None`` when unset, so the module default applies."""
+    if not value:
+        return None
+    return tuple(w.strip() for w in value.split(",") if w.strip())
 
 
 def read_secret(instance: Path) -> str | None:

@@ -32,6 +32,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
+from . import trust_pages
 from .config import load_config
 from .db import make_engine, session_scope
 from .markup import render_markdown, sanitize_html
@@ -350,4 +351,5 @@ def register() -> None:
     signals.content_object_init.connect(clean_content_object)
     signals.generator_init.connect(add_filters)
     signals.get_generators.connect(get_generators)
+    signals.get_generators.connect(trust_pages.get_generators)
     signals.get_writer.connect(get_writer)

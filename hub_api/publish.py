@@ -31,14 +31,24 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .config import ROOT
-from .signals import answer_edited, answer_posted, curated_picked, people_changed, question_changed
+from .signals import (
+    answer_edited,
+    answer_posted,
+    curated_picked,
+    people_changed,
+    question_changed,
+    question_deleted,
+    question_edited,
+    question_hidden,
+)
 
 logger = logging.getLogger(__name__)
 
 BUILD_TIMEOUT = 30 * 60
 LOCK_NAME = "build.lock"
 # Signals whose effects static pages show; a new open question shows nowhere static.
-SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed, curated_picked)
+SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed, curated_picked,
+                question_edited, question_deleted, question_hidden)
 
 
 class BuildError(RuntimeError):

@@ -82,6 +82,8 @@ def answer(question_id: int):
     """Post an answer signed by the logged-in person — there is no other author."""
     check_csrf()
     question = get_thread(question_id)
+    if question.status not in ("open", "answered"):
+        abort(409, "This question is not published (held, hidden or removed); it takes no answers.")
     form = read_text_fields(request.form, {"body": "your answer"})
     if form.errors:
         return _thread_page(question, form, form.status)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request, session
@@ -20,6 +22,7 @@ CSP = (
     "form-action 'self'; object-src 'none'"
 )
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+TEXT_TYPES = {"application/json", "application/javascript", "application/xml"}
 
 
 def init_app(app: Flask) -> None:
@@ -29,7 +32,12 @@ def init_app(app: Flask) -> None:
 
 
 def _set_headers(response: Response) -> Response:
+    """Hardening headers on every response, static files included, and a charset on text."""
     headers = response.headers
+    mimetype = response.mimetype or ""
+    if "charset=" not in headers.get("Content-Type", "") and (
+            mimetype.startswith("text/") or mimetype in TEXT_TYPES or mimetype.endswith("+xml")):
+        headers["Content-Type"] = f"{mimetype}; charset=utf-8"
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -48,6 +56,22 @@ def _check_same_origin() -> None:
     origin = request.headers.get("Origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.host:
         abort(403, "This form can only be sent from this site.")
+
+
+def json_only(view: Callable) -> Callable:
+    """For JSON endpoints: a write must say ``Content-Type: application/json`` (else 415).
+
+    A cross-site HTML form cannot send that type without a CORS preflight, which this
+    origin never grants, so the check also closes the form-based CSRF route.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method in UNSAFE_METHODS and request.mimetype != "application/json":
+            abort(415, "Send the request body as application/json.")
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def csrf_token() -> str:

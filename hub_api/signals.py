@@ -16,3 +16,5 @@ people_changed = _signals.signal("people-changed")  # staff or topic added, edit
 question_edited = _signals.signal("question-edited")  # the asker edited their question
 question_deleted = _signals.signal("question-deleted")  # the asker erased their question
 curated_picked = _signals.signal("curated-picked")  # a feed entry became a curated article
+question_hidden = _signals.signal("question-hidden")  # a moderator hid or rejected a question
+email_opt_in = _signals.signal("email-opt-in")  # an asker gave an email; id = NotificationEmail

@@ -15,9 +15,20 @@ from .text import slugify
 
 bp = Blueprint("threads", __name__)
 
+# Statuses whose threads readers never see (a moderator has not let them through).
+UNPUBLISHED = ("held", "rejected", "hidden")
+
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+
+
+def get_public_thread(question_id: int) -> Question:
+    """A thread readers may see; 404 for one that is held, rejected or hidden."""
+    question = get_thread(question_id)
+    if question.status in UNPUBLISHED:
+        abort(404)
+    return question
 
 
 def get_thread(question_id: int) -> Question:
@@ -30,6 +41,7 @@ def get_thread(question_id: int) -> Question:
                 joinedload(Answer.person), selectinload(Answer.revisions)
             ),
             selectinload(Question.follow_ups),
+            selectinload(Question.revisions),
         )
     )
     if question is None:
@@ -73,7 +85,7 @@ def thread_context(question: Question) -> dict:
 @bp.get("/q/<int:question_id>/<slug>")
 def show(question_id: int, slug: str | None = None):
     """The public thread; an outdated or missing slug redirects to the canonical URL."""
-    question = get_thread(question_id)
+    question = get_public_thread(question_id)
     if slug != slugify(question.title):
         return redirect(question.url, 301)
     return render_template("thread.html", **thread_context(question))

@@ -1,0 +1,52 @@
+"""Sending mail through ``CANDOR_SMTP_URL`` (``smtp://[user:password@]host:port``).
+
+Mail only ever goes to an asker who opted in. Logs name the purpose of a message, never
+its recipient, so no address reaches a log file.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+
+logger = logging.getLogger(__name__)
+
+
+class MailError(RuntimeError):
+    """The message could not be handed to the SMTP server."""
+
+
+def send_mail(to: str, subject: str, body: str, *, purpose: str,
+              headers: dict[str, str] | None = None) -> bool:
+    """Send one plain-text message; ``False`` when no SMTP server is configured."""
+    url = current_app.config.get("SMTP_URL")
+    if not url:
+        logger.info("mail off (no CANDOR_SMTP_URL): %s not sent", purpose)
+        return False
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtp+starttls"} or not parts.hostname:
+        raise MailError(f"CANDOR_SMTP_URL must look like smtp://host:port, not {parts.scheme}://")
+    message = EmailMessage()
+    message["From"] = current_app.config.get("MAIL_FROM", "candor@localhost")
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="candor.invalid")
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    try:
+        with smtplib.SMTP(parts.hostname, parts.port or 25, timeout=10) as smtp:
+            if parts.scheme == "smtp+starttls":
+                smtp.starttls()
+            if parts.username:
+                smtp.login(unquote(parts.username), unquote(parts.password or ""))
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"{purpose}: {type(exc).__name__}") from exc
+    logger.info("mail sent: %s", purpose)
+    return True

@@ -1,0 +1,227 @@
+"""The personal-data registry, and the export and erase that walk it.
+
+Every column that holds personal data is declared here once, with its purpose and how long
+it is kept. The privacy page (``/privacy/``, built by Pelican), an asker's JSON export and
+the erase behind "delete everything" all read this one list, and a test fails when a model
+gains a personal-looking column without an entry — so the promise cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import MetaData, Table, delete, func, select
+from sqlalchemy.orm import Session
+
+from . import signals
+from .ask import hash_token, new_token
+from .db import Base, session_scope, utcnow
+from .models import Answer, NotificationEmail, Question
+
+REMOVED_TITLE = "Question removed by the asker"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One personal column: what it is, why it is kept and until when."""
+
+    column: str
+    label: str
+    purpose: str
+    retention: str
+    exported: bool = True  # part of the asker's export (False: a hash or a staff secret)
+
+
+@dataclass(frozen=True)
+class Record:
+    """A table holding personal data about ``subject`` ("asker" or "staff").
+
+    ``owner`` is the column tying an asker's row to their question; export and erase use it.
+    """
+
+    table: str
+    title: str
+    subject: str
+    fields: tuple[Field, ...]
+    owner: str = "question_id"
+    kept: tuple[str, ...] = ("created_at",)  # non-personal columns an export adds for context
+
+
+UNTIL_DELETED = "until you delete your question through your private link"
+
+REGISTRY: tuple[Record, ...] = (
+    Record("questions", "Your question", "asker", owner="id", kept=("id", "created_at",
+           "edited_at", "status"), fields=(
+        Field("display_name", "Display name", "shown with your question so staff can address "
+              "you", UNTIL_DELETED),
+        Field("title", "Question title", "your question, answered in public", UNTIL_DELETED),
+        Field("body", "Question details", "your question, answered in public", UNTIL_DELETED),
+        Field("manage_token_hash", "Hash of your private link", "recognises your private "
+              "link without storing it", UNTIL_DELETED, exported=False),
+    )),
+    Record("question_revisions", "Earlier versions of your question", "asker",
+           kept=("written_at",), fields=(
+        Field("title", "Earlier title", "shows you and staff what you changed", UNTIL_DELETED),
+        Field("body", "Earlier details", "shows you and staff what you changed", UNTIL_DELETED),
+    )),
+    Record("follow_ups", "Your follow-ups", "asker", fields=(
+        Field("body", "Follow-up text", "your replies in your thread", UNTIL_DELETED),
+    )),
+    Record("notification_emails", "Your notification email (only if you gave one)", "asker",
+           kept=("created_at", "confirmed_at", "active"), fields=(
+        Field("email", "Email address", "tells you, and only you, about answers in your "
+              "thread; never shown or published", "unconfirmed: deleted after 48 hours; "
+              "confirmed: until you unsubscribe or delete your question"),
+    )),
+    Record("persons", "Staff members", "staff", owner="id", fields=(
+        Field("name", "Name", "signs every answer: there is no brand account", "while employed "
+              "and as long as their answers stay published"),
+        Field("email", "Work email", "staff login", "while the account exists", exported=False),
+        Field("password_hash", "Password hash (scrypt)", "staff login", "while the account "
+              "exists", exported=False),
+        Field("photo", "Photo", "shown with answers, self-hosted", "while employed"),
+        Field("bio", "Short biography", "the public profile page", "while employed"),
+    )),
+)
+
+# Columns whose names look personal but are not about a person.
+NOT_PERSONAL = {("topics", "name"): "a topic's name"}
+
+# Names that suggest personal data; a test checks every model column against them.
+PERSONAL_WORDS = ("name", "email", "mail", "address", "phone", "ip", "agent", "birth")
+
+
+def declared() -> set[tuple[str, str]]:
+    """Every (table, column) the registry covers."""
+    return {(r.table, f.column) for r in REGISTRY for f in r.fields}
+
+
+def undeclared_personal_columns(metadata: MetaData = Base.metadata) -> list[str]:
+    """``table.column`` names that look personal but have no registry entry."""
+    found = []
+    known = declared() | set(NOT_PERSONAL)
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            words = re.split(r"[_\W]+", column.name.lower())
+            if any(w in PERSONAL_WORDS for w in words) and (table.name, column.name) not in known:
+                found.append(f"{table.name}.{column.name}")
+    return found
+
+
+def asker_records() -> list[Record]:
+    return [r for r in REGISTRY if r.subject == "asker"]
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def _json_value(value: Any) -> Any:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, datetime) else value
+
+
+def export_question(session: Session, question_id: int) -> dict[str, Any]:
+    """Everything the asker gave for one question, table by table, as the registry lists it."""
+    result: dict[str, Any] = {"exported_at": _json_value(utcnow()), "records": {}}
+    for record in asker_records():
+        table = _table(record.table)
+        columns = [*record.kept, *(f.column for f in record.fields if f.exported)]
+        rows = session.execute(
+            select(*(table.c[c] for c in columns))
+            .where(table.c[record.owner] == question_id)
+            .order_by(*table.primary_key.columns)
+        ).mappings()
+        result["records"][record.table] = [
+            {c: _json_value(row[c]) for c in columns} for row in rows
+        ]
+    return result
+
+
+def erase_question(session: Session, question_id: int) -> bool:
+    """Delete what the asker gave; return ``True`` if a tombstone stays for staff answers.
+
+    Without answers the question row goes too. With answers, staff words stay public
+    under "Question removed by the asker", and every personal column of the question is
+    blanked (its manage link is replaced by one nobody holds). The caller commits.
+    """
+    for record in asker_records():
+        if record.owner != "id":
+            table = _table(record.table)
+            session.execute(delete(table).where(table.c[record.owner] == question_id))
+    session.expire_all()  # loaded follow-ups and revisions are gone now
+    question = session.get(Question, question_id)
+    has_answers = session.scalar(select(Answer.id).where(Answer.question_id == question_id)
+                                 .limit(1)) is not None
+    if not has_answers:
+        session.delete(question)
+        return False
+    blank = {"title": REMOVED_TITLE, "display_name": "", "body": "",
+             "manage_token_hash": new_token()[1]}
+    for record in asker_records():
+        if record.owner == "id":
+            for f in record.fields:
+                setattr(question, f.column, blank[f.column])
+    question.body_html = ""
+    question.status = "removed"
+    question.edited_at = None
+    return True
+
+
+# --- data-subject requests by mail or phone: `candor export|erase` -------------------------
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(export_command)
+    app.cli.add_command(erase_command)
+
+
+def find_questions(session: Session, who: str) -> list[int]:
+    """Question ids for a manage link (or its token) or a notification email address."""
+    if "@" in who and "/" not in who:
+        return list(session.scalars(
+            select(NotificationEmail.question_id)
+            .where(func.lower(NotificationEmail.email) == who.strip().lower())
+            .order_by(NotificationEmail.question_id)))
+    wanted = hash_token(who.rstrip("/").rsplit("/", 1)[-1])
+    return list(session.scalars(select(Question.id).where(Question.manage_token_hash == wanted)))
+
+
+@click.command("export")
+@click.argument("who")
+@with_appcontext
+def export_command(who: str) -> None:
+    """Print, as JSON, what an asker gave: WHO is their manage link or notification email."""
+    with session_scope(current_app.extensions["candor_engine"]) as session:
+        ids = find_questions(session, who)
+        if not ids:
+            raise click.ClickException("no question matches that link or email address")
+        exports = [export_question(session, i) for i in ids]
+    click.echo(json.dumps(exports, indent=2, ensure_ascii=False))
+
+
+@click.command("erase")
+@click.argument("who")
+@click.option("--yes", is_flag=True, help="Erase without asking.")
+@with_appcontext
+def erase_command(who: str, yes: bool) -> None:
+    """Erase what an asker gave: WHO is their manage link or notification email."""
+    app = current_app._get_current_object()
+    with session_scope(app.extensions["candor_engine"]) as session:
+        ids = find_questions(session, who)
+        if not ids:
+            raise click.ClickException("no question matches that link or email address")
+        if not yes:
+            click.confirm(f"Erase {len(ids)} question(s) and everything their asker gave?",
+                          abort=True)
+        for question_id in ids:
+            erase_question(session, question_id)
+    for question_id in ids:
+        signals.question_deleted.send(app, id=question_id)
+    click.echo(f"Erased {len(ids)} question(s).")
