@@ -39,6 +39,7 @@ ARTICLE_PATHS = ["curated"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["people", "images"]
 TIMEZONE = "UTC"
+AUTHOR = "Bench"
 SITEURL = ""
 ARTICLE_URL = "curated/{{slug}}/"
 ARTICLE_SAVE_AS = "curated/{{slug}}/index.html"
@@ -46,7 +47,7 @@ PAGE_URL = "{{slug}}/"
 PAGE_SAVE_AS = "{{slug}}/index.html"
 DIRECT_TEMPLATES = ["index"]
 DEFAULT_PAGINATION = False
-AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = ""
+AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = CATEGORIES_SAVE_AS = ""
 TAG_SAVE_AS = TAGS_SAVE_AS = ARCHIVES_SAVE_AS = ""
 FEED_ALL_ATOM = "feeds/all.atom"
 CATEGORY_FEED_ATOM = None
@@ -114,7 +115,8 @@ def plain_pelican(tmp: Path, config: dict) -> float:
     out = tmp / "plain-out"
     cmd = [sys.executable, "-m", "pelican", str(config["CONTENT"]), "-o", str(out), "-s",
            str(conf), "-q"]
-    return timed(lambda: subprocess.run(cmd, check=True, cwd=tmp))
+    quiet = {"stdout": subprocess.DEVNULL}
+    return timed(lambda: subprocess.run(cmd, check=True, cwd=tmp, **quiet))
 
 
 def publish_latency(config: dict, picks: int) -> list[float]:

@@ -15,14 +15,17 @@ eager-loaded.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import nh3
+import pelican
 from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
@@ -96,6 +99,14 @@ def render_note(content) -> None:
     )
     content.note_html = render_markdown(text)
     content.note = " ".join(html.unescape(nh3.clean(content.note_html, tags=set())).split())
+
+
+def content_cache_key() -> str:
+    """Names Pelican's content cache after the code that sanitises and shapes articles."""
+    digest = hashlib.sha256(pelican.__version__.encode())
+    for module in ("pelican_plugin.py", "markup.py", "text.py"):
+        digest.update((Path(__file__).with_name(module)).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # --- template filters -------------------------------------------------------------------
