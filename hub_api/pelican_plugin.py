@@ -35,6 +35,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
+from .build_reuse import PageReuse, fingerprint, write_stamp
 from .config import load_config
 from .db import make_engine, session_scope
 from .markup import render_markdown, sanitize_html
@@ -300,6 +301,7 @@ class CandorGenerator(Generator):
             topic_names={t.slug: t.name for t in data.topics},
             people_by_name={e.person.name: e.person for e in data.profiles},
         )
+        self.context["CANDOR_FINGERPRINT"] = fingerprint(self.context, content_cache_key())
         logger.info(
             "Candor: %d answered questions, %d staff, %d topics",
             len(data.answered_questions), len(data.staff), len(data.topics),
@@ -316,7 +318,7 @@ class CandorGenerator(Generator):
                 url=person.profile_url.lstrip("/"),
                 person=person,
                 threads=entry.threads,
-                curated_articles=entry.articles,
+                curated_articles=entry.articles[:PAGE_THREADS],
                 bio_html=render_bio(person.bio),
                 page_name=f"people/{person.slug}/index",
             )
@@ -333,6 +335,7 @@ class CandorGenerator(Generator):
             writer.write_feed(
                 topic.articles, self.context, path=topic.feed_path, feed_title=topic.name
             )
+        write_stamp(self.output_path, self.context["CANDOR_FINGERPRINT"])
 
 
 def render_bio(text: str) -> str:
@@ -341,7 +344,20 @@ def render_bio(text: str) -> str:
 
 
 class FeedWriter(Writer):
-    """Feeds link absolutely to ``FEED_DOMAIN`` even though pages use ``SITEURL = ""``."""
+    """Feeds link absolutely to ``FEED_DOMAIN`` even though pages use ``SITEURL = ""``;
+    unchanged article pages are linked from the live build (:mod:`hub_api.build_reuse`)."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        site = load_config()["SITE"]
+        self.reuse = PageReuse(site.resolve() if site.is_symlink() else None, output_path)
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        article = kwargs.get("article")
+        digest = context.get("CANDOR_FINGERPRINT")
+        if article is not None and digest and self.reuse.link(name, article.source_path, digest):
+            return None
+        return super().write_file(name, template, context, *args, **kwargs)
 
     def write_feed(self, elements, context, *args, **kwargs):
         domain = context.get("FEED_DOMAIN") or context.get("SITEURL", "")
