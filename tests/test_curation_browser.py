@@ -8,12 +8,13 @@ import pytest
 
 from hub_api.publish import build_site
 
-from .conftest import PASSWORD, LiveServer, make_test_app, seed_people
+from .conftest import LiveServer, browser_login, make_test_app, seed_people
+from .test_browser import SCREENSHOTS
 from .test_curation import load_feed
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS = SCREENSHOTS
 
 
 @pytest.fixture
@@ -30,11 +31,7 @@ def test_marketer_picks_and_the_pages_stay_private(live, browser, tmp_path):
     shots = tmp_path / "screenshots"
     desk = browser.new_context(viewport=VIEWPORTS["desktop"])
     page = desk.new_page()
-    page.goto(live.url + "/staff/login?next=/staff/curation")
-    page.get_by_label("Email").fill("mia@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/staff/curation")
+    browser_login(page, live.url, "mia@example.com", "/staff/curation")
     for name, size in VIEWPORTS.items():
         page.set_viewport_size(size)
         page.screenshot(path=str(shots / f"inbox-{name}.png"), full_page=True)
