@@ -66,7 +66,7 @@ class PageReuse:
             return False
         old, new = self.live / name, self.output / name
         try:
-            if os.path.getmtime(source_path) >= self.stamp["started"] or not old.is_file():
+            if os.path.getmtime(source_path) >= self.stamp["started"]:
                 return False
             new.parent.mkdir(parents=True, exist_ok=True)
             os.link(old, new)
