@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import (
+        api,
         ask,
         auth,
         cli,
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         feeds,
         inbox,
+        jobs,
         people,
         publish,
         queue,
@@ -57,19 +59,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         site_files,
         threads,
         views,
+        webhooks,
     )
 
     db.init_app(app)
+    jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     auth.init_app(app)
     ask.init_app(app)
     threads.init_app(app)
+    api.init_app(app)
     queue.init_app(app)
     people.init_app(app)
     publish.init_app(app)
     site_files.init_app(app)
+    webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
     feeds.init_app(app)

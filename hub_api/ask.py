@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import signals
 from .db import get_session
 from .markup import render_markdown
-from .models import FollowUp, Question, Topic
+from .models import FollowUp, Person, Question, Topic
 from .people import active_staff, all_topics
 from .text import clean_text
 from .threads import get_thread, thread_context
@@ -91,8 +92,17 @@ def ask_form():
 def ask_submit():
     """Store the question and send the asker to their private manage page."""
     session = get_session()
+    form, topic, person = validate_question(session, request.form)
+    if form.errors:
+        return _ask_form(form)
+    _question, token = create_question(session, form, topic, person)
+    return redirect(f"/manage/{token}", 303)
+
+
+def validate_question(session: Session, data) -> tuple[Form, Topic | None, Person | None]:
+    """The one validation of a new question, for the form and the JSON API alike."""
     form = read_text_fields(
-        request.form,
+        data,
         {"display_name": "a name to show with your question",
          "title": "your question in one line", "body": "the details of your question"},
         optional=("topic", "person"),
@@ -108,7 +118,13 @@ def ask_submit():
             form.errors["person"] = "Choose a person from the list."
     if form.errors:
         form.status = max(form.status, 400)
-        return _ask_form(form)
+    return form, topic, person
+
+
+def create_question(
+    session: Session, form: Form, topic: Topic | None, person: Person | None
+) -> tuple[Question, str]:
+    """Store a validated question; return it with the manage token (shown once, never kept)."""
     token, token_hash = new_token()
     question = Question(
         title=form.values["title"], body=form.values["body"],
@@ -118,7 +134,7 @@ def ask_submit():
     session.add(question)
     session.commit()
     signals.question_asked.send(current_app._get_current_object(), id=question.id)
-    return redirect(f"/manage/{token}", 303)
+    return question, token
 
 
 def question_for_token(token: str) -> Question:

@@ -1,4 +1,4 @@
-"""A guarded HTTP GET for URLs that other people chose (feeds now, webhooks later).
+"""Guarded HTTP for URLs that other people chose: GET for feeds, POST for webhooks.
 
 A feed URL is typed by a marketer and its redirects are chosen by a stranger, so the
 request must never reach this machine or the company network behind it (SSRF). Every
@@ -136,7 +136,8 @@ def _read_capped(response: http.client.HTTPResponse, max_bytes: int, deadline: f
 
 
 def _request_once(url: str, headers: dict[str, str], allow_private: bool, timeout: float,
-                  max_bytes: int, deadline: float) -> Response:
+                  max_bytes: int, deadline: float, method: str = "GET",
+                  body: bytes | None = None) -> Response:
     scheme, host, port, target = _split(url)
     addresses = resolve(host, port, allow_private)
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
@@ -144,8 +145,8 @@ def _request_once(url: str, headers: dict[str, str], allow_private: bool, timeou
     for address in addresses:
         conn = connection_class(host, port, address, timeout)
         try:
-            conn.request("GET", target, headers={"User-Agent": USER_AGENT,
-                                                 "Accept-Encoding": "gzip", **headers})
+            conn.request(method, target, body=body, headers={
+                "User-Agent": USER_AGENT, "Accept-Encoding": "gzip", **headers})
             raw = conn.getresponse()
             status = raw.status
             response_headers = {k.lower(): v for k, v in raw.getheaders()}
@@ -191,3 +192,12 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
         reason = http.client.responses.get(response.status, "")
         raise FetchError(f"HTTP {response.status} {reason}".strip())
     raise FetchError(f"too many redirects (more than {max_redirects})")
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool = False,
+         timeout: float = TIMEOUT, max_bytes: int = 64 * 1024) -> Response:
+    """POST ``body`` to ``url`` under the same guard; any HTTP status is returned, and a
+    redirect is not followed (the receiver must answer at the address it registered)."""
+    deadline = time.monotonic() + timeout * 3
+    return _request_once(url, headers, allow_private, timeout, max_bytes, deadline,
+                         method="POST", body=body)

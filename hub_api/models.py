@@ -187,6 +187,26 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+# --- api tokens ---
+
+
+class ApiToken(Base):
+    """A staff member's API token: acts as that person, never as a brand account."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    person: Mapped[Person] = relationship()
+
+
 # --- curation ---
 
 
@@ -254,3 +274,41 @@ class CuratedPick(Base):
 
     entry: Mapped[Entry | None] = relationship()
     person: Mapped[Person | None] = relationship()
+
+
+# --- webhooks ---
+
+
+class WebhookEndpoint(Base):
+    """A receiver an admin registered, with how its last delivery went, in words."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(64))
+    events: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_status: Mapped[str] = mapped_column(String(200), default="")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint, retried until delivered or a day has passed."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    gave_up_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    last_status: Mapped[str] = mapped_column(String(200), default="")
+
+    endpoint: Mapped[WebhookEndpoint] = relationship()
