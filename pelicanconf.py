@@ -7,6 +7,7 @@ serves it at ``/``, e.g. ``candor serve`` on http://127.0.0.1:8000 or a CDN.
 """
 
 from hub_api.config import load_config
+from hub_api.pelican_plugin import content_cache_key
 
 _candor = load_config()
 
@@ -82,5 +83,11 @@ JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": T
 
 SUMMARY_MAX_LENGTH = 40
 RELATIVE_URLS = False
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
+# Parsed, sanitised articles are cached per instance and re-read only when a file's mtime
+# changes, so a pick or an answer does not re-parse thousands of Markdown files. The cache
+# folder is keyed by the code that shapes an article, so an upgrade never serves stale HTML.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "generator"
+CHECK_MODIFIED_METHOD = "mtime"
+CACHE_PATH = str(_candor["INSTANCE"] / "pelican-cache" / content_cache_key())

@@ -164,26 +164,36 @@ def entry_key(entry: dict, link: str | None) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
+def _known_links(session: Session, links: set[str]) -> set[str]:
+    """Which of ``links`` some feed's entry has already (queried in chunks)."""
+    found: set[str] = set()
+    ordered = sorted(links)
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i:i + 500]
+        found.update(session.scalars(select(Entry.link).where(Entry.link.in_(chunk))))
+    return found
+
+
 def store_entries(session: Session, feed: Feed, entries: Iterable[dict]) -> int:
     """Add the entries not seen before (same feed and key, or same link in any feed)."""
     now = utcnow()
+    candidates = [(raw, canonical_link(raw.get("link"))) for raw in entries]
     known_keys = set(session.scalars(select(Entry.key).where(Entry.feed_id == feed.id)))
+    known_links = _known_links(session, {link for _raw, link in candidates if link})
     new = 0
-    for raw in entries:
-        link = canonical_link(raw.get("link"))
+    for raw, link in candidates:
         key = entry_key(raw, link)
-        if key in known_keys:
+        if key in known_keys or (link and link in known_links):
             continue
         known_keys.add(key)
-        if link and session.scalar(select(Entry.id).where(Entry.link == link).limit(1)):
-            continue
+        if link:
+            known_links.add(link)
         session.add(Entry(
             feed=feed, key=key, link=link,
             title=plain_title(raw.get("title"), raw.get("title_detail")) or "(untitled)",
             author=clean_text(raw.get("author"))[:200],
             summary_html=entry_html(raw), published_at=_published(raw, now), fetched_at=now,
         ))
-        session.flush()  # the link check above must see this entry too
         new += 1
     return new
 

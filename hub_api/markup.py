@@ -6,6 +6,7 @@ text into live markup (``[x](javascript:…)``, raw HTML blocks).
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlsplit
 
 import markdown as md
@@ -19,6 +20,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
+_local = threading.local()
 
 
 def _same_site_images(tag: str, attr: str, value: str) -> str | None:
@@ -51,8 +53,14 @@ def sanitize_html(html: str, *, local_images: bool = False) -> str:
     )
 
 
+def _markdown() -> md.Markdown:
+    """One Markdown instance per thread: setting one up costs more than most renders."""
+    if not hasattr(_local, "markdown"):
+        _local.markdown = md.Markdown(extensions=["fenced_code", "tables", "sane_lists"],
+                                      output_format="html")
+    return _local.markdown
+
+
 def render_markdown(text: str) -> str:
     """Render user Markdown to HTML that is safe to embed unescaped."""
-    html = md.markdown(text, extensions=["fenced_code", "tables", "sane_lists"],
-                       output_format="html")
-    return sanitize_html(html)
+    return sanitize_html(_markdown().reset().convert(text))

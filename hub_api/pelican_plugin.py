@@ -15,14 +15,17 @@ eager-loaded.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import nh3
+import pelican
 from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
@@ -33,6 +36,7 @@ from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
 from . import trust_pages
+from .build_reuse import PageReuse, fingerprint, write_stamp
 from .config import load_config
 from .db import make_engine, session_scope
 from .markup import render_markdown, sanitize_html
@@ -97,6 +101,14 @@ def render_note(content) -> None:
     )
     content.note_html = render_markdown(text)
     content.note = " ".join(html.unescape(nh3.clean(content.note_html, tags=set())).split())
+
+
+def content_cache_key() -> str:
+    """Names Pelican's content cache after the code that sanitises and shapes articles."""
+    digest = hashlib.sha256(pelican.__version__.encode())
+    for module in ("pelican_plugin.py", "markup.py", "text.py"):
+        digest.update((Path(__file__).with_name(module)).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # --- template filters -------------------------------------------------------------------
@@ -290,6 +302,7 @@ class CandorGenerator(Generator):
             topic_names={t.slug: t.name for t in data.topics},
             people_by_name={e.person.name: e.person for e in data.profiles},
         )
+        self.context["CANDOR_FINGERPRINT"] = fingerprint(self.context, content_cache_key())
         logger.info(
             "Candor: %d answered questions, %d staff, %d topics",
             len(data.answered_questions), len(data.staff), len(data.topics),
@@ -306,7 +319,7 @@ class CandorGenerator(Generator):
                 url=person.profile_url.lstrip("/"),
                 person=person,
                 threads=entry.threads,
-                curated_articles=entry.articles,
+                curated_articles=entry.articles[:PAGE_THREADS],
                 bio_html=render_bio(person.bio),
                 page_name=f"people/{person.slug}/index",
             )
@@ -323,6 +336,7 @@ class CandorGenerator(Generator):
             writer.write_feed(
                 topic.articles, self.context, path=topic.feed_path, feed_title=topic.name
             )
+        write_stamp(self.output_path, self.context["CANDOR_FINGERPRINT"])
 
 
 def render_bio(text: str) -> str:
@@ -331,7 +345,20 @@ def render_bio(text: str) -> str:
 
 
 class FeedWriter(Writer):
-    """Feeds link absolutely to ``FEED_DOMAIN`` even though pages use ``SITEURL = ""``."""
+    """Feeds link absolutely to ``FEED_DOMAIN`` even though pages use ``SITEURL = ""``;
+    unchanged article pages are linked from the live build (:mod:`hub_api.build_reuse`)."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        site = load_config()["SITE"]
+        self.reuse = PageReuse(site.resolve() if site.is_symlink() else None, output_path)
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        article = kwargs.get("article")
+        digest = context.get("CANDOR_FINGERPRINT")
+        if article is not None and digest and self.reuse.link(name, article.source_path, digest):
+            return None
+        return super().write_file(name, template, context, *args, **kwargs)
 
     def write_feed(self, elements, context, *args, **kwargs):
         domain = context.get("FEED_DOMAIN") or context.get("SITEURL", "")

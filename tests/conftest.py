@@ -233,3 +233,12 @@ def smtp():
     controller.box = box
     yield controller
     controller.stop()
+
+
+def browser_login(page, base_url: str, email: str, next_path: str) -> None:
+    """Log in through the real form in a Playwright page and wait for ``next_path``."""
+    page.goto(f"{base_url}/staff/login?next={next_path}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{next_path}")

@@ -16,10 +16,10 @@ from hub_api.curation import unique_slug
 from hub_api.db import session_scope
 from hub_api.feeds import add_feed, parse_feed, store_entries
 from hub_api.models import CuratedPick, Entry
-from hub_api.publish import build_site
+from hub_api.publish import build_site, get_builder
 from hub_api.signals import curated_picked
 
-from .conftest import csrf, login
+from .conftest import csrf, login, make_test_app, seed_people
 from .feedserver import FEEDS
 
 SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -276,3 +276,19 @@ def test_picked_article_on_the_built_site(app, marketer):
                        'src="https://', "src=\"http://", "<style", "<svg"):
             assert needle not in text, (needle, path)
 
+
+
+def test_a_pick_requests_one_site_build(tmp_path, database_url):
+    calls = []
+    for app in make_test_app(tmp_path, database_url, AUTO_BUILD=True, BUILD_DEBOUNCE=3):
+        people = seed_people(app)
+        load_feed(app, "rss20.xml")
+        builder = get_builder(app)
+        builder._build = lambda config: calls.append(config) or Path("/nowhere")
+        runner = app.test_cli_runner()
+        for eid in (1, 2):  # two quick picks coalesce into one build
+            result = runner.invoke(args=["curate", "pick", str(eid), "--note", "Read this.",
+                                         "--as", people["mia"]])
+            assert result.exit_code == 0, result.output
+        assert builder.wait_idle(30)
+        assert len(calls) == 1
