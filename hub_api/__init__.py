@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         people,
         publish,
         queue,
+        search,
         security,
         site_files,
         threads,
@@ -66,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     queue.init_app(app)
     people.init_app(app)
     publish.init_app(app)
+    search.init_app(app)
     site_files.init_app(app)
     cli.init_app(app)
     demo.init_app(app)

@@ -71,20 +71,21 @@ def read_text_fields(data, required: dict[str, str], optional: tuple[str, ...] =
     return form
 
 
-def _ask_form(form: Form | None = None):
+def ask_form_page(form: Form | None = None, **extra):
+    """The question form with ``form``'s values and errors (``extra``: e.g. similar threads)."""
     session = get_session()
     form = form or Form({"topic": request.args.get("topic", ""),
                          "person": request.args.get("person", "")})
     return render_template(
         "ask.html", form=form, topics=all_topics(session), people=active_staff(session),
-        body_limit=BODY_LIMIT,
+        body_limit=BODY_LIMIT, **extra,
     ), form.status
 
 
 @bp.get("/ask")
 def ask_form():
     """The question form; ``?topic=`` or ``?person=`` preselects a route."""
-    return _ask_form()
+    return ask_form_page()
 
 
 @bp.post("/ask")
@@ -108,7 +109,7 @@ def ask_submit():
             form.errors["person"] = "Choose a person from the list."
     if form.errors:
         form.status = max(form.status, 400)
-        return _ask_form(form)
+        return ask_form_page(form)
     token, token_hash = new_token()
     question = Question(
         title=form.values["title"], body=form.values["body"],

@@ -37,6 +37,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "SITENAME": env.get("CANDOR_SITENAME") or "Candor",
         "AUTO_BUILD": _flag(env.get("CANDOR_AUTO_BUILD"), True),
         "BUILD_DEBOUNCE": float(env.get("CANDOR_BUILD_DEBOUNCE") or 2.0),
+        "SEARCH_BACKEND": env.get("CANDOR_SEARCH_BACKEND") or "whoosh",
         "TIMEZONE": env.get("CANDOR_TIMEZONE") or "UTC",
         # A question form is a few KB; anything near this is abuse, answered with 413.
         "MAX_CONTENT_LENGTH": int(env.get("CANDOR_MAX_REQUEST_BYTES") or 64 * 1024),

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, utcnow
@@ -185,3 +195,44 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- search ---
+
+
+class SearchOutbox(Base):
+    """A change to searchable text, written in the same transaction as the change itself.
+
+    The indexer marks each entry done after the index holds it; a high-watermark would skip
+    entries that commit out of id order on PostgreSQL.
+    """
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "thread" | "person" | "curated"
+    ref: Mapped[str] = mapped_column(String(255))  # row id, or curated file name ("*" = all)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
+
+
+class SearchSynonym(Base):
+    """The hub's own vocabulary: ``term`` (e.g. "pcb") also finds ``expansion``."""
+
+    __tablename__ = "search_synonyms"
+    __table_args__ = (UniqueConstraint("term", "expansion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(120), index=True)
+    expansion: Mapped[str] = mapped_column(String(200))
+
+
+class SearchGap(Base):
+    """A normalised query that found nothing, and how often: the query text only."""
+
+    __tablename__ = "search_gaps"
+
+    query: Mapped[str] = mapped_column(String(200), primary_key=True)
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,74 @@
+"""The outbox: every write that changes searchable text leaves an entry in its own transaction.
+
+A SQLAlchemy ``after_flush`` hook records the entries, so no view has to remember search.
+After commit the session nudges the app's indexer (see ``indexer``); entries left behind by a
+crash, or by a CLI command, are picked up by the next nudge or sweep.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+
+from sqlalchemy import Engine, event, insert, select
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..models import Answer, FollowUp, Person, Question, SearchOutbox, Topic, person_topics
+
+Ref = tuple[str, str]
+
+# Which documents a changed row touches. Curated items plug in here when they become rows.
+WATCHED: dict[type, Callable[[Session, object], list[Ref]]] = {
+    Question: lambda _s, q: [("thread", str(q.id))],
+    Answer: lambda _s, a: [("thread", str(a.question_id))],
+    FollowUp: lambda _s, f: [("thread", str(f.question_id))],
+    Person: lambda _s, p: [("person", str(p.id))],
+    Topic: lambda s, t: [("person", str(pid)) for pid in s.connection().scalars(
+        select(person_topics.c.person_id).where(person_topics.c.topic_id == t.id))],
+}
+
+# engine -> the callable that wakes its indexer; filled by ``search.init_app``.
+_nudgers: weakref.WeakKeyDictionary[Engine, Callable[[], None]] = weakref.WeakKeyDictionary()
+
+
+def register(engine: Engine, nudge: Callable[[], None]) -> None:
+    """Route the engine's commits to ``nudge``; install the session hooks once per process."""
+    _nudgers[engine] = nudge
+    if not event.contains(Session, "after_flush", _record):
+        event.listen(Session, "after_flush", _record)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
+
+
+def _record(session: Session, _context) -> None:
+    refs: dict[Ref, None] = {}
+    changed = [*session.new, *session.deleted,
+               *(o for o in session.dirty if session.is_modified(o, include_collections=True))]
+    for obj in changed:
+        describe = WATCHED.get(type(obj))
+        if describe is not None:
+            refs.update(dict.fromkeys(describe(session, obj)))
+    if refs:
+        now = utcnow()
+        session.connection().execute(insert(SearchOutbox.__table__), [
+            {"kind": kind, "ref": ref, "created_at": now} for kind, ref in refs
+        ])
+        session.info["search_nudge"] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop("search_nudge", False):
+        nudge = _nudgers.get(session.get_bind())
+        if nudge is not None:
+            nudge()
+
+
+def _after_rollback(session: Session, _previous) -> None:
+    session.info.pop("search_nudge", None)
+
+
+def enqueue(session: Session, kind: str, ref: str) -> None:
+    """An entry for a change the flush hook cannot see (a curated file written to disk)."""
+    session.add(SearchOutbox(kind=kind, ref=ref, created_at=utcnow()))
+    session.info["search_nudge"] = True
