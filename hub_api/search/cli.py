@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -29,7 +31,7 @@ def reindex_command() -> None:
     """Rebuild the search index from the database and content folder, then swap it in."""
     service = _service()
     with click.progressbar(length=service.expected_total(), label="Indexing",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         count = service.reindex(progress=bar.update)
     click.echo(f"Indexed {count:,} documents.")
 
