@@ -4,6 +4,7 @@ several server processes never fight over the Whoosh writer."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import random
 import subprocess
@@ -178,9 +179,10 @@ def test_four_server_processes_write_at_once(tmp_path, database_url):
                CANDOR_CONTENT=str(tmp_path / "content"), CANDOR_SITE=str(tmp_path / "site"),
                CANDOR_AUTO_BUILD="0")
     ports = [free_port() for _ in range(4)]
-    logs = [open(tmp_path / f"server-{p}.log", "w+") for p in ports]  # noqa: SIM115
+    logs = [open(tmp_path / f"server-{p}.log", "w+") for p in ports]
     servers = [subprocess.Popen([sys.executable, "-c", SERVER, str(p)], cwd=ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT) for p, log in zip(ports, logs)]
+                                stdout=log, stderr=subprocess.STDOUT)
+               for p, log in zip(ports, logs, strict=True)]
     try:
         deadline = time.monotonic() + 30
         for port in ports:
@@ -205,8 +207,7 @@ def test_four_server_processes_write_at_once(tmp_path, database_url):
         assert statuses == [303] * 80
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            total = __import__("json").loads(_request(ports[0], "GET",
-                                                      "/api/v1/search?q=zebra")[1])["total"]
+            total = json.loads(_request(ports[0], "GET", "/api/v1/search?q=zebra")[1])["total"]
             if total == 80:
                 break
             time.sleep(0.5)
@@ -214,8 +215,9 @@ def test_four_server_processes_write_at_once(tmp_path, database_url):
     finally:
         for server in servers:
             server.terminate()
-        for server in servers:
+        for server, log in zip(servers, logs, strict=True):
             server.wait(10)
+            log.close()
     output = "".join(Path(log.name).read_text() for log in logs)
     assert "LockError" not in output and "locked" not in output and "Traceback" not in output
     service = app.extensions["candor_search"]
