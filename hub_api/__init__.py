@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search,
         security,
         site_files,
+        stackexchange,
         threads,
         views,
     )
@@ -68,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     people.init_app(app)
     publish.init_app(app)
     search.init_app(app)
+    stackexchange.init_app(app)
     site_files.init_app(app)
     cli.init_app(app)
     demo.init_app(app)

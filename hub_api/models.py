@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .db import Base, utcnow
 
@@ -236,3 +236,47 @@ class SearchGap(Base):
     misses: Mapped[int] = mapped_column(Integer, default=0)
     first_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- stackexchange import ---
+
+
+class ImportedQuestion(Base):
+    """Where an imported thread came from (and the key that makes re-imports add nothing)."""
+
+    __tablename__ = "imported_questions"
+    __table_args__ = (UniqueConstraint("site", "source_id"),)
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    site: Mapped[str] = mapped_column(String(120))
+    source_id: Mapped[int] = mapped_column(Integer)
+    source_url: Mapped[str] = mapped_column(String(255))
+
+
+class ImportedAnswer(Base):
+    """An answer imported with its thread, credited to its original author (CC BY-SA).
+
+    Never an ``Answer``: those are signed by named staff, and imported text is not theirs.
+    """
+
+    __tablename__ = "imported_answers"
+    __table_args__ = (UniqueConstraint("site", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    site: Mapped[str] = mapped_column(String(120))
+    source_id: Mapped[int] = mapped_column(Integer)
+    source_url: Mapped[str] = mapped_column(String(255))
+    author: Mapped[str] = mapped_column(String(120))
+    author_url: Mapped[str | None] = mapped_column(String(255), default=None)
+    body_html: Mapped[str] = mapped_column(Text)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship(backref=backref(
+        "imported_answers", order_by="ImportedAnswer.created_at", cascade="all, delete-orphan",
+        passive_deletes=True))

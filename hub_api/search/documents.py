@@ -52,6 +52,7 @@ def thread_document(session: Session, ref: str) -> Document | None:
         select(Question).where(Question.id == int(ref)).options(
             selectinload(Question.answers).selectinload(Answer.person),
             selectinload(Question.follow_ups), selectinload(Question.topic),
+            selectinload(Question.imported_answers),
         )
     )
     if question is None:
@@ -59,10 +60,14 @@ def thread_document(session: Session, ref: str) -> Document | None:
     answerers = list(dict.fromkeys(a.person.name for a in question.answers))
     parts = [question.body_html] + [f.body_html for f in question.follow_ups]
     parts += [f"{a.person.name}: {a.body_html}" for a in question.answers]
+    parts += [a.body_html for a in question.imported_answers]
     meta = f"Answered by {', '.join(answerers)}" if answerers else "Not answered yet"
+    if not answerers and question.imported_answers:
+        meta = f"Imported from {question.imported_answers[0].site}"
     return Document(
         kind="thread", ref=ref, title=plain(question.title), body=plain("\n".join(parts)),
-        url=question.url, meta=meta, answered=bool(question.answers),
+        url=question.url, meta=meta,
+        answered=bool(question.answers or question.imported_answers),
         topics=[question.topic.slug] if question.topic else [],
     )
 

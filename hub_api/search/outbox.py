@@ -14,7 +14,16 @@ from sqlalchemy import Engine, event, insert, select
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..models import Answer, FollowUp, Person, Question, SearchOutbox, Topic, person_topics
+from ..models import (
+    Answer,
+    FollowUp,
+    ImportedAnswer,
+    Person,
+    Question,
+    SearchOutbox,
+    Topic,
+    person_topics,
+)
 
 Ref = tuple[str, str]
 
@@ -23,6 +32,7 @@ WATCHED: dict[type, Callable[[Session, object], list[Ref]]] = {
     Question: lambda _s, q: [("thread", str(q.id))],
     Answer: lambda _s, a: [("thread", str(a.question_id))],
     FollowUp: lambda _s, f: [("thread", str(f.question_id))],
+    ImportedAnswer: lambda _s, a: [("thread", str(a.question_id))],
     Person: lambda _s, p: [("person", str(p.id))],
     Topic: lambda s, t: [("person", str(pid)) for pid in s.connection().scalars(
         select(person_topics.c.person_id).where(person_topics.c.topic_id == t.id))],

@@ -1,4 +1,4 @@
-"""search: outbox, synonyms, content gaps; on PostgreSQL the full-text documents table
+"""search: outbox, synonyms, content gaps, imported Q&A; on PostgreSQL the FTS documents
 
 Revision ID: 0003_search
 Revises: 0001
@@ -42,6 +42,33 @@ def upgrade() -> None:
         sa.Column("last_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("query"),
     )
+    op.create_table(
+        "imported_questions",
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("site", sa.String(length=120), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("source_url", sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(["question_id"], ["questions.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("question_id"),
+        sa.UniqueConstraint("site", "source_id"),
+    )
+    op.create_table(
+        "imported_answers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("site", sa.String(length=120), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("source_url", sa.String(length=255), nullable=False),
+        sa.Column("author", sa.String(length=120), nullable=False),
+        sa.Column("author_url", sa.String(length=255), nullable=True),
+        sa.Column("body_html", sa.Text(), nullable=False),
+        sa.Column("accepted", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["question_id"], ["questions.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("site", "source_id"),
+    )
+    op.create_index("ix_imported_answers_question_id", "imported_answers", ["question_id"])
     if op.get_bind().dialect.name == "postgresql":
         # The PostgreSQL search backend's documents: derived, rebuilt by `candor reindex`.
         op.execute("""
@@ -62,6 +89,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TABLE IF EXISTS search_documents")
+    op.drop_index("ix_imported_answers_question_id", "imported_answers")
+    op.drop_table("imported_answers")
+    op.drop_table("imported_questions")
     op.drop_table("search_gaps")
     op.drop_index("ix_search_synonyms_term", "search_synonyms")
     op.drop_table("search_synonyms")
