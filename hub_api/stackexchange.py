@@ -155,6 +155,6 @@ def stackexchange_command(posts: Path, limit: int | None, site: str | None) -> N
             counts = import_posts(engine, posts, site, limit, bar.update)
     except StackExchangeError as exc:
         raise click.ClickException(str(exc)) from exc
-    indexed = current_app.extensions["candor_search"].apply_pending()
+    indexed = current_app.extensions["candor_search"].apply_pending(wait=True)
     click.echo(f"Imported {counts.questions:,} questions and {counts.answers:,} answers from "
                f"{site} ({indexed:,} index updates).")

@@ -54,6 +54,8 @@ class SearchService:
             return parse(raw, synonyms.mapping(session))
 
     def search(self, query: ParsedQuery, kinds: Iterable[str] = (), page: int = 1) -> Results:
+        if not self.sync:
+            self._ensure_thread()  # a read-only process still sweeps up CLI writes
         return self.backend.search(query, kinds, page)
 
     def similar(self, text: str, limit: int = 5) -> list[Hit]:
@@ -89,11 +91,14 @@ class SearchService:
             except Exception:
                 log.exception("search indexing failed; outbox entries stay pending")
 
-    def apply_pending(self) -> int:
-        """Apply every pending entry if this process wins the writer lock; return how many."""
+    def apply_pending(self, wait: bool = False) -> int:
+        """Apply every pending entry if this process wins the writer lock; return how many.
+
+        ``wait`` queues for the lock instead (a CLI command that must leave nothing behind).
+        """
         applied = 0
         while True:
-            with self.backend.writer_lock() as mine:
+            with self.backend.writer_lock(wait=wait) as mine:
                 if not mine:
                     return applied
                 while n := self._apply_batch():
