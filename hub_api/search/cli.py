@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 from flask import Flask, current_app
@@ -40,19 +41,29 @@ def _session() -> Session:
     return Session(_service().engine)
 
 
+def _change(action: Callable[[Session], str]) -> None:
+    """Run one vocabulary change in a transaction; a refusal is one line and exit status 1."""
+    with _session() as session:
+        try:
+            message = action(session)
+            session.commit()
+        except synonyms.SynonymError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(message)
+
+
 @synonyms_cli.command("add")
 @click.argument("term")
 @click.argument("expansion")
 @with_appcontext
 def add_command(term: str, expansion: str) -> None:
     """Make TERM also find EXPANSION (and the other way round), e.g. PCB "printed circuit board"."""
-    with _session() as session:
-        try:
-            synonym = synonyms.add(session, term, expansion)
-            session.commit()
-        except synonyms.SynonymError as exc:
-            raise click.ClickException(str(exc)) from exc
-        click.echo(f"'{synonym.term}' now also finds '{synonym.expansion}'.")
+
+    def add(session: Session) -> str:
+        synonym = synonyms.add(session, term, expansion)
+        return f"'{synonym.term}' now also finds '{synonym.expansion}'."
+
+    _change(add)
 
 
 @synonyms_cli.command("list")
@@ -70,10 +81,9 @@ def list_command() -> None:
 @with_appcontext
 def remove_command(term: str, expansion: str | None) -> None:
     """Remove TERM's expansions (only EXPANSION when given)."""
-    with _session() as session:
-        try:
-            removed = synonyms.remove(session, term, expansion)
-            session.commit()
-        except synonyms.SynonymError as exc:
-            raise click.ClickException(str(exc)) from exc
-        click.echo(f"Removed {removed} synonym{'s' if removed != 1 else ''}.")
+
+    def remove(session: Session) -> str:
+        removed = synonyms.remove(session, term, expansion)
+        return f"Removed {removed} synonym{'s' if removed != 1 else ''}."
+
+    _change(remove)
