@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     service = SearchService(engine, make_backend(app), app.config["CONTENT"],
                             sync=app.config.get("SEARCH_SYNC", app.config.get("TESTING", False)))
     app.extensions["candor_search"] = service
-    outbox.register(engine, service.nudge)
+    outbox.register(engine, service)
     signals.curated_picked.connect(_curated_picked, sender=app, weak=False)
     signals.question_asked.connect(_question_asked, sender=app, weak=False)
     views.init_app(app)

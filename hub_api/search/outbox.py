@@ -1,14 +1,16 @@
 """The outbox: every write that changes searchable text leaves an entry in its own transaction.
 
 A SQLAlchemy ``after_flush`` hook records the entries, so no view has to remember search.
-After commit the session nudges the app's indexer (see ``indexer``); entries left behind by a
-crash, or by a CLI command, are picked up by the next nudge or sweep.
+After commit the session nudges the app's indexer (see ``service``); entries left behind by a
+crash, or by a CLI command, are picked up by the next nudge or sweep. A committed change to
+the vocabulary drops the process's cached synonyms the same way.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from typing import Protocol
 
 from sqlalchemy import Engine, event, insert, select
 from sqlalchemy.orm import Session
@@ -21,6 +23,7 @@ from ..models import (
     Person,
     Question,
     SearchOutbox,
+    SearchSynonym,
     Topic,
     person_topics,
 )
@@ -38,13 +41,21 @@ WATCHED: dict[type, Callable[[Session, object], list[Ref]]] = {
         select(person_topics.c.person_id).where(person_topics.c.topic_id == t.id))],
 }
 
-# engine -> the callable that wakes its indexer; filled by ``search.init_app``.
-_nudgers: weakref.WeakKeyDictionary[Engine, Callable[[], None]] = weakref.WeakKeyDictionary()
 
 
-def register(engine: Engine, nudge: Callable[[], None]) -> None:
-    """Route the engine's commits to ``nudge``; install the session hooks once per process."""
-    _nudgers[engine] = nudge
+class Listener(Protocol):
+    def nudge(self) -> None: ...
+
+    def forget_synonyms(self) -> None: ...
+
+
+# engine -> the search service told about its commits; filled by ``search.init_app``.
+_listeners: weakref.WeakKeyDictionary[Engine, Listener] = weakref.WeakKeyDictionary()
+
+
+def register(engine: Engine, listener: Listener) -> None:
+    """Tell ``listener`` about the engine's commits; install the session hooks once."""
+    _listeners[engine] = listener
     if not event.contains(Session, "after_flush", _record):
         event.listen(Session, "after_flush", _record)
         event.listen(Session, "after_commit", _after_commit)
@@ -56,6 +67,8 @@ def _record(session: Session, _context) -> None:
     changed = [*session.new, *session.deleted,
                *(o for o in session.dirty if session.is_modified(o, include_collections=True))]
     for obj in changed:
+        if isinstance(obj, SearchSynonym):
+            session.info["synonyms_changed"] = True
         describe = WATCHED.get(type(obj))
         if describe is not None:
             refs.update(dict.fromkeys(describe(session, obj)))
@@ -68,14 +81,19 @@ def _record(session: Session, _context) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop("search_nudge", False):
-        nudge = _nudgers.get(session.get_bind())
-        if nudge is not None:
-            nudge()
+    nudge = session.info.pop("search_nudge", False)
+    forget = session.info.pop("synonyms_changed", False)
+    listener = _listeners.get(session.get_bind()) if nudge or forget else None
+    if listener is not None:
+        if forget:
+            listener.forget_synonyms()
+        if nudge:
+            listener.nudge()
 
 
 def _after_rollback(session: Session, _previous) -> None:
     session.info.pop("search_nudge", None)
+    session.info.pop("synonyms_changed", None)
 
 
 def enqueue(session: Session, kind: str, ref: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 BATCH = 200
 KEEP_DONE = timedelta(days=7)
 SWEEP_SECONDS = 30.0
+SYNONYMS_TTL = 5.0  # other processes' vocabulary changes show within this many seconds
 
 
 class SearchService:
@@ -46,12 +48,25 @@ class SearchService:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._synonyms: tuple[float, dict[str, list[str]]] | None = None
 
     # -- reading ---------------------------------------------------------------------------
 
     def parse(self, raw: str | None) -> ParsedQuery:
-        with Session(self.engine) as session:
-            return parse(raw, synonyms.mapping(session))
+        return parse(raw, self._vocabulary())
+
+    def _vocabulary(self) -> dict[str, list[str]]:
+        """The synonyms, cached briefly: a search should not need a database round trip."""
+        cached = self._synonyms
+        if cached is None or time.monotonic() - cached[0] > SYNONYMS_TTL:
+            with Session(self.engine) as session:
+                cached = (time.monotonic(), synonyms.mapping(session))
+            self._synonyms = cached
+        return cached[1]
+
+    def forget_synonyms(self) -> None:
+        """Called after this process committed a vocabulary change."""
+        self._synonyms = None
 
     def search(self, query: ParsedQuery, kinds: Iterable[str] = (), page: int = 1) -> Results:
         if not self.sync:

@@ -6,7 +6,7 @@ every backend ("PCB" finds "printed circuit board", and the phrase finds "PCB").
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import SearchSynonym
@@ -59,7 +59,10 @@ def remove(session: Session, term: str, expansion: str | None = None) -> int:
     where = [SearchSynonym.term == clean_text(term).lower()]
     if expansion:
         where.append(SearchSynonym.expansion == clean_text(expansion).lower())
-    removed = session.execute(delete(SearchSynonym).where(*where)).rowcount
+    found = list(session.scalars(select(SearchSynonym).where(*where)))
+    for synonym in found:  # ORM deletes, so the commit hook sees the vocabulary change
+        session.delete(synonym)
+    removed = len(found)
     if not removed:
         raise SynonymError(f"no synonym '{clean_text(term).lower()}'"
                            + (f" -> '{expansion}'" if expansion else ""))
