@@ -137,6 +137,9 @@ def test_paging(search_app):
     assert [len(p.hits) for p in pages] == [10, 10, 3, 0]
     assert {p.total for p in pages} == {23} and pages[0].pages == 3
     assert len({h.doc_id for p in pages for h in p.hits}) == 23
+    page2 = app.test_client().get("/search?q=widget&kind=thread&page=2").text
+    assert 'href="/search?q=widget&amp;kind=thread&amp;page=3"' in page2
+    assert 'href="/search?q=widget&amp;kind=thread&amp;page=1"' in page2
 
 
 def test_similar_shows_answered_threads_only(search_app, corpus):

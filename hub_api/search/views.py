@@ -6,6 +6,8 @@ or a friendly message (the parser cannot fail).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response
 
@@ -87,7 +89,9 @@ def search_page():
     except BadRequest as exc:
         abort(400, str(exc))
     query, results, message = run_search(q, kinds, page)
+    base_query = urlencode([("q", query.text)] + [("kind", k) for k in kinds])
     html = render_template("search.html", q=query.text, kinds=kinds, results=results,
+                           base_query=base_query,
                            message=message, kind_labels=KIND_LABELS,
                            max_chars=MAX_QUERY_CHARS, max_page=MAX_PAGE)
     return _noindex(current_app.make_response(html))
