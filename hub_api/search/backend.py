@@ -65,8 +65,8 @@ class SearchBackend(Protocol):
     def similar(self, words: list[str], limit: int = 5) -> list[Hit]:
         """Answered threads sharing the most with ``words``."""
 
-    def doc_ids(self) -> set[str]:
-        """Every indexed doc id (for checks and tests)."""
+    def doc_ids(self, kind: str | None = None) -> set[str]:
+        """Every indexed doc id, or those of one kind."""
 
 
 def highlight(text: str) -> Markup:

@@ -141,9 +141,12 @@ class PostgresBackend:
         with self.engine.connect() as conn:
             return [_hit(r) for r in conn.execute(text(statement), sql.params)]
 
-    def doc_ids(self) -> set[str]:
+    def doc_ids(self, kind: str | None = None) -> set[str]:
         with self.engine.connect() as conn:
-            return set(conn.execute(text("SELECT doc_id FROM search_documents")).scalars())
+            rows = conn.execute(text("SELECT doc_id FROM search_documents "
+                                     "WHERE CAST(:kind AS text) IS NULL OR kind = :kind"),
+                                {"kind": kind})
+            return set(rows.scalars())
 
 
 def _row(doc: Document) -> dict:

@@ -151,8 +151,7 @@ class SearchService:
                 docs += found
                 if ref == "*":
                     live = {d.doc_id for d in found}
-                    gone += [i for i in self.backend.doc_ids()
-                             if i.startswith("curated:") and i not in live]
+                    gone += [i for i in self.backend.doc_ids("curated") if i not in live]
                 elif not found:
                     gone.append(f"curated:{ref}")
                 continue

@@ -169,10 +169,12 @@ class WhooshBackend:
         _format(results)
         return [_hit(h) for h in results]
 
-    def doc_ids(self) -> set[str]:
+    def doc_ids(self, kind: str | None = None) -> set[str]:
         searcher = self._searcher()
         if searcher is None:
             return set()
+        if kind:
+            return {hit["doc_id"] for hit in searcher.search(Term("kind", kind), limit=None)}
         return {fields["doc_id"] for fields in searcher.all_stored_fields()}
 
 
