@@ -58,7 +58,8 @@ def thread_document(session: Session, ref: str) -> Document | None:
     if question is None:
         return None
     answerers = list(dict.fromkeys(a.person.name for a in question.answers))
-    parts = [question.body_html] + [f.body_html for f in question.follow_ups]
+    parts = [question.topic.name if question.topic else "", question.body_html]
+    parts += [f.body_html for f in question.follow_ups]
     parts += [f"{a.person.name}: {a.body_html}" for a in question.answers]
     parts += [a.body_html for a in question.imported_answers]
     meta = f"Answered by {', '.join(answerers)}" if answerers else "Not answered yet"
@@ -98,8 +99,8 @@ def read_curated(path: Path) -> Document | None:
     if "title" not in meta:
         return None
     slug = meta.get("slug") or slugify(path.stem)
-    body = " ".join(filter(None, [meta.get("summary", ""), meta.get("note", ""), text]))
-    source = meta.get("source", "") or meta.get("source_url", "")
+    source = meta.get("source_name") or meta.get("source") or meta.get("source_url", "")
+    body = " ".join(filter(None, [meta.get("note", ""), meta.get("summary", ""), text, source]))
     return Document(
         kind="curated", ref=path.name, title=plain(meta["title"]), body=plain(body),
         url=f"/curated/{slug}/", meta=source,
