@@ -114,6 +114,14 @@ def test_synonyms_find_the_hub_vocabulary_first(search_app, corpus):
     assert f"thread:{corpus['bank']}" in found(app, '"printed circuit board"')
 
 
+def test_a_renamed_answerer_is_found_under_the_new_name(search_app, corpus):
+    app = search_app
+    with session_scope(app.extensions["candor_engine"]) as session:
+        session.scalar(select(Person).where(Person.email == "dana@example.com")).name = "Dana Moss"
+    assert found(app, "moss", kinds=["thread"])
+    assert found(app, "ortiz") == []
+
+
 def test_edits_and_deletes_reach_the_index(search_app, corpus):
     app = search_app
     with session_scope(app.extensions["candor_engine"]) as session:

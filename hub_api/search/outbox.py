@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable
 from typing import Protocol
 
-from sqlalchemy import Engine, event, insert, select
+from sqlalchemy import Engine, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -36,7 +36,7 @@ WATCHED: dict[type, Callable[[Session, object], list[Ref]]] = {
     Answer: lambda _s, a: [("thread", str(a.question_id))],
     FollowUp: lambda _s, f: [("thread", str(f.question_id))],
     ImportedAnswer: lambda _s, a: [("thread", str(a.question_id))],
-    Person: lambda _s, p: [("person", str(p.id))],
+    Person: lambda s, p: [("person", str(p.id)), *_threads_answered_by(s, p)],
     Topic: lambda s, t: [("person", str(pid)) for pid in s.connection().scalars(
         select(person_topics.c.person_id).where(person_topics.c.topic_id == t.id))],
 }
@@ -47,6 +47,14 @@ class Listener(Protocol):
     def nudge(self) -> None: ...
 
     def forget_synonyms(self) -> None: ...
+
+
+def _threads_answered_by(session: Session, person: Person) -> list[Ref]:
+    """A renamed person's threads show the new name as the answerer's."""
+    if person.id is None or not inspect(person).attrs.name.history.deleted:
+        return []
+    return [("thread", str(qid)) for qid in session.connection().scalars(
+        select(Answer.question_id).where(Answer.person_id == person.id).distinct())]
 
 
 # engine -> the search service told about its commits; filled by ``search.init_app``.
