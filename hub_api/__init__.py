@@ -61,8 +61,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         publish,
         queue,
         ratelimit,
+        search,
         security,
         site_files,
+        stackexchange,
         threads,
         views,
         webhooks,
@@ -80,6 +82,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     queue.init_app(app)
     people.init_app(app)
     publish.init_app(app)
+    search.init_app(app)
+    stackexchange.init_app(app)
     site_files.init_app(app)
     webhooks.init_app(app)
     cli.init_app(app)

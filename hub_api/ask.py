@@ -76,20 +76,21 @@ def read_text_fields(data, required: dict[str, str], optional: tuple[str, ...] =
     return form
 
 
-def _ask_form(form: Form | None = None):
+def ask_form_page(form: Form | None = None, **extra):
+    """The question form with ``form``'s values and errors (``extra``: e.g. similar threads)."""
     session = get_session()
     form = form or Form({"topic": request.args.get("topic", ""),
                          "person": request.args.get("person", "")})
     return render_template(
         "ask.html", form=form, topics=all_topics(session), people=active_staff(session),
-        body_limit=BODY_LIMIT,
+        body_limit=BODY_LIMIT, **extra,
     ), form.status
 
 
 @bp.get("/ask")
 def ask_form():
     """The question form; ``?topic=`` or ``?person=`` preselects a route."""
-    return _ask_form()
+    return ask_form_page()
 
 
 @bp.post("/ask")
@@ -102,7 +103,7 @@ def ask_submit():
     guard = abuse.check_form(request.form)
     form, topic, person = validate_question(session, request.form, form_guard=guard)
     if form.errors:
-        return _ask_form(form)
+        return ask_form_page(form)
     _question, token = create_question(session, form, topic, person)
     return redirect(f"/manage/{token}", 303)
 

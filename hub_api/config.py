@@ -37,6 +37,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "SITENAME": env.get("CANDOR_SITENAME") or "Candor",
         "AUTO_BUILD": _flag(env.get("CANDOR_AUTO_BUILD"), True),
         "BUILD_DEBOUNCE": float(env.get("CANDOR_BUILD_DEBOUNCE") or 2.0),
+        "SEARCH_BACKEND": env.get("CANDOR_SEARCH_BACKEND") or "whoosh",
         "TIMEZONE": env.get("CANDOR_TIMEZONE") or "UTC",
         # Feeds and webhooks may reach loopback and private networks only when this is on.
         "ALLOW_PRIVATE_URLS": _flag(env.get("CANDOR_ALLOW_PRIVATE_URLS"), False),

@@ -11,9 +11,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+_BEGIN = "candor_sqlite_begin"
 
 
 class Base(DeclarativeBase):
@@ -46,24 +48,36 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # Writes begin IMMEDIATE, taking the write lock up front: a deferred transaction
+            # that reads and then writes can fail with "database is locked" instead of
+            # waiting. Read-only work (see ``read_only``) begins DEFERRED, so readers never
+            # queue behind each other or behind a writer (WAL).
+            conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(_BEGIN, 'IMMEDIATE')}")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
+def read_only(engine: Engine) -> Engine:
+    """The same engine for work that only reads: on SQLite its transactions are DEFERRED."""
+    return engine.execution_options(**{_BEGIN: "DEFERRED"})
+
+
 def init_app(app: Flask) -> None:
-    """Attach the engine and session factory; close the request's session on teardown."""
+    """Attach the engine and session factories; close the request's session on teardown."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["candor_engine"] = engine
     app.extensions["candor_sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["candor_read_sessions"] = sessionmaker(read_only(engine),
+                                                          expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 
 def get_session() -> Session:
-    """The session of the current request, opened on first use."""
+    """The session of the current request, opened on first use (read-only for GET/HEAD)."""
     if "db" not in g:
-        g.db = current_app.extensions["candor_sessions"]()
+        reads = has_request_context() and request.method in ("GET", "HEAD")
+        g.db = current_app.extensions["candor_read_sessions" if reads else "candor_sessions"]()
     return g.db
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -40,5 +40,5 @@ def _http_error(exc: HTTPException):
 
 def _unexpected(exc: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return _render(500, InternalServerError.name,
+    return _render(500, "Internal Server Error",
                    "Something broke on our side. Nothing you sent was half-saved; try again.")

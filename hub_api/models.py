@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .db import Base, utcnow
 
@@ -366,3 +376,88 @@ class ModerationAction(Base):
     target: Mapped[str] = mapped_column(String(40))  # e.g. "question 12"
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# --- search ---
+
+
+class SearchOutbox(Base):
+    """A change to searchable text, written in the same transaction as the change itself.
+
+    The indexer marks each entry done after the index holds it; a high-watermark would skip
+    entries that commit out of id order on PostgreSQL.
+    """
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "thread" | "person" | "curated"
+    ref: Mapped[str] = mapped_column(String(255))  # row id, or curated file name ("*" = all)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
+
+
+class SearchSynonym(Base):
+    """The hub's own vocabulary: ``term`` (e.g. "pcb") also finds ``expansion``."""
+
+    __tablename__ = "search_synonyms"
+    __table_args__ = (UniqueConstraint("term", "expansion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(120), index=True)
+    expansion: Mapped[str] = mapped_column(String(200))
+
+
+class SearchGap(Base):
+    """A normalised query that found nothing, and how often: the query text only."""
+
+    __tablename__ = "search_gaps"
+
+    query: Mapped[str] = mapped_column(String(200), primary_key=True)
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- stackexchange import ---
+
+
+class ImportedQuestion(Base):
+    """Where an imported thread came from (and the key that makes re-imports add nothing)."""
+
+    __tablename__ = "imported_questions"
+    __table_args__ = (UniqueConstraint("site", "source_id"),)
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    site: Mapped[str] = mapped_column(String(120))
+    source_id: Mapped[int] = mapped_column(Integer)
+    source_url: Mapped[str] = mapped_column(String(255))
+
+
+class ImportedAnswer(Base):
+    """An answer imported with its thread, credited to its original author (CC BY-SA).
+
+    Never an ``Answer``: those are signed by named staff, and imported text is not theirs.
+    """
+
+    __tablename__ = "imported_answers"
+    __table_args__ = (UniqueConstraint("site", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    site: Mapped[str] = mapped_column(String(120))
+    source_id: Mapped[int] = mapped_column(Integer)
+    source_url: Mapped[str] = mapped_column(String(255))
+    author: Mapped[str] = mapped_column(String(120))
+    author_url: Mapped[str | None] = mapped_column(String(255), default=None)
+    body_html: Mapped[str] = mapped_column(Text)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship(backref=backref(
+        "imported_answers", order_by="ImportedAnswer.created_at", cascade="all, delete-orphan",
+        passive_deletes=True))

@@ -38,7 +38,7 @@ from unidecode import unidecode
 from . import trust_pages
 from .build_reuse import PageReuse, fingerprint, write_stamp
 from .config import load_config
-from .db import make_engine, session_scope
+from .db import make_engine, read_only, session_scope
 from .markup import render_markdown, sanitize_html
 from .models import Answer, Person, Question, Topic
 from .text import duration, slugify
@@ -274,7 +274,7 @@ def read_database(articles: list, database_url: str | None = None) -> SiteData:
     """Open the Candor database (``CANDOR_DATABASE_URL``) and load the site's data."""
     engine = make_engine(database_url or load_config()["DATABASE_URL"])
     try:
-        with session_scope(engine) as session:
+        with session_scope(read_only(engine)) as session:
             return load_site_data(session, articles)
     except (OperationalError, ProgrammingError) as exc:
         where = engine.url.render_as_string(hide_password=True)

@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 import click
+from flask import request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -43,9 +44,10 @@ def person_for_token(session: Session, raw: str) -> Person | None:
     if token is None or token.revoked_at is not None or not token.person.active:
         return None
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+    stale = token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION
+    if stale and request.method not in ("GET", "HEAD"):
+        # Recorded with the request's own write (GETs run in read-only transactions).
         token.last_used_at = now
-        session.commit()
     return token.person
 
 

@@ -13,7 +13,7 @@ from pelican.writers import Writer
 from sqlalchemy import select
 
 from .config import load_config
-from .db import make_engine, session_scope
+from .db import make_engine, read_only, session_scope
 from .models import ModerationAction
 from .privacy import REGISTRY
 from .ratelimit import LIMITS
@@ -25,7 +25,7 @@ def read_moderation_log(database_url: str | None = None) -> list[ModerationActio
     """The latest public moderation actions, newest first."""
     engine = make_engine(database_url or load_config()["DATABASE_URL"])
     try:
-        with session_scope(engine) as session:
+        with session_scope(read_only(engine)) as session:
             return list(session.scalars(select(ModerationAction)
                                         .order_by(ModerationAction.id.desc())
                                         .limit(LOG_ENTRIES)))

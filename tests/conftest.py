@@ -68,7 +68,11 @@ def pg_database():
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """Every data-layer and HTTP test runs on both databases."""
-    if request.param == "sqlite":
+    yield from _database(request, tmp_path, request.param)
+
+
+def _database(request, tmp_path, kind: str):
+    if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'instance' / 'candor.db'}"
         upgrade(url)
         yield url
@@ -242,3 +246,19 @@ def browser_login(page, base_url: str, email: str, next_path: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"**{next_path}")
+
+# --- search ---
+SEARCH_COMBOS = [("sqlite", "whoosh"), ("postgresql", "whoosh"), ("postgresql", "postgres")]
+
+
+@pytest.fixture(params=SEARCH_COMBOS, ids=[f"{d}-{b}" for d, b in SEARCH_COMBOS])
+def search_app(request, tmp_path):
+    """An app per search backend and database pairing, with an empty index."""
+    kind, backend = request.param
+    for url in _database(request, tmp_path, kind):
+        if backend == "postgres":
+            engine = make_engine(url)
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM search_documents"))
+            engine.dispose()
+        yield from make_test_app(tmp_path, url, SEARCH_BACKEND=backend)

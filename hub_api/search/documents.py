@@ -1,0 +1,148 @@
+"""What gets indexed: one plain-text document per thread, person and curated item.
+
+Builders read the database (or the content folder) at indexing time, so applying an outbox
+entry twice, or late, always gives the current truth. A builder returning ``None`` means
+"not searchable any more": the document is deleted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Answer, Person, Question
+from ..text import slugify
+
+KINDS = ("thread", "curated", "person")
+# Private-use characters mark highlights between a backend and the page; text never has them.
+MARK_START, MARK_END = "\ue000", "\ue001"
+_TAG = re.compile(r"<[^>]+>")
+_MARKS = re.compile(f"[{MARK_START}{MARK_END}]")
+
+
+@dataclass
+class Document:
+    kind: str
+    ref: str
+    title: str
+    body: str
+    url: str
+    meta: str = ""
+    topics: list[str] = field(default_factory=list)
+    answered: bool = False
+
+    @property
+    def doc_id(self) -> str:
+        return f"{self.kind}:{self.ref}"
+
+
+def plain(value: str) -> str:
+    """HTML (or text) to indexable plain text."""
+    return _MARKS.sub("", html.unescape(_TAG.sub(" ", value or "")))
+
+
+def thread_document(session: Session, ref: str) -> Document | None:
+    question = session.scalar(
+        select(Question).where(Question.id == int(ref)).options(
+            selectinload(Question.answers).selectinload(Answer.person),
+            selectinload(Question.follow_ups), selectinload(Question.topic),
+            selectinload(Question.imported_answers),
+        )
+    )
+    if question is None:
+        return None
+    answerers = list(dict.fromkeys(a.person.name for a in question.answers))
+    parts = [question.topic.name if question.topic else "", question.body_html]
+    parts += [f.body_html for f in question.follow_ups]
+    parts += [f"{a.person.name}: {a.body_html}" for a in question.answers]
+    parts += [a.body_html for a in question.imported_answers]
+    meta = f"Answered by {', '.join(answerers)}" if answerers else "Not answered yet"
+    if not answerers and question.imported_answers:
+        meta = f"Imported from {question.imported_answers[0].site}"
+    return Document(
+        kind="thread", ref=ref, title=plain(question.title), body=plain("\n".join(parts)),
+        url=question.url, meta=meta,
+        answered=bool(question.answers or question.imported_answers),
+        topics=[question.topic.slug] if question.topic else [],
+    )
+
+
+def person_document(session: Session, ref: str) -> Document | None:
+    person = session.get(Person, int(ref))
+    if person is None or not person.active or "staff" not in person.role_set:
+        return None
+    topics = person.topics
+    body = " ".join([person.job_title, person.bio, *(t.name for t in topics)])
+    return Document(
+        kind="person", ref=ref, title=plain(person.name), body=plain(body),
+        url=person.profile_url, meta=person.job_title, topics=[t.slug for t in topics],
+    )
+
+
+def read_curated(path: Path) -> Document | None:
+    """A curated Markdown file: Pelican metadata lines, a blank line, then the text."""
+    try:
+        head, _, text = path.read_text(encoding="utf-8").partition("\n\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    meta: dict[str, str] = {}
+    for line in head.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            meta[key.strip().lower()] = value.strip()
+    if "title" not in meta:
+        return None
+    slug = meta.get("slug") or slugify(path.stem)
+    source = meta.get("source_name") or meta.get("source") or meta.get("source_url", "")
+    body = " ".join(filter(None, [meta.get("note", ""), meta.get("summary", ""), text, source]))
+    return Document(
+        kind="curated", ref=path.name, title=plain(meta["title"]), body=plain(body),
+        url=f"/curated/{slug}/", meta=source,
+        topics=[slugify(t) for t in meta.get("topics", meta.get("tags", "")).split(",")
+                if t.strip()],
+    )
+
+
+def curated_files(content: Path) -> list[Path]:
+    folder = content / "curated"
+    return sorted(folder.glob("*.md")) if folder.is_dir() else []
+
+
+BUILDERS: dict[str, Callable[[Session, str], Document | None]] = {
+    "thread": thread_document,
+    "person": person_document,
+}
+
+
+def all_documents(session: Session, content: Path) -> Iterator[Document]:
+    """Every searchable document, for a full rebuild.
+
+    Reads in short transactions, so on SQLite writers are not held up while a rebuild runs.
+    """
+    jobs = [(thread_document, str(i)) for i in session.scalars(select(Question.id)).all()]
+    jobs += [(person_document, str(i)) for i in session.scalars(select(Person.id)).all()]
+    for n, (build, ref) in enumerate(jobs, 1):
+        doc = build(session, ref)
+        if doc:
+            yield doc
+        if n % 100 == 0:
+            session.rollback()
+    session.rollback()
+    for path in curated_files(content):
+        doc = read_curated(path)
+        if doc:
+            yield doc
+
+
+def count_documents(session: Session, content: Path) -> int:
+    """An upper bound for the progress bar of a rebuild."""
+    from sqlalchemy import func
+
+    return (session.scalar(select(func.count(Question.id))) or 0) + \
+        (session.scalar(select(func.count(Person.id))) or 0) + len(curated_files(content))

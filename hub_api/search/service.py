@@ -1,0 +1,196 @@
+"""One search service per app: queries, similar questions, and the elected indexer.
+
+The indexer applies outbox entries after commit and marks each one done only once the index
+holds it, so a crash (even ``kill -9`` mid-batch) means entries are applied again, never lost.
+Only the holder of the backend's writer lock indexes; after releasing it, the holder looks
+once more, so an entry committed while it worked is never left waiting for the next write.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..models import SearchOutbox
+from . import synonyms
+from .backend import Hit, Results, SearchBackend
+from .documents import (
+    BUILDERS,
+    Document,
+    all_documents,
+    count_documents,
+    curated_files,
+    read_curated,
+)
+from .query import ParsedQuery, parse, words_of
+
+log = logging.getLogger(__name__)
+BATCH = 200
+KEEP_DONE = timedelta(days=7)
+SWEEP_SECONDS = 30.0
+SYNONYMS_TTL = 5.0  # other processes' vocabulary changes show within this many seconds
+
+
+class SearchService:
+    def __init__(self, engine: Engine, backend: SearchBackend, content: Path, sync: bool):
+        self.engine = engine
+        self.backend = backend
+        self.content = content
+        self.sync = sync  # apply in the committing thread (tests) instead of a background one
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._synonyms: tuple[float, dict[str, list[str]]] | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def parse(self, raw: str | None) -> ParsedQuery:
+        return parse(raw, self._vocabulary())
+
+    def _vocabulary(self) -> dict[str, list[str]]:
+        """The synonyms, cached briefly: a search should not need a database round trip."""
+        cached = self._synonyms
+        if cached is None or time.monotonic() - cached[0] > SYNONYMS_TTL:
+            with Session(self.engine) as session:
+                cached = (time.monotonic(), synonyms.mapping(session))
+            self._synonyms = cached
+        return cached[1]
+
+    def forget_synonyms(self) -> None:
+        """Called after this process committed a vocabulary change."""
+        self._synonyms = None
+
+    def search(self, query: ParsedQuery, kinds: Iterable[str] = (), page: int = 1) -> Results:
+        if not self.sync:
+            self._ensure_thread()  # a read-only process still sweeps up CLI writes
+        return self.backend.search(query, kinds, page)
+
+    def similar(self, text: str, limit: int = 5) -> list[Hit]:
+        """Answered threads like ``text`` (a title being typed): its distinct words, OR-ed."""
+        return self.backend.similar(list(dict.fromkeys(words_of(text)))[:12], limit)
+
+    # -- indexing --------------------------------------------------------------------------
+
+    def nudge(self) -> None:
+        """Called after a commit that left outbox entries."""
+        if self.sync:
+            try:
+                self.apply_pending()
+            except Exception:  # the write is committed; the entries wait for the next run
+                log.exception("search indexing failed; outbox entries stay pending")
+            return
+        self._ensure_thread()
+        self._wake.set()
+
+    def _ensure_thread(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="candor-indexer",
+                                                daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(SWEEP_SECONDS)
+            self._wake.clear()
+            try:
+                self.apply_pending()
+            except Exception:
+                log.exception("search indexing failed; outbox entries stay pending")
+
+    def apply_pending(self, wait: bool = False) -> int:
+        """Apply every pending entry if this process wins the writer lock; return how many.
+
+        ``wait`` queues for the lock instead (a CLI command that must leave nothing behind).
+        """
+        applied = 0
+        while True:
+            with self.backend.writer_lock(wait=wait) as mine:
+                if not mine:
+                    return applied
+                while n := self._apply_batch():
+                    applied += n
+            if not self.pending():
+                return applied
+
+    def pending(self) -> int:
+        with Session(self.engine) as session:
+            return int(session.scalar(select(exists().where(SearchOutbox.done_at.is_(None)))))
+
+    def _apply_batch(self) -> int:
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.ref)
+                .where(SearchOutbox.done_at.is_(None)).order_by(SearchOutbox.id).limit(BATCH)
+            ).all()
+            if not rows:
+                return 0
+            docs, gone = self._documents(session, dict.fromkeys((r.kind, r.ref) for r in rows))
+        self.backend.index_documents(docs, gone)
+        with Session(self.engine) as session, session.begin():
+            now = utcnow()
+            session.execute(update(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
+                            .values(done_at=now))
+            session.execute(delete(SearchOutbox).where(SearchOutbox.done_at < now - KEEP_DONE))
+        return len(rows)
+
+    def _documents(self, session: Session, refs: Iterable[tuple[str, str]]
+                   ) -> tuple[list[Document], list[str]]:
+        docs, gone = [], []
+        for kind, ref in refs:
+            if kind == "curated":
+                found = self._curated(ref)
+                docs += found
+                if ref == "*":
+                    live = {d.doc_id for d in found}
+                    gone += [i for i in self.backend.doc_ids("curated") if i not in live]
+                elif not found:
+                    gone.append(f"curated:{ref}")
+                continue
+            builder = BUILDERS.get(kind)
+            doc = builder(session, ref) if builder else None
+            if doc is None:
+                gone.append(f"{kind}:{ref}")
+            else:
+                docs.append(doc)
+        return docs, gone
+
+    def _curated(self, ref: str) -> list[Document]:
+        paths = curated_files(self.content) if ref == "*" else [self.content / "curated" / ref]
+        return [d for d in (read_curated(p) for p in paths if p.is_file()) if d]
+
+    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the whole index beside the live one and swap it in; return the count."""
+        count = 0
+
+        def counted(docs: Iterator[Document]) -> Iterator[Document]:
+            nonlocal count
+            for doc in docs:
+                count += 1
+                if progress:
+                    progress(1)
+                yield doc
+
+        with self.backend.writer_lock(wait=True):
+            with Session(self.engine) as session:
+                covered = list(session.scalars(
+                    select(SearchOutbox.id).where(SearchOutbox.done_at.is_(None))))
+                session.rollback()
+                self.backend.rebuild(counted(all_documents(session, self.content)))
+            with Session(self.engine) as session, session.begin():
+                session.execute(update(SearchOutbox).where(SearchOutbox.id.in_(covered))
+                                .values(done_at=utcnow()))
+        self.apply_pending()  # whatever was written while the rebuild ran
+        return count
+
+    def expected_total(self) -> int:
+        with Session(self.engine) as session:
+            return count_documents(session, self.content)
