@@ -91,13 +91,25 @@ def ask_form():
 
 @bp.post("/ask")
 def ask_submit():
-    """Store the question and send the asker to their private manage page.
+    """Store the question and send the asker to their private manage page."""
+    form, token = submit_question(request.form, form_guard=True)
+    if token is None:
+        return _ask_form(form)
+    return redirect(f"/manage/{token}", 303)
 
-    Only the named fields are read, so extra fields (``status``, ``is_staff`` …) are ignored.
+
+def submit_question(data, form_guard: bool) -> tuple[Form, str | None]:
+    """Validate, screen and store a question; return the form and the manage token.
+
+    The one path every ask takes (the form, and a JSON API later): the same validation,
+    duplicate refusal and moderation holds. ``form_guard`` checks the signed form token
+    and honeypot, which only an HTML form carries. Only the named fields are read, so
+    extra fields (``status``, ``is_staff`` …) are ignored. The token is ``None`` when the
+    form has errors; nothing is written then.
     """
     session = get_session()
     form = read_text_fields(
-        request.form,
+        data,
         {"display_name": "a name to show with your question",
          "title": "your question in one line", "body": "the details of your question"},
         optional=("topic", "person", "email"),
@@ -114,7 +126,7 @@ def ask_submit():
     email_error = check_email(form.values["email"])
     if email_error:
         form.errors["email"] = email_error
-    guard = abuse.check_form(request.form)
+    guard = abuse.check_form(data) if form_guard else None
     if guard:
         form.errors["form"] = guard
     elif not form.errors and abuse.is_duplicate(session, form.values["body"]):
@@ -122,7 +134,7 @@ def ask_submit():
         form.status = 409
     if form.errors:
         form.status = max(form.status, 400)
-        return _ask_form(form)
+        return form, None
     hold = abuse.hold_reason(session, f"{form.values['title']}\n{form.values['body']}",
                              form.values["email"])
     token, token_hash = new_token()
@@ -146,7 +158,7 @@ def ask_submit():
         signals.question_asked.send(app, id=question.id)
     if opt_in is not None:
         signals.email_opt_in.send(app, id=opt_in.id)
-    return redirect(f"/manage/{token}", 303)
+    return form, token
 
 
 def check_email(email: str) -> str | None:
