@@ -42,13 +42,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         abuse,
+        api,
         ask,
         auth,
         cli,
+        curation,
         db,
         demo,
         errors,
+        feeds,
         follow,
+        inbox,
+        jobs,
         manage,
         moderation,
         people,
@@ -60,19 +65,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         site_files,
         threads,
         views,
+        webhooks,
     )
 
     db.init_app(app)
+    jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     auth.init_app(app)
     ask.init_app(app)
     threads.init_app(app)
+    api.init_app(app)
     queue.init_app(app)
     people.init_app(app)
     publish.init_app(app)
     site_files.init_app(app)
+    webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
     abuse.init_app(app)
@@ -80,5 +89,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     follow.init_app(app)
     moderation.init_app(app)
     privacy.init_app(app)
+    feeds.init_app(app)
+    curation.init_app(app)
+    inbox.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

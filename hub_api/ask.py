@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import abuse, signals
 from .db import get_session
 from .markup import render_markdown
-from .models import FollowUp, NotificationEmail, Question, Topic
+from .models import FollowUp, NotificationEmail, Person, Question, Topic
 from .people import active_staff, all_topics
 from .text import clean_text
 from .threads import get_thread, thread_context
@@ -92,22 +93,22 @@ def ask_form():
 @bp.post("/ask")
 def ask_submit():
     """Store the question and send the asker to their private manage page."""
-    form, token = submit_question(request.form, form_guard=True)
-    if token is None:
+    session = get_session()
+    form, topic, person = validate_question(session, request.form, form_guard=True)
+    if form.errors:
         return _ask_form(form)
+    _question, token = create_question(session, form, topic, person)
     return redirect(f"/manage/{token}", 303)
 
 
-def submit_question(data, form_guard: bool) -> tuple[Form, str | None]:
-    """Validate, screen and store a question; return the form and the manage token.
+def validate_question(session: Session, data, form_guard: bool = False,
+                      ) -> tuple[Form, Topic | None, Person | None]:
+    """The one validation of a new question, for the form and the JSON API alike.
 
-    The one path every ask takes (the form, and a JSON API later): the same validation,
-    duplicate refusal and moderation holds. ``form_guard`` checks the signed form token
-    and honeypot, which only an HTML form carries. Only the named fields are read, so
-    extra fields (``status``, ``is_staff`` …) are ignored. The token is ``None`` when the
-    form has errors; nothing is written then.
+    Besides the fields, it refuses the same body twice within five minutes; ``form_guard``
+    also checks the signed form token and honeypot, which only the HTML form carries.
+    Only the named fields are read, so extra ones (``status``, ``is_staff`` …) are ignored.
     """
-    session = get_session()
     form = read_text_fields(
         data,
         {"display_name": "a name to show with your question",
@@ -134,9 +135,19 @@ def submit_question(data, form_guard: bool) -> tuple[Form, str | None]:
         form.status = 409
     if form.errors:
         form.status = max(form.status, 400)
-        return form, None
+    return form, topic, person
+
+
+def create_question(
+    session: Session, form: Form, topic: Topic | None, person: Person | None
+) -> tuple[Question, str]:
+    """Store a validated question; return it with the manage token (shown once, never kept).
+
+    Links from an unknown asker, or a word on the hold list, hold it for a moderator: it
+    then stays out of the queue, the pages and ``question_asked`` until approved.
+    """
     hold = abuse.hold_reason(session, f"{form.values['title']}\n{form.values['body']}",
-                             form.values["email"])
+                             form.values.get("email"))
     token, token_hash = new_token()
     question = Question(
         title=form.values["title"], body=form.values["body"],
@@ -147,7 +158,7 @@ def submit_question(data, form_guard: bool) -> tuple[Form, str | None]:
     session.add(question)
     session.flush()
     opt_in = None
-    if form.values["email"]:
+    if form.values.get("email"):
         opt_in = NotificationEmail(question_id=question.id, email=form.values["email"])
         session.add(opt_in)
     if hold:
@@ -158,7 +169,7 @@ def submit_question(data, form_guard: bool) -> tuple[Form, str | None]:
         signals.question_asked.send(app, id=question.id)
     if opt_in is not None:
         signals.email_opt_in.send(app, id=opt_in.id)
-    return form, token
+    return question, token
 
 
 def check_email(email: str) -> str | None:

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .config import load_config, write_secret
+from .jobs import scheduler
 from .migrate import upgrade
 
 
@@ -70,6 +71,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
             build_site(app.config)
         except BuildError as exc:
             raise click.ClickException(f"build failed: {exc}") from exc
+    scheduler(app).start()  # background jobs, unless another process already runs them
     click.echo(f"Candor on http://{host}:{port}/  (Ctrl+C stops)")
     # waitress logs no access lines, so no client address reaches a log.
     serve(app, host=host, port=port, threads=threads, ident="candor")

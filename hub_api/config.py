@@ -38,6 +38,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "AUTO_BUILD": _flag(env.get("CANDOR_AUTO_BUILD"), True),
         "BUILD_DEBOUNCE": float(env.get("CANDOR_BUILD_DEBOUNCE") or 2.0),
         "TIMEZONE": env.get("CANDOR_TIMEZONE") or "UTC",
+        # Feeds and webhooks may reach loopback and private networks only when this is on.
+        "ALLOW_PRIVATE_URLS": _flag(env.get("CANDOR_ALLOW_PRIVATE_URLS"), False),
         # A question form is a few KB; anything near this is abuse, answered with 413.
         "MAX_CONTENT_LENGTH": int(env.get("CANDOR_MAX_REQUEST_BYTES") or 64 * 1024),
         "SMTP_URL": env.get("CANDOR_SMTP_URL") or "",

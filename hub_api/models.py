@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, utcnow
@@ -239,3 +239,128 @@ class ModerationAction(Base):
     target: Mapped[str] = mapped_column(String(40))  # e.g. "question 12"
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+# --- api tokens ---
+
+
+class ApiToken(Base):
+    """A staff member's API token: acts as that person, never as a brand account."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    person: Mapped[Person] = relationship()
+
+
+# --- curation ---
+
+
+class Feed(Base):
+    """An RSS or Atom feed a marketer follows, with how its last fetch went, in words."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    etag: Mapped[str | None] = mapped_column(String(300), default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(100), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="new")  # ok|unchanged|bozo|error
+    message: Mapped[str] = mapped_column(Text, default="never fetched")
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    topic: Mapped[Topic | None] = relationship()
+
+    @property
+    def name(self) -> str:
+        return self.title or self.url
+
+
+class Entry(Base):
+    """One item from a feed, its HTML already sanitised. ``state``: new|picked|dismissed."""
+
+    __tablename__ = "feed_entries"
+    __table_args__ = (UniqueConstraint("feed_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(500))  # guid, else canonical link
+    link: Mapped[str | None] = mapped_column(String(2000), index=True, default=None)
+    title: Mapped[str] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(200), default="")
+    summary_html: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="new", index=True)
+
+    feed: Mapped[Feed] = relationship()
+
+
+class CuratedPick(Base):
+    """A picked entry: who picked it, why, and the Markdown file it became."""
+
+    __tablename__ = "curated_picks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feed_entries.id", ondelete="SET NULL"), unique=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    source_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    note: Mapped[str] = mapped_column(Text)
+    topics: Mapped[str] = mapped_column(String(500), default="")  # comma list of slugs
+    market: Mapped[bool] = mapped_column(Boolean, default=False)
+    path: Mapped[str] = mapped_column(String(300))  # relative to the content folder
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    entry: Mapped[Entry | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+
+# --- webhooks ---
+
+
+class WebhookEndpoint(Base):
+    """A receiver an admin registered, with how its last delivery went, in words."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(64))
+    events: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_status: Mapped[str] = mapped_column(String(200), default="")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint, retried until delivered or a day has passed."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    gave_up_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    last_status: Mapped[str] = mapped_column(String(200), default="")
+
+    endpoint: Mapped[WebhookEndpoint] = relationship()

@@ -15,11 +15,14 @@ eager-loaded.
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import nh3
 from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
@@ -27,18 +30,21 @@ from pelican.writers import Writer
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
+from unidecode import unidecode
 
 from . import trust_pages
 from .config import load_config
 from .db import make_engine, session_scope
 from .markup import render_markdown, sanitize_html
 from .models import Answer, Person, Question, Topic
-from .text import duration
+from .text import duration, slugify
 
 logger = logging.getLogger(__name__)
 
 FRONT_PAGE_ANSWERS = 10
 PAGE_THREADS = 30
+LIST_ITEM = re.compile(r"([-*+]|\d+[.)])\s")
+SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 class CandorDataError(RuntimeError):
     """The database cannot be read (e.g. ``candor init`` was never run)."""
@@ -65,11 +71,32 @@ def clean_content_object(content) -> None:
         content.metadata["summary"] = sanitize_html(summary, local_images=True)
         content._summary = content.metadata["summary"]
     content.topic_slugs = split_list(content.metadata.get("topics"))
+    render_note(content)
+    if isinstance(content, Article) and not SAFE_SLUG.fullmatch(str(content.slug or "")):
+        # A hand-edited Slug could point outside curated/ ("../../x") or be empty.
+        logger.warning("%s: unsafe slug %r replaced", content.source_path, content.slug)
+        content.slug = slugify(unidecode(str(content.slug or content.title or "")))
     source = content.metadata.get("source_url")
     if source and urlsplit(str(source)).scheme not in {"http", "https"}:
         logger.warning("%s: ignoring Source_url that is not http(s)", content.source_path)
         del content.metadata["source_url"]
         content.source_url = None
+
+
+def render_note(content) -> None:
+    """The "why this matters" note: each metadata line a paragraph (or list item), sanitised.
+
+    ``note_html`` is for the article page; ``note`` becomes its plain text (lists, meta).
+    """
+    note = content.metadata.get("note") or []
+    lines = [str(line) for line in (note if isinstance(note, list) else [note])]
+    text = "".join(
+        ("\n" if LIST_ITEM.match(line) and LIST_ITEM.match(lines[i - 1]) else "\n\n") + line
+        if i else line
+        for i, line in enumerate(lines)
+    )
+    content.note_html = render_markdown(text)
+    content.note = " ".join(html.unescape(nh3.clean(content.note_html, tags=set())).split())
 
 
 # --- template filters -------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .config import ROOT
 from .signals import (
     answer_edited,
     answer_posted,
+    curated_picked,
     people_changed,
     question_changed,
     question_deleted,
@@ -46,7 +47,7 @@ logger = logging.getLogger(__name__)
 BUILD_TIMEOUT = 30 * 60
 LOCK_NAME = "build.lock"
 # Signals whose effects static pages show; a new open question shows nowhere static.
-SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed,
+SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed, curated_picked,
                 question_edited, question_deleted, question_hidden)
 
 

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from datetime import timedelta
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+# Controls, line separators and lone surrogates (which no database encoding accepts).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:

@@ -1,7 +1,7 @@
 """privacy: question revisions, opt-in notification emails, moderation log, holds
 
 Revision ID: 0004_privacy
-Revises: 0001
+Revises: 0006_webhooks
 Create Date: 2026-11-22
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_privacy"
-down_revision = "0001"
+down_revision = "0006_webhooks"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,120 @@
+"""Periodic work as named jobs: one scheduler thread, each job single-flight.
+
+However many processes start, only the one holding the instance's job lock runs jobs
+(``candor serve`` in-process, or ``candor worker`` alone). A job that fails logs why and
+runs again at its next tick; it never takes the web process down.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+log = logging.getLogger(__name__)
+LOCK_NAME = "jobs.lock"
+
+
+@dataclass
+class Job:
+    name: str
+    every: float
+    run: Callable[[Flask], None]
+    due: float = 0.0
+    last_error: str | None = None
+
+
+class Scheduler:
+    """Runs the app's jobs when they fall due, or at once when nudged."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.jobs: dict[str, Job] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock_file = None
+
+    def add(self, name: str, every: float, run: Callable[[Flask], None]) -> None:
+        self.jobs[name] = Job(name, every, run)
+
+    def nudge(self, name: str) -> None:
+        """Make ``name`` due now (a no-op in processes that do not run jobs)."""
+        if name in self.jobs:
+            self.jobs[name].due = 0.0
+            self._wake.set()
+
+    def start(self) -> None:
+        """Run the jobs in a daemon thread of this process."""
+        self._thread = threading.Thread(target=self.run_forever, name="candor-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(10)
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set() and not self._become_leader():
+            self._stop.wait(30)  # another process runs the jobs; take over if it stops
+        while not self._stop.is_set():
+            self.run_due()
+            next_due = min((j.due for j in self.jobs.values()), default=time.monotonic() + 60)
+            self._wake.wait(max(0.0, next_due - time.monotonic()))
+            self._wake.clear()
+
+    def run_due(self) -> None:
+        """Run every job that is due, one after the other."""
+        for job in self.jobs.values():
+            if job.due > time.monotonic():
+                continue
+            job.due = time.monotonic() + job.every
+            try:
+                with self.app.app_context():
+                    job.run(self.app)
+                job.last_error = None
+            except Exception as exc:  # a failing job is retried at its next tick
+                job.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("job %s failed; it runs again in %.0fs", job.name, job.every)
+
+    def _become_leader(self) -> bool:
+        instance = Path(self.app.config["INSTANCE"])
+        instance.mkdir(parents=True, exist_ok=True)
+        handle = open(instance / LOCK_NAME, "w")  # held for the life of the process
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._lock_file = handle
+        return True
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["candor_jobs"] = Scheduler(app)
+    app.cli.add_command(worker_command)
+
+
+def scheduler(app: Flask | None = None) -> Scheduler:
+    return (app or current_app).extensions["candor_jobs"]
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run the background jobs alone (for deployments with several web processes)."""
+    jobs = scheduler()
+    click.echo(f"Running jobs: {', '.join(jobs.jobs) or 'none'} (Ctrl+C stops)")
+    try:
+        jobs.run_forever()
+    except KeyboardInterrupt:
+        jobs.stop()
