@@ -84,13 +84,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
+    feeds.init_app(app)
+    curation.init_app(app)
+    inbox.init_app(app)
     abuse.init_app(app)
     manage.init_app(app)
     follow.init_app(app)
     moderation.init_app(app)
     privacy.init_app(app)
-    feeds.init_app(app)
-    curation.init_app(app)
-    inbox.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

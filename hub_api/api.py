@@ -185,10 +185,9 @@ def ask_question(payload: AskIn) -> AskOut:
     form, topic, person = validate_question(session, payload.model_dump())
     if form.errors.keys() & {"topic", "person"}:
         raise ApiError(404, "not found", form.errors)
-    if form.status == 409:  # the same body within five minutes
-        raise ApiError(409, "duplicate question", form.errors)
     if form.errors:
-        raise ApiError(413 if form.status == 413 else 422, "invalid question", form.errors)
+        status = form.status if form.status in (409, 413) else 422  # 409: a duplicate
+        raise ApiError(status, "invalid question", form.errors)
     question, token = create_question(session, form, topic, person)
     base = current_app.config["PUBLIC_URL"]
     return AskOut(id=question.id, url=base + question.url, manage_url=f"{base}/manage/{token}")

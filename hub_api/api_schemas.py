@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
-from .ask import BODY_LIMIT, LIMITS
+from .ask import BODY_LIMIT, EMAIL, LIMITS
 from .views import MAX_ID
 
 ERROR_TEXT = {
@@ -49,7 +49,9 @@ class Error(Schema):
 
 
 # At least one visible character: blank and control-only text is cleaned away to nothing.
-VISIBLE = r"[^\s\x00-\x1f\x7f\u2028\u2029]"
+# Written out rather than \s, which differs between Python and ECMA regex: every character
+# that clean_text strips or that str.split() treats as a space.
+VISIBLE = r"[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def text_field(limit: int, description: str | None = None):
@@ -63,6 +65,9 @@ class AskIn(Schema):
     topic: str | None = Field(None, max_length=80, description="A topic slug (404 if unknown).")
     person: str | None = Field(None, max_length=80,
                                description="A staff member's slug (404 if unknown).")
+    email: str | None = Field(
+        None, max_length=254, pattern=f"^{EMAIL.pattern}$",
+        description="Optional: to be told about answers (double opt-in; never shown).")
 
 
 class AskOut(Schema):
@@ -130,8 +135,11 @@ class QuestionPage(Schema):
     total: int
 
 
+SLUG = r"^[a-z0-9-]+$"
+
+
 class QuestionQuery(Schema):
-    topic: str | None = Field(None, max_length=80)
+    topic: str | None = Field(None, max_length=80, pattern=SLUG)
     status: Literal["open", "answered"] | None = None
     page: int = Field(1, ge=1, le=10_000)
 

@@ -193,52 +193,6 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-# --- privacy ---
-
-
-class QuestionRevision(Base):
-    """An earlier version of a question; shown to the asker and staff, never to readers."""
-
-    __tablename__ = "question_revisions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("questions.id", ondelete="CASCADE"), index=True
-    )
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
-    written_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class NotificationEmail(Base):
-    """An asker's opt-in address for news of their own thread (double opt-in).
-
-    Unconfirmed rows are purged after 48 hours; the address is never shown or published.
-    """
-
-    __tablename__ = "notification_emails"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("questions.id", ondelete="CASCADE"), unique=True
-    )
-    email: Mapped[str] = mapped_column(String(254))
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-
-
-class ModerationAction(Base):
-    """One public moderation log line: what was done and why, never who asked or from where."""
-
-    __tablename__ = "moderation_actions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    action: Mapped[str] = mapped_column(String(16))  # held | approved | rejected | hidden
-    target: Mapped[str] = mapped_column(String(40))  # e.g. "question 12"
-    reason: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 # --- api tokens ---
 
 
@@ -250,7 +204,7 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
                                            index=True)
-    name: Mapped[str] = mapped_column(String(80), default="")
+    label: Mapped[str] = mapped_column(String(80), default="")  # what it is for
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
@@ -364,3 +318,51 @@ class WebhookDelivery(Base):
     last_status: Mapped[str] = mapped_column(String(200), default="")
 
     endpoint: Mapped[WebhookEndpoint] = relationship()
+
+
+# --- privacy ---
+
+
+class QuestionRevision(Base):
+    """An earlier version of a question; shown to the asker and staff, never to readers."""
+
+    __tablename__ = "question_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class NotificationEmail(Base):
+    """An asker's opt-in address for news of their own thread (double opt-in).
+
+    Unconfirmed rows are purged after 48 hours; the address is never shown or published.
+    """
+
+    __tablename__ = "notification_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), unique=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class ModerationAction(Base):
+    """One public moderation log line: what was done and why, never who asked or from where."""
+
+    __tablename__ = "moderation_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))  # held | approved | rejected | hidden
+    target: Mapped[str] = mapped_column(String(40))  # e.g. "question 12"
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -28,7 +28,11 @@ LIMITS = (
     ("manage.notifications", "5 per minute", ["POST"]),
     ("follow.confirm", "10 per minute", ["POST"]),
     ("follow.unsubscribe", "10 per minute", ["POST"]),
+    ("api.ask_question", "5 per minute;30 per hour", ["POST"]),
 )
+# Staff tokens are throttled per token, wherever the requests come from.
+TOKEN_ENDPOINTS = ("api.answer_question", "api.accept", "api.assign", "api.queue")
+STAFF_API_RATE = "120 per minute"
 TOO_MANY = "Too many requests from your connection. Wait a minute, then try again."
 KEY_TTL = 2 * 24 * 3600  # a day's key outlives the day by one, for requests around midnight
 
@@ -47,6 +51,17 @@ def init_app(app: Flask) -> None:
         if view is not None:
             app.view_functions[endpoint] = limiter.limit(
                 limit, methods=methods, error_message=TOO_MANY)(view)
+    for endpoint in TOKEN_ENDPOINTS:
+        view = app.view_functions.get(endpoint)
+        if view is not None:
+            app.view_functions[endpoint] = limiter.limit(
+                STAFF_API_RATE, key_func=token_key, error_message=TOO_MANY)(view)
+
+
+def token_key() -> str:
+    """A hash of the bearer token: one budget per token, not per address."""
+    raw = request.headers.get("Authorization", "").encode("utf-8", "replace")
+    return "token:" + hashlib.sha256(raw).hexdigest()
 
 
 def parse_networks(value: str | list[str]) -> tuple[ipaddress._BaseNetwork, ...]:

@@ -6,8 +6,9 @@ import re
 import unicodedata
 from datetime import timedelta
 
-# Controls, line separators and lone surrogates (which no database encoding accepts).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+# A lone surrogate (possible in JSON escapes) fits no database encoding: it becomes U+FFFD.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
@@ -19,6 +20,7 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
     if not value:
         return ""
     value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = _SURROGATE.sub("\ufffd", value)
     if not multiline:
         value = " ".join(value.split())
     return value.strip()

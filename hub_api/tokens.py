@@ -30,7 +30,7 @@ def _hash(raw: str) -> str:
 def issue_token(session: Session, person: Person, name: str = "") -> tuple[ApiToken, str]:
     """Create a token for ``person``; the raw value is returned once and never stored."""
     raw = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(person_id=person.id, name=name[:80], token_hash=_hash(raw))
+    token = ApiToken(person_id=person.id, label=name[:80], token_hash=_hash(raw))
     session.add(token)
     return token, raw
 

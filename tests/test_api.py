@@ -126,3 +126,24 @@ def test_openapi_document_declares_every_error(client, people):
     assert ask_schema["title"]["maxLength"] == 200 and ask_schema["body"]["maxLength"] == 20_000
     page = client.get("/api/")
     assert page.status_code == 200 and "/api/v1/questions/{question_id}/answers" in page.text
+
+
+def test_token_use_is_throttled(client, token, app):
+    ask(client)
+    statuses = {client.get("/api/v1/queue", headers=bearer(token)).status_code
+                for _ in range(125)}
+    assert statuses == {200, 429}
+    limited = client.get("/api/v1/queue", headers=bearer(token))
+    assert limited.status_code == 429 and limited.json["error"]
+    assert "Retry-After" in limited.headers
+    # Another token has its own budget.
+    runner = app.test_cli_runner()
+    other = runner.invoke(args=["staff", "token", "sam@example.com"]).output.strip().split()[-1]
+    assert client.get("/api/v1/queue", headers=bearer(other)).status_code == 200
+
+
+def test_anonymous_asks_are_rate_limited(client, people):
+    codes = [client.post("/api/v1/questions", json={
+        "title": f"Question {i}", "body": f"Body {i}", "display_name": "P"}).status_code
+        for i in range(7)]
+    assert codes[:5] == [201] * 5 and codes[5:] == [429, 429]

@@ -19,7 +19,7 @@ def upgrade() -> None:
         "api_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("label", sa.String(length=80), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("last_used_at", sa.DateTime(), nullable=True),
