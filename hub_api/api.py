@@ -42,7 +42,7 @@ from .db import get_session
 from .models import Answer, Person, Question, Topic
 from .people import active_staff, all_topics
 from .queue import post_answer, queue_for
-from .threads import get_thread
+from .threads import UNPUBLISHED, get_public_thread, get_thread
 from .tokens import person_for_token
 
 bp = Blueprint("api", __name__)
@@ -197,7 +197,7 @@ def ask_question(payload: AskIn) -> AskOut:
           query=QuestionQuery, response=QuestionPage, errors=(422,))
 def list_questions(query: QuestionQuery) -> QuestionPage:
     session = get_session()
-    where = []
+    where = [Question.status.not_in(UNPUBLISHED)]  # held, rejected, hidden: never listed
     if query.topic:
         where.append(Question.topic.has(Topic.slug == query.topic))
     if query.status:
@@ -215,7 +215,7 @@ def list_questions(query: QuestionQuery) -> QuestionPage:
 @endpoint("GET", "/questions/<int:question_id>", summary="A thread with its answers",
           response=Thread, errors=(404,), path_params={"question_id": "integer"})
 def get_question(question_id: int) -> Thread:
-    return _thread(get_thread(question_id))
+    return _thread(get_public_thread(question_id))
 
 
 @endpoint("POST", "/questions/<int:question_id>/answers", summary="Answer as the token's owner",

@@ -92,7 +92,8 @@ REGISTRY: tuple[Record, ...] = (
 )
 
 # Columns whose names look personal but are not about a person.
-NOT_PERSONAL = {("topics", "name"): "a topic's name"}
+NOT_PERSONAL = {("topics", "name"): "a topic's name",
+                ("api_tokens", "name"): "a staff member's label for one of their API tokens"}
 
 # Names that suggest personal data; a test checks every model column against them.
 PERSONAL_WORDS = ("name", "email", "mail", "address", "phone", "ip", "agent", "birth")

@@ -22,6 +22,7 @@ from flask_limiter import Limiter
 LIMITS = (
     ("auth.login", "6 per minute", ["POST"]),
     ("ask.ask_submit", "5 per minute;30 per hour", ["POST"]),
+    ("api.ask_question", "5 per minute;30 per hour", ["POST"]),
     ("ask.reply", "10 per minute", ["POST"]),
     ("manage.edit", "10 per minute", ["POST"]),
     ("manage.notifications", "5 per minute", ["POST"]),

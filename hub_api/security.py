@@ -23,6 +23,8 @@ CSP = (
 )
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 TEXT_TYPES = {"application/json", "application/javascript", "application/xml"}
+# Private or endless pages that search engines must not index, whatever renders them.
+NOINDEX_PREFIXES = ("/manage/", "/notify/", "/search", "/staff/", "/api/")
 
 
 def init_app(app: Flask) -> None:
@@ -43,6 +45,8 @@ def _set_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "interest-cohort=()")
+    if request.path.startswith(NOINDEX_PREFIXES):
+        headers.setdefault("X-Robots-Tag", "noindex, nofollow")
     return response
 
 

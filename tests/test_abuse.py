@@ -239,3 +239,20 @@ def test_redis_storage_shares_limits_and_the_daily_key(tmp_path, database_url):
     clear()
     for a in apps:
         a.extensions["candor_engine"].dispose()
+
+
+def test_json_api_asks_get_the_same_holds_duplicates_and_limits(app, client, people):
+    ask_json = {"display_name": "Bot", "title": "Offer", "body": "Buy at https://spam.example"}
+    response = client.post("/api/v1/questions", json=ask_json)
+    assert response.status_code == 201
+    (question,) = questions(app)
+    assert question.status == "held"
+    assert client.get(f"/api/v1/questions/{question.id}").status_code == 404
+    assert question.id not in [q["id"] for q in client.get("/api/v1/questions").json["items"]]
+    again = client.post("/api/v1/questions", json=ask_json)
+    assert again.status_code == 409 and "a moment ago" in again.json["detail"]["body"]
+    statuses = [client.post("/api/v1/questions", json={**ask_json, "body": f"Plain {i}",
+                                                         "status": "answered", "is_staff": True})
+                .status_code for i in range(4)]
+    assert statuses == [201, 201, 201, 429]  # 5 asks a minute, the duplicate counted
+    assert [q.status for q in questions(app)] == ["held", "open", "open", "open"]

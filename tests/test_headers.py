@@ -64,3 +64,10 @@ def test_json_only_decorator():
     assert client.post("/api/thing", data="a=1").status_code == 415
     assert client.post("/api/thing", data="{}", content_type="text/plain").status_code == 415
     assert client.post("/api/thing", json={}).status_code == 200
+
+
+def test_private_and_search_paths_carry_noindex(client, people):
+    token = ask(client)
+    for path in [f"/manage/{token}", "/search?q=x", "/staff/login", "/notify/confirm/x"]:
+        assert client.get(path).headers["X-Robots-Tag"] == "noindex, nofollow", path
+    assert "X-Robots-Tag" not in client.get("/ask").headers

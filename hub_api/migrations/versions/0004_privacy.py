@@ -1,7 +1,7 @@
 """privacy: question revisions, opt-in notification emails, moderation log, holds
 
 Revision ID: 0004_privacy
-Revises: 0001
+Revises: 0006_webhooks
 Create Date: 2026-11-22
 """
 
