@@ -9,7 +9,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
-from werkzeug.wrappers import Response
 
 from ..auth import require_role
 from ..db import get_session
@@ -76,11 +75,6 @@ def run_search(q: str, kinds: list[str], page: int) -> tuple[ParsedQuery, Result
     return query, results, message
 
 
-def _noindex(response: Response) -> Response:
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
 @bp.get("/search")
 def search_page():
     """Ranked results across questions, articles and people, with highlighted passages."""
@@ -94,7 +88,7 @@ def search_page():
                            base_query=base_query,
                            message=message, kind_labels=KIND_LABELS,
                            max_chars=MAX_QUERY_CHARS, max_page=MAX_PAGE)
-    return _noindex(current_app.make_response(html))
+    return current_app.make_response(html)
 
 
 def _api_error(message: str, detail: str, status: int = 400):
@@ -115,7 +109,7 @@ def api_search():
             "pages": results.pages, "results": [h.as_json() for h in results.hits]}
     if message:
         body["message"] = message
-    return _noindex(current_app.make_response(body))
+    return current_app.make_response(body)
 
 
 @bp.get("/api/v1/similar")
@@ -125,7 +119,7 @@ def api_similar():
     if not q.strip():
         return _api_error("missing query", "add ?q= with the question title")
     hits = _service().similar(q[:MAX_QUERY_CHARS])
-    return _noindex(current_app.make_response({"results": [h.as_json() for h in hits]}))
+    return current_app.make_response({"results": [h.as_json() for h in hits]})
 
 
 @bp.post("/ask/similar")
