@@ -7,7 +7,6 @@ from alembic.migration import MigrationContext
 from hub_api.db import Base, make_engine
 from hub_api.migrate import alembic_config
 
-
 # Tables a migration creates on purpose without a model: PostgreSQL's search documents.
 UNMODELLED = {"search_documents"}
 
