@@ -6,7 +6,16 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -70,12 +79,25 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+# Where a login lands without a `next`: the first page the person's roles open.
+HOMES = (("staff", "queue.index"), ("marketer", "inbox.index"), ("moderator", "moderation.index"),
+         ("admin", "webhooks.manage"))
+
+
+def home_for(person: Person) -> str:
+    """The staff page a person lands on after logging in."""
+    for role, endpoint in HOMES:
+        if role in person.role_set and endpoint in current_app.view_functions:
+            return url_for(endpoint)
+    return "/"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Log in with email and password."""
-    next_url = safe_next(request.values.get("next"), url_for("queue.index"))
+    next_url = safe_next(request.values.get("next"), "")
     if current_user.is_authenticated:
-        return redirect(next_url)
+        return redirect(next_url or home_for(current_user))
     error = None
     email = ""
     status = 200
@@ -91,7 +113,7 @@ def login():
         valid = check_password_hash(person.password_hash if person else _DUMMY_HASH, password)
         if person is not None and valid and person.active:
             login_user(person)
-            return redirect(next_url, 303)
+            return redirect(next_url or home_for(person), 303)
         error = "That email and password do not match an active staff account."
     return render_template("staff/login.html", error=error, email=email, next=next_url), status
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from . import signals
 from .ask import private
 from .db import get_session, session_scope, utcnow
+from .jobs import scheduler
 from .mail import MailError, send_mail
 from .models import Answer, NotificationEmail
 from .threads import get_public_thread, timeline
@@ -35,6 +36,7 @@ CONFIRM_WITHIN = timedelta(hours=48)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(purge_command)
+    scheduler(app).add("purge-unconfirmed", 3600, _purge_job)
     signals.email_opt_in.connect(_send_confirmation, sender=app, weak=False)
     signals.answer_posted.connect(_notify_answer, sender=app, weak=False)
 
@@ -178,6 +180,11 @@ def purge_unconfirmed(session: Session) -> int:
         NotificationEmail.confirmed_at.is_(None),
         NotificationEmail.created_at < utcnow() - CONFIRM_WITHIN))
     return result.rowcount or 0
+
+
+def _purge_job(app: Flask) -> None:
+    with session_scope(app.extensions["candor_engine"]) as session:
+        purge_unconfirmed(session)
 
 
 @click.command("purge-unconfirmed")

@@ -157,3 +157,10 @@ def test_logout(app, staff):
     response = staff.post("/staff/logout", data={"csrf_token": csrf(staff)})
     assert response.status_code == 303
     assert staff.get("/staff/queue").status_code == 302
+
+
+def test_login_lands_on_the_first_page_a_role_opens(client, people):
+    response = login(client, people["mia"])  # a marketer, not staff
+    assert response.headers["Location"] == "/staff/curation"
+    page = client.get("/staff/curation")
+    assert page.status_code == 200 and "My queue" not in page.text
