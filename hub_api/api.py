@@ -32,6 +32,11 @@ from .api_schemas import (
     QuestionQuery,
     QuestionSummary,
     Schema,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    SimilarQuery,
+    SimilarResults,
     Thread,
     TopicList,
     TopicOut,
@@ -42,6 +47,7 @@ from .db import get_session
 from .models import Answer, Person, Question, Topic
 from .people import active_staff, all_topics
 from .queue import post_answer, queue_for
+from .search.views import run_search, similar_threads
 from .threads import UNPUBLISHED, get_public_thread, get_thread
 from .tokens import person_for_token
 
@@ -272,6 +278,22 @@ def topics() -> TopicList:
           response=PersonList)
 def people() -> PersonList:
     return PersonList(items=[_person(p) for p in active_staff(get_session())])
+
+
+@endpoint("GET", "/search", summary="Search threads, curated items and people",
+          query=SearchQuery, response=SearchResults, errors=(422,))
+def search(query: SearchQuery) -> SearchResults:
+    parsed, results, message = run_search(query.q, [query.kind] if query.kind else [],
+                                          query.page)
+    return SearchResults(query=parsed.text, total=results.total, page=results.page,
+                         pages=results.pages, message=message or None,
+                         results=[SearchHit(**h.as_json()) for h in results.hits])
+
+
+@endpoint("GET", "/similar", summary="Answered threads like a title being typed",
+          query=SimilarQuery, response=SimilarResults, errors=(422,))
+def similar(query: SimilarQuery) -> SimilarResults:
+    return SimilarResults(results=[SearchHit(**h.as_json()) for h in similar_threads(query.q)])
 
 
 @bp.route("/api/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -144,6 +144,41 @@ class QuestionQuery(Schema):
     page: int = Field(1, ge=1, le=10_000)
 
 
+class SearchQuery(Schema):
+    q: str = Field(max_length=10_000, description='Words, "phrases", -word, topic:slug; '
+                                                 "the hub's synonyms apply.")
+    kind: Literal["thread", "curated", "person"] | None = None
+    page: int = Field(1, ge=1, le=100)
+
+
+class SearchHit(Schema):
+    kind: str
+    id: str
+    title: str = Field(description="HTML: matches in <mark>.")
+    title_text: str
+    snippet: str = Field(description="HTML: matches in <mark>.")
+    url: str
+    meta: str
+    answered: bool
+
+
+class SearchResults(Schema):
+    query: str
+    total: int
+    page: int
+    pages: int
+    results: list[SearchHit]
+    message: str | None = Field(None, description="What to try when nothing was found.")
+
+
+class SimilarQuery(Schema):
+    q: str = Field(max_length=10_000, description="The title being typed.")
+
+
+class SimilarResults(Schema):
+    results: list[SearchHit]
+
+
 class AcceptIn(Schema):
     answer_id: int = Field(ge=1, le=MAX_ID)
 
@@ -204,7 +239,8 @@ def openapi_document(endpoints: list[Endpoint], server_url: str) -> dict:
                   for name, kind in e.path_params.items()]
         if e.query:
             schema = e.query.model_json_schema()
-            params += [{"name": name, "in": "query", "required": False, "schema": prop}
+            params += [{"name": name, "in": "query", "schema": prop,
+                        "required": name in schema.get("required", [])}
                        for name, prop in schema["properties"].items()]
         if params:
             op["parameters"] = params

@@ -91,35 +91,9 @@ def search_page():
     return current_app.make_response(html)
 
 
-def _api_error(message: str, detail: str, status: int = 400):
-    return {"error": message, "detail": detail}, status
-
-
-@bp.get("/api/v1/search")
-def api_search():
-    """``q``, optional ``kind`` (repeatable) and ``page``: ranked hits with HTML snippets."""
-    try:
-        q, kinds, page = _read_args()
-    except BadRequest as exc:
-        return _api_error("bad request", str(exc))
-    if not q.strip():
-        return _api_error("missing query", "add ?q= with the words to search for")
-    query, results, message = run_search(q, kinds, page)
-    body = {"query": query.text, "total": results.total, "page": results.page,
-            "pages": results.pages, "results": [h.as_json() for h in results.hits]}
-    if message:
-        body["message"] = message
-    return current_app.make_response(body)
-
-
-@bp.get("/api/v1/similar")
-def api_similar():
+def similar_threads(q: str) -> list:
     """Answered threads similar to ``q`` (a title being typed). Not counted as a gap."""
-    q = request.args.get("q", "")
-    if not q.strip():
-        return _api_error("missing query", "add ?q= with the question title")
-    hits = _service().similar(q[:MAX_QUERY_CHARS])
-    return current_app.make_response({"results": [h.as_json() for h in hits]})
+    return _service().similar(q[:MAX_QUERY_CHARS]) if q.strip() else []
 
 
 @bp.post("/ask/similar")
