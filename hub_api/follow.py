@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from . import signals
 from .ask import private
-from .db import get_session, session_scope, utcnow
+from .db import get_session, read_only, session_scope, utcnow
 from .jobs import scheduler
 from .mail import MailError, send_mail
 from .models import Answer, NotificationEmail
@@ -86,8 +86,15 @@ def _deliver(opt_in: NotificationEmail, subject: str, text: str, purpose: str) -
         logger.error("mail failed: %s", exc)
 
 
+def _reading(app: Flask):
+    """A read-only session of its own: a receiver runs after the request's commit and must
+    not reopen (and hold) the request's write transaction while others write."""
+    return session_scope(read_only(app.extensions["candor_engine"]))
+
+
 def _send_confirmation(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — signal kwarg
-    opt_in = get_session().get(NotificationEmail, id)
+    with _reading(app) as session:
+        opt_in = session.get(NotificationEmail, id)
     if opt_in is None:
         return
     confirm = _link(f"/notify/confirm/{_confirm_signer().dumps(opt_in.id)}")
@@ -99,18 +106,18 @@ def _send_confirmation(app: Flask, id: int, **_extra) -> None:  # noqa: A002 —
 
 
 def _notify_answer(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — signal kwarg
-    session = get_session()
-    answer = session.get(Answer, id)
-    if answer is None:
-        return
-    opt_in = session.scalar(select(NotificationEmail).where(
-        NotificationEmail.question_id == answer.question_id,
-        NotificationEmail.confirmed_at.is_not(None), NotificationEmail.active.is_(True)))
-    if opt_in is None:
-        return
-    question = answer.question
+    with _reading(app) as session:
+        answer = session.get(Answer, id)
+        if answer is None:
+            return
+        opt_in = session.scalar(select(NotificationEmail).where(
+            NotificationEmail.question_id == answer.question_id,
+            NotificationEmail.confirmed_at.is_not(None), NotificationEmail.active.is_(True)))
+        if opt_in is None:
+            return
+        question, person = answer.question, answer.person
     _deliver(opt_in, f"New answer: {question.title}",
-             f"{answer.person.name} ({answer.person.job_title}) answered your question "
+             f"{person.name} ({person.job_title}) answered your question "
              f"“{question.title}”:\n{_link(question.url)}#answer-{answer.id}\n\n"
              "Reply, edit or delete through the private link you saved when you asked.",
              "answer notification")
