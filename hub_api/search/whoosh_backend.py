@@ -13,6 +13,7 @@ import fcntl
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from whoosh import index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.query import And, AndNot, Or, Phrase, Query, Term
+from whoosh.reading import ReaderClosed
 
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
@@ -43,6 +45,8 @@ SCHEMA = Schema(
 )
 TEXT_FIELDS = ("title", "body")
 
+
+OPEN_ATTEMPTS = 5
 
 class _Marker(wh.Formatter):
     """Marks matched terms with private-use characters; ``highlight`` escapes the rest."""
@@ -134,7 +138,22 @@ class WhooshBackend:
     # -- reading ---------------------------------------------------------------------------
 
     def _searcher(self):
-        """This thread's searcher, reopened when stale or when the index was swapped."""
+        """This thread's searcher, reopened when stale or when the index was swapped.
+
+        Another process's commit can delete the generation being opened or checked (its
+        TOC file, or a reader closed under us): that is retried with a fresh open.
+        """
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                return self._open_searcher()
+            except (OSError, ReaderClosed):
+                self._local.searcher = None
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        return None
+
+    def _open_searcher(self):
         if not self.link.exists():
             return None
         target = os.path.realpath(self.link)
