@@ -6,7 +6,7 @@ SQLite pragmas and PostgreSQL settings are identical everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +22,20 @@ class Base(DeclarativeBase):
     """Declarative base for all Candor tables."""
 
 
+_clock: Callable[[], datetime] | None = None
+
+
 def utcnow() -> datetime:
     """Naive UTC, the one time representation stored (SQLite keeps no zone)."""
+    if _clock is not None:
+        return _clock()
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def set_clock(clock: Callable[[], datetime] | None) -> None:
+    """Replace the clock (tests of reminders and figures step time); ``None`` restores it."""
+    global _clock
+    _clock = clock
 
 
 def make_engine(url: str) -> Engine:

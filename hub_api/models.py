@@ -36,10 +36,20 @@ class Topic(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    # The promise to askers: a first answer within this many working hours.
+    response_target_hours: Mapped[int] = mapped_column(Integer, default=4)
+    # e.g. "Mon-Fri 09:00-17:00 Europe/Berlin"; empty = the hub's default (working_hours.py).
+    working_hours: Mapped[str] = mapped_column(String(120), default="")
+    # No answer on this topic for this many days: flagged to its owner and in the digest.
+    quiet_days: Mapped[int] = mapped_column(Integer, default=14)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persons.id", ondelete="SET NULL", name="fk_topics_owner"),
+        default=None)
 
     people: Mapped[list[Person]] = relationship(
         secondary=person_topics, back_populates="topics", order_by="Person.name"
     )
+    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
 
 
 class Person(Base):
@@ -121,9 +131,17 @@ class Question(Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     # Why a post waits for a moderator (status "held"); empty otherwise. No personal data.
     hold_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Who has it now: the person asked, or a colleague it was reassigned to; None = the
+    # topic's staff (or the general queue). ``person_id`` keeps whom the asker named.
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persons.id", ondelete="SET NULL", name="fk_questions_assignee"),
+        default=None, index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)  # past target
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)  # twice it
 
     topic: Mapped[Topic | None] = relationship()
-    person: Mapped[Person | None] = relationship()
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
+    assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id])
     revisions: Mapped[list[QuestionRevision]] = relationship(
         order_by="QuestionRevision.id.desc()", cascade="all, delete-orphan"
     )
@@ -362,7 +380,9 @@ class NotificationEmail(Base):
     )
     email: Mapped[str] = mapped_column(String(254))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # news of this thread
+    # A separate consent: "tell me about news on this topic" (staff may send a personal note).
+    topic_news: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
@@ -461,3 +481,62 @@ class ImportedAnswer(Base):
     question: Mapped[Question] = relationship(backref=backref(
         "imported_answers", order_by="ImportedAnswer.created_at", cascade="all, delete-orphan",
         passive_deletes=True))
+
+
+# --- lead flow ---
+
+
+class ContactRequest(Base):
+    """A prospect's consented request to be contacted by the person who answered: a lead.
+
+    The address is shown only to that person and to owners in the digest, never publicly.
+    """
+
+    __tablename__ = "contact_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answers.id", ondelete="SET NULL"), default=None)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    company: Mapped[str] = mapped_column(String(120), default="")
+    job_role: Mapped[str] = mapped_column(String(120), default="")
+    consented_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    question: Mapped[Question] = relationship(backref=backref(
+        "contact_requests", cascade="all, delete-orphan", passive_deletes=True))
+    person: Mapped[Person] = relationship()
+
+
+class Outreach(Base):
+    """A personal note a staff member sent to earlier askers about an item: how many, not whom.
+
+    Each recipient gets an individual mail; ``OutreachRecipient`` only stops a second send
+    of the same item to the same consent and goes when the asker erases their question.
+    """
+
+    __tablename__ = "outreach"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    item_kind: Mapped[str] = mapped_column(String(16))  # "curated" | "answer"
+    item_ref: Mapped[str] = mapped_column(String(255))  # curated slug or answer id
+    note: Mapped[str] = mapped_column(Text)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    sender: Mapped[Person | None] = relationship()
+
+
+class OutreachRecipient(Base):
+    __tablename__ = "outreach_recipients"
+
+    outreach_id: Mapped[int] = mapped_column(
+        ForeignKey("outreach.id", ondelete="CASCADE"), primary_key=True)
+    consent_id: Mapped[int] = mapped_column(
+        ForeignKey("notification_emails.id", ondelete="CASCADE"), primary_key=True)

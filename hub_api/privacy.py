@@ -75,10 +75,17 @@ REGISTRY: tuple[Record, ...] = (
         Field("body", "Follow-up text", "your replies in your thread", UNTIL_DELETED),
     )),
     Record("notification_emails", "Your notification email (only if you gave one)", "asker",
-           kept=("created_at", "confirmed_at", "active"), fields=(
+           kept=("created_at", "confirmed_at", "active", "topic_news"), fields=(
         Field("email", "Email address", "tells you, and only you, about answers in your "
               "thread; never shown or published", "unconfirmed: deleted after 48 hours; "
               "confirmed: until you unsubscribe or delete your question"),
+    )),
+    Record("contact_requests", "Your requests to be contacted (only if you made one)", "asker",
+           kept=("created_at", "consented_at", "handled_at"), fields=(
+        Field("email", "Email address", "lets the staff member you asked contact you about "
+              "this question; shown only to them and to the company's owners", UNTIL_DELETED),
+        Field("company", "Company", "context for the person contacting you", UNTIL_DELETED),
+        Field("job_role", "Your role", "context for the person contacting you", UNTIL_DELETED),
     )),
     Record("persons", "Staff members", "staff", owner="id", fields=(
         Field("name", "Name", "signs every answer: there is no brand account", "while employed "
