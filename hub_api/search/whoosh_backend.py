@@ -19,12 +19,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from whoosh import collectors, index
 from whoosh import highlight as wh
-from whoosh import index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.query import And, AndNot, Or, Phrase, Query, Term
-from whoosh.reading import ReaderClosed
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import And, Or, Phrase, Query, Term
+from whoosh.reading import ReaderClosed, TermNotFound
 
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
@@ -47,6 +48,7 @@ TEXT_FIELDS = ("title", "body")
 
 
 OPEN_ATTEMPTS = 5
+
 
 class _Marker(wh.Formatter):
     """Marks matched terms with private-use characters; ``highlight`` escapes the rest."""
@@ -170,13 +172,21 @@ class WhooshBackend:
         searcher = self._searcher()
         if searcher is None or query.empty:
             return Results(page=page)
-        wq = _to_whoosh(query)
+        # The exact set of matches, computed here: Whoosh's AndNot can let an excluded word
+        # through after a phrase (tests/test_search_count.py shows it).
+        allowed = matching_docnums(searcher, _positive(query))
+        if query.must_not:
+            allowed -= matching_docnums(searcher, Or([_any_field(w) for w in query.must_not]))
         kinds = list(kinds)
-        kind_filter = Or([Term("kind", k) for k in kinds]) if kinds else None
-        hits = searcher.search_page(wq, page, pagelen=PAGE_SIZE, filter=kind_filter, terms=True)
-        _format(hits.results)
-        found = [_hit(h) for h in hits] if page <= hits.pagecount else []
-        return Results(found, hits.total, page)
+        if kinds:
+            allowed &= matching_docnums(searcher, Or([Term("kind", k) for k in kinds]))
+        total = len(allowed)
+        if (page - 1) * PAGE_SIZE >= total:
+            return Results([], total, page)
+        results = _top(searcher, _positive(query), page * PAGE_SIZE, allowed)
+        _format(results)
+        found = [_hit(h) for h in results[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
+        return Results(found, total, page)
 
     def similar(self, words: list[str], limit: int = 5) -> list[Hit]:
         searcher = self._searcher()
@@ -184,7 +194,10 @@ class WhooshBackend:
             return []
         wq = Or([_words_query(f, (w,)) for w in words for f in TEXT_FIELDS])
         only = And([Term("kind", "thread"), Term("answered", True)])
-        results = searcher.search(wq, limit=limit, filter=only, terms=True)
+        allowed = matching_docnums(searcher, And([wq, only]))
+        if not allowed:  # an empty filter would mean "no filter" to Whoosh
+            return []
+        results = _top(searcher, wq, limit, allowed)
         _format(results)
         return [_hit(h) for h in results]
 
@@ -195,6 +208,64 @@ class WhooshBackend:
         if kind:
             return {hit["doc_id"] for hit in searcher.search(Term("kind", kind), limit=None)}
         return {fields["doc_id"] for fields in searcher.all_stored_fields()}
+
+
+def _top(searcher, query: Query, limit: int, allowed: set[int]):
+    """The ``limit`` best of ``allowed``, every one of them scored.
+
+    Whoosh's top-N collector prunes its matcher with score bounds that can be too low, so
+    with a limit it can drop a better document and miscount (tests/test_search_count.py):
+    matcher replacement is switched off, and with it block-max skipping, which in Python
+    costs more than it saves.
+    """
+    collector = collectors.FilterCollector(
+        collectors.TermsCollector(collectors.TopCollector(limit, usequality=False, replace=0)),
+        allowed, None)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
+
+
+def matching_docnums(searcher, query: Query) -> set[int]:
+    """The live documents that match, as set algebra over whole posting blocks.
+
+    Whoosh steps a Python matcher through every id; here each term's ids are read a block
+    (up to 128 ids) at a time into C-speed sets. Phrases are left to Whoosh's own matcher.
+    """
+    found: set[int] = set()
+    for leaf, offset in searcher.leaf_searchers():
+        ids = _matching_ids(leaf, query)
+        found.update(ids if not offset else {docnum + offset for docnum in ids})
+    return found
+
+
+def _matching_ids(leaf, query: Query) -> set[int]:
+    if isinstance(query, Term):
+        return _term_ids(leaf.reader(), query.fieldname, query.text)
+    if isinstance(query, Or):
+        return set().union(*(_matching_ids(leaf, q) for q in query.subqueries))
+    if isinstance(query, And):
+        first, *rest = sorted((_matching_ids(leaf, q) for q in query.subqueries), key=len)
+        return first.intersection(*rest)
+    return set(query.docs(leaf))
+
+
+def _term_ids(reader, fieldname: str, text) -> set[int]:
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return set()
+    deleted: frozenset[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):  # a segment with deletions wraps its postings
+        matcher, deleted = matcher.child, reader.deleted_docs_set
+    if not hasattr(matcher, "_read_ids"):  # short lists are inlined: already in memory
+        return set(matcher.all_ids()) - deleted
+    ids: set[int] = set()
+    while matcher.is_active():  # whoosh3 block postings, pinned: whole blocks at once
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids.update(matcher._ids[matcher._i:])
+        matcher._next_block()
+    return ids - deleted
 
 
 def _fields(doc: Document) -> dict:
@@ -218,13 +289,10 @@ def _any_field(words: Words) -> Query:
     return Or([_words_query(f, words) for f in TEXT_FIELDS])
 
 
-def _to_whoosh(query: ParsedQuery) -> Query:
+def _positive(query: ParsedQuery) -> Query:
     parts: list[Query] = [Or([_any_field(alt) for alt in c.alternatives]) for c in query.must]
     parts += [Term("topics", slug) for slug in query.topics]
-    positive = And(parts) if len(parts) > 1 else parts[0]
-    if query.must_not:
-        return AndNot(positive, Or([_any_field(w) for w in query.must_not]))
-    return positive
+    return And(parts) if len(parts) > 1 else parts[0]
 
 
 _WHOLE = wh.WholeFragmenter(charlimit=None)

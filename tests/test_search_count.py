@@ -1,0 +1,85 @@
+"""Whoosh search results, checked against a brute-force reading of every stored document."""
+
+import random
+from typing import NamedTuple
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub_api.search.documents import Document
+from hub_api.search.query import parse
+from hub_api.search.whoosh_backend import ANALYZER, WhooshBackend
+
+WORDS = ["pump", "pumps", "valve", "boiler", "steam", "pressure", "gauge", "seal", "leak",
+         "copper", "brass", "thread", "weld", "flange", "gasket"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    rng = random.Random(3)
+    backend = WhooshBackend(tmp_path_factory.mktemp("index"))
+    # Several commits make several segments; updates and deletes leave deleted documents.
+    for batch in range(4):
+        docs = [Document("thread" if i % 3 else "person", f"{batch}-{i}",
+                         " ".join(rng.choices(WORDS, k=4)),
+                         " ".join(rng.choices(WORDS, k=rng.randint(0, 60))), "/x",
+                         topics=tuple(rng.sample(["hvac", "pipes"], rng.randint(0, 2))))
+                for i in range(100)]
+        with backend.writer_lock(wait=True):
+            backend.index_documents(docs, delete=[f"{batch - 1}-{i}" for i in range(0, 100, 7)])
+    stored = [(f, {n: _stems(f[n]) for n in ("title", "body")})
+              for f in backend._searcher().all_stored_fields()]
+    return Corpus(backend, stored)
+
+
+class Corpus(NamedTuple):
+    backend: WhooshBackend
+    stored: list
+
+    def __repr__(self) -> str:  # hypothesis prints its arguments
+        return f"<corpus of {len(self.stored)} documents>"
+
+
+def _stems(text: str) -> list[str]:
+    return [t.text for t in ANALYZER(text)]
+
+
+def _contains(stems: dict, words: tuple[str, ...]) -> bool:
+    """A word or a phrase (consecutive stems) in the title or the body."""
+    wanted = _stems(" ".join(words))
+    return any(found[i:i + len(wanted)] == wanted
+               for found in stems.values() for i in range(len(found)))
+
+
+def brute_force(stored, text: str, kinds: tuple[str, ...]) -> set[str]:
+    query = parse(text)
+    out = set()
+    for fields, stems in stored:
+        if kinds and fields["kind"] not in kinds:
+            continue
+        if all(any(_contains(stems, alt) for alt in clause.alternatives)
+               for clause in query.must) \
+                and not any(_contains(stems, words) for words in query.must_not) \
+                and all(t in fields["topics"].split() for t in query.topics):
+            out.add(fields["doc_id"])
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.lists(st.sampled_from(WORDS + ['"steam pressure"', "-leak", "topic:hvac",
+                                              "-gauge", '"brass seal"', "nothing"]),
+                     min_size=1, max_size=4).map(" ".join),
+       kinds=st.sampled_from([(), ("thread",), ("person",)]))
+def test_search_finds_exactly_the_matching_documents(corpus, text, kinds):
+    backend, stored = corpus
+    if parse(text).empty:
+        return
+    expected = brute_force(stored, text, kinds)
+    results = backend.search(parse(text), kinds)
+    assert results.total == len(expected)
+    pages = [results] + [backend.search(parse(text), kinds, page=p)
+                         for p in range(2, results.pages + 1)]
+    paged = [hit.doc_id for r in pages for hit in r.hits]
+    assert len(paged) == len(set(paged)), "a document shown on two pages"
+    assert set(paged) == expected
