@@ -33,7 +33,7 @@ from .working_hours import schedule_for
 logger = logging.getLogger(__name__)
 bp = Blueprint("digest", __name__, url_prefix="/staff")
 
-SPAN = re.compile(r"(\d{1,4})([hdw])")
+SPAN = re.compile(r"([0-9]{1,4})([hdw])")
 UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 MAX_SPAN = timedelta(days=366)
 LIST_LIMIT = 200  # per section; the page says how many more there are
@@ -250,10 +250,9 @@ def readers(session: Session) -> list[Person]:
 def send_digest(app: Flask, span: timedelta) -> int:
     """Mail the digest to every owner and admin; record the send. Returns how many got it."""
     now = utcnow()
-    with session_scope(app.extensions["candor_engine"]) as session:
+    with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
         digest = build(session, span, now, app.config["TIMEZONE"])
-        with app.test_request_context("/staff/digest"):
-            html, text = render_html(digest, email=True), render_text(digest)
+        html, text = render_html(digest, email=True), render_text(digest)
         subject = f"{app.config['SITENAME']} digest: {digest.new_total} new questions, " \
                   f"{digest.overdue} overdue"
         sent = 0
@@ -281,7 +280,7 @@ def send_if_due(app: Flask, every: timedelta) -> int:
 def flag_quiet_topics(app: Flask) -> int:
     """Tell each quiet topic's owner once per quiet spell (a new answer starts a new spell)."""
     told = 0
-    with session_scope(app.extensions["candor_engine"]) as session:
+    with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
         for ghost in ghost_towns(session, utcnow()):
             owner = ghost.topic.owner
             if owner is None or not owner.active:

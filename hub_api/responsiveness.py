@@ -69,8 +69,11 @@ class Wait:
     known: bool
 
     def __str__(self) -> str:
-        return hours_text(self.seconds) if self.known else \
-            f"over {hours_text(self.seconds)} (still waiting)"
+        if self.known:
+            return hours_text(self.seconds)
+        if self.seconds < 60:
+            return "not yet known (still waiting)"
+        return f"over {hours_text(self.seconds)} (still waiting)"
 
 
 @dataclass

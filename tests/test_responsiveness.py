@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from hub_api import responsiveness
 from hub_api.db import session_scope, set_clock, utcnow
+from hub_api.migrate import upgrade
 from hub_api.models import Answer, ImportedAnswer, Person, Question, Topic
 from hub_api.publish import build_site
 
@@ -135,6 +136,7 @@ def test_figures_match_the_raw_timestamps(app, clock):
         assert [f.label for f in window.people] == ["Dana Ortiz", "Sam Lee"]
         for f in window.people:
             assert observed(f) == expected(rows, days, 4, f.label), (days, f.label)
+    assert str(responsiveness.Wait(30, False)) == "not yet known (still waiting)"
     sam = month.people[1]
     assert (sam.asked, sam.answered, sam.waiting) == (4, 3, 1)
 
@@ -174,8 +176,6 @@ def test_freshness_and_quiet(app, clock):
 @pytest.fixture
 def site_app(tmp_path):
     url = f"sqlite:///{tmp_path / 'instance' / 'candor.db'}"
-    from hub_api.migrate import upgrade
-
     upgrade(url)
     yield from make_test_app(tmp_path, url)
 
