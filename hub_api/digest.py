@@ -40,6 +40,9 @@ LIST_LIMIT = 200  # per section; the page says how many more there are
 LAST_SENT = "digest_last_sent"
 QUIET_FLAG = "quiet_flagged:"  # + topic id → the last-answer marker the owner was told about
 READERS = ("owner", "admin")
+# New questions: published ones, and those still held for moderation (leads all the same);
+# rejected spam, hidden posts and questions their askers removed are left out.
+NEW_STATUSES = ("open", "answered", "held")
 
 
 def parse_span(text: str | None) -> timedelta:
@@ -148,7 +151,7 @@ def build(session: Session, span: timedelta, now: datetime, zone: str) -> Digest
     """Everything the digest shows for the ``span`` before ``now``."""
     start = now - span
     new = session.scalars(
-        select(Question).where(Question.status.in_(("open", "answered")),
+        select(Question).where(Question.status.in_(NEW_STATUSES),
                                Question.created_at >= start, Question.created_at <= now)
         .options(*_question_options()).order_by(Question.created_at.desc(), Question.id.desc())
     ).all()

@@ -62,8 +62,10 @@ def hub(app):
 
 
 def new_titles(rows, days):
-    """New questions the test expects: asked in the window, published (n7 was removed)."""
-    return {r[0] for r in rows if r[2] >= NOW - timedelta(days=days) and r[0] != "n7"}
+    """New questions the test expects: asked in the window, not removed (n7), plus the post
+    held for moderation 3 days ago (rejected spam and the imported thread are left out)."""
+    return {r[0] for r in rows if r[2] >= NOW - timedelta(days=days) and r[0] != "n7"} | \
+        {"held"}
 
 
 def test_digest_sections(app):
@@ -103,16 +105,17 @@ def test_digest_page_roles(hub, people_clients):
     owner, dana, sam, anonymous = people_clients
     page = owner.get("/staff/digest?since=7d")
     assert page.status_code == 200
-    for text in ("New questions (6)", "Contact requests (1)", "lead@acme.test",
+    for text in ("New questions (7)", "Contact requests (1)", "lead@acme.test",
                  "Acme &lt;b&gt;GmbH&lt;/b&gt;", "Unanswered (2, 1 overdue)", "Overdue",
                  "ipv6 multicast", "Olga Berg", "Storage", "never answered", "Pick rival-router"):
         assert text in page.text, text
     assert "Pick our-blog" not in page.text and "stale gap" not in page.text
+    assert "held for moderation" in page.text and "spam" not in page.text
     assert dana.get("/staff/digest").status_code == 200  # admin
     assert sam.get("/staff/digest").status_code == 403  # staff only
     response = anonymous.get("/staff/digest")
     assert response.status_code in (302, 303) and "/staff/login" in response.headers["Location"]
-    assert "Digest" in owner.get("/staff/digest").text
+    assert login(hub.test_client(), OWNER).headers["Location"] == "/staff/digest"
 
 
 @pytest.fixture
@@ -150,7 +153,7 @@ def test_cli_prints_the_digest(hub):
     result = hub.test_cli_runner().invoke(args=["digest", "--since", "2w"])
     assert result.exit_code == 0, result.output
     assert "digest: the last 14 days" in result.output
-    assert "New questions (7)" in result.output  # the 7-day six plus n1 (10 days ago)
+    assert "New questions (8)" in result.output  # the 7-day seven plus n1 (10 days ago)
     assert "lead@acme.test" in result.output and "OVERDUE n3" in result.output
 
 
@@ -171,7 +174,7 @@ def test_email_goes_to_owners_and_admins_only_and_every_waits(mail_hub, smtp):
     message = smtp.box.messages[0]
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()
-    assert "New questions (6)" in text and "lead@acme.test" in html
+    assert "New questions (7)" in text and "lead@acme.test" in html
     assert "<style>" in html and "<img" not in html and "<link" not in html
     links = re.findall(r'(?:href|src|action)="([^"]*)"', html)
     assert links and all(link.startswith("http://hub.test/") for link in links), links
@@ -222,7 +225,7 @@ def test_email_renders_in_chromium_without_any_request(sqlite_mail_hub, smtp, br
     page.on("request", lambda r: requests.append(r.url))
     context.route("**/*", lambda route: route.abort())  # nothing may leave, should it try
     page.set_content(html, wait_until="load")
-    assert page.get_by_role("heading", name="New questions (6)").is_visible()
+    assert page.get_by_role("heading", name="New questions (7)").is_visible()
     # The theme's CSS applies from the inline block: the header has the brand colour.
     header = page.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor")
     assert header == "rgb(11, 37, 64)"
@@ -235,3 +238,23 @@ def test_email_renders_in_chromium_without_any_request(sqlite_mail_hub, smtp, br
         browser_login(page, server.url, OWNER, "/staff/digest")
         assert page.get_by_role("heading", name="Quiet topics").is_visible()
         context.close()
+
+
+def test_jobs_registered(tmp_path, database_url, caplog):
+    """Daily rebuild (fresh figures) with AUTO_BUILD; the digest job only when asked for."""
+    from hub_api.jobs import scheduler
+    from hub_api.publish import get_builder
+
+    for app in make_test_app(tmp_path, database_url, AUTO_BUILD=True, DIGEST_EVERY="7d"):
+        jobs = scheduler(app).jobs
+        assert {"refresh-responsiveness", "quiet-topics", "digest"} <= set(jobs)
+        assert jobs["refresh-responsiveness"].every == 24 * 3600
+        builder = get_builder(app)
+        built = []
+        builder._build, builder.debounce = built.append, 0
+        jobs["refresh-responsiveness"].run(app)
+        assert builder.wait_idle(10) and built == [app.config]
+    for app in make_test_app(tmp_path, database_url, DIGEST_EVERY="abc"):
+        assert "digest" not in scheduler(app).jobs and "refresh-responsiveness" not in \
+            scheduler(app).jobs
+    assert "CANDOR_DIGEST_EVERY ignored" in caplog.text
