@@ -76,7 +76,7 @@ class Waiting:
 
     question: Question
     holder: str
-    owner: str
+    owner: str  # the topic owner's name; "" when the topic has none
     due: datetime
     overdue: bool
 
@@ -165,7 +165,7 @@ def build(session: Session, span: timedelta, now: datetime, zone: str) -> Digest
         topic = question.topic
         due = schedule_for(topic, zone).add(question.created_at, topic.response_target_hours
                                             if topic else responsiveness.DEFAULT_TARGET_HOURS)
-        owner = topic.owner.name if topic and topic.owner else "no owner"
+        owner = topic.owner.name if topic and topic.owner else ""
         waiting.append(Waiting(question, holder(question), owner, due, due < now))
     waiting.sort(key=lambda w: (w.due, w.question.id))
     gaps = session.scalars(select(SearchGap).where(SearchGap.last_at >= start)
@@ -220,7 +220,8 @@ def render_text(digest: Digest) -> str:
              for c in digest.contacts], "None.")
     section(f"Unanswered ({len(digest.waiting)}, {digest.overdue} overdue)",
             [f"- {'OVERDUE ' if w.overdue else ''}{w.question.title}: with {w.holder}, "
-             f"topic owner {w.owner}, due {w.due:%d %b %H:%M} UTC {base}/staff/q/{w.question.id}"
+             f"{'topic owner ' + w.owner if w.owner else 'no topic owner'}, "
+             f"due {w.due:%d %b %H:%M} UTC {base}/staff/q/{w.question.id}"
              for w in digest.waiting[:LIST_LIMIT]], "Nothing is waiting.")
     rows = [("All questions", digest.figures.overall), *[(f"Topic {f.label}", f) for f in
             digest.figures.topics], *[(f"Person {f.label}", f) for f in digest.figures.people]]
