@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import click
 from flask import Blueprint, Flask, abort, current_app, render_template, request
 from flask.cli import with_appcontext
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -189,17 +190,21 @@ def build(session: Session, span: timedelta, now: datetime, zone: str) -> Digest
 # --- rendering ---------------------------------------------------------------------------
 
 
-def render_html(digest: Digest, *, email: bool) -> str:
-    """The digest as a staff page, or as a self-contained email (CSS inlined, links absolute)."""
+def render_html(digest: Digest, *, email: bool, leads: bool) -> str:
+    """The digest as a staff page, or as a self-contained email (CSS inlined, links absolute).
+
+    ``leads``: show contact requests' addresses, company and role (owners only, as the
+    privacy page promises askers); others see that a request was made, not by whom.
+    """
     if not email:
-        return render_template("staff/digest.html", d=digest, base="", since=request.args
-                               .get("since", "7d"))
+        return render_template("staff/digest.html", d=digest, base="", leads=leads,
+                               since=request.args.get("since", "7d"))
     css = (current_app.config["THEME"] / "static" / "candor.css").read_text()
     return render_template("digest_email.html", d=digest, base=current_app.config["PUBLIC_URL"],
-                           css=css)
+                           css=css, leads=leads)
 
 
-def render_text(digest: Digest) -> str:
+def render_text(digest: Digest, *, leads: bool) -> str:
     """The plain-text digest (the CLI's output and the email's text alternative)."""
     base = current_app.config["PUBLIC_URL"]
     lines = [f"{current_app.config['SITENAME']} digest: {digest.label} "
@@ -214,8 +219,9 @@ def render_text(digest: Digest) -> str:
             + ([f"… and {digest.new_total - LIST_LIMIT} more"]
                if digest.new_total > LIST_LIMIT else []), "None.")
     section(f"Contact requests ({len(digest.contacts)})",
-            [f"- {c.email}{', ' + c.company if c.company else ''}"
-             f"{', ' + c.job_role if c.job_role else ''} wants {c.person.name} to get in touch "
+            [(f"- {c.email}{', ' + c.company if c.company else ''}"
+              f"{', ' + c.job_role if c.job_role else ''}" if leads else
+              "- A prospect (details for owners only)") + " wants {c.person.name} to get in touch "
              f"about \"{c.question.title}\"{' (handled)' if c.handled_at else ''}"
              for c in digest.contacts], "None.")
     section(f"Unanswered ({len(digest.waiting)}, {digest.overdue} overdue)",
@@ -256,12 +262,13 @@ def send_digest(app: Flask, span: timedelta) -> int:
     now = utcnow()
     with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
         digest = build(session, span, now, app.config["TIMEZONE"])
-        html, text = render_html(digest, email=True), render_text(digest)
         subject = f"{app.config['SITENAME']} digest: {digest.new_total} new questions, " \
                   f"{digest.overdue} overdue"
         sent = 0
         for person in readers(session):
-            sent += send_mail(person.email, subject, text, purpose="digest", html=html)
+            leads = "owner" in person.role_set
+            sent += send_mail(person.email, subject, render_text(digest, leads=leads),
+                              purpose="digest", html=render_html(digest, email=True, leads=leads))
         if sent:
             session.merge(Setting(key=LAST_SENT, value=now.isoformat()))
     return sent
@@ -319,7 +326,7 @@ def page():
     except ValueError as exc:
         abort(400, str(exc))
     digest = build(get_session(), span, utcnow(), current_app.config["TIMEZONE"])
-    return render_html(digest, email=False)
+    return render_html(digest, email=False, leads="owner" in current_user.role_set)
 
 
 @click.command("digest")
@@ -341,7 +348,7 @@ def digest_command(since: str | None, email: bool, every: str | None) -> None:
         if interval is None and not email:
             with session_scope(app.extensions["candor_engine"]) as session:
                 digest = build(session, span, utcnow(), app.config["TIMEZONE"])
-                click.echo(render_text(digest))
+                click.echo(render_text(digest, leads=True))  # the operator reads the DB anyway
             return
         if interval is None:
             _report(send_digest(app, span))

@@ -112,7 +112,10 @@ def test_digest_page_roles(hub, people_clients):
         assert text in page.text, text
     assert "Pick our-blog" not in page.text and "stale gap" not in page.text
     assert "held for moderation" in page.text and "spam" not in page.text
-    assert dana.get("/staff/digest").status_code == 200  # admin
+    admin_page = dana.get("/staff/digest")  # an admin, not an owner: no addresses
+    assert admin_page.status_code == 200 and "Contact requests (1)" in admin_page.text
+    assert "lead@acme.test" not in admin_page.text and "Acme" not in admin_page.text
+    assert "details for owners only" in admin_page.text
     assert sam.get("/staff/digest").status_code == 403  # staff only
     response = anonymous.get("/staff/digest")
     assert response.status_code in (302, 303) and "/staff/login" in response.headers["Location"]
@@ -172,10 +175,13 @@ def test_email_goes_to_owners_and_admins_only_and_every_waits(mail_hub, smtp):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Digest sent to 2 owner(s)/admin(s)."
     assert sorted(m["To"] for m in smtp.box.messages) == ["dana@example.com", OWNER]
-    message = smtp.box.messages[0]
-    html = message.get_body(("html",)).get_content()
-    text = message.get_body(("plain",)).get_content()
-    assert "New questions (7)" in text and "lead@acme.test" in html
+    bodies = {m["To"]: (m.get_body(("html",)).get_content(),
+                        m.get_body(("plain",)).get_content()) for m in smtp.box.messages}
+    html, text = bodies[OWNER]
+    assert "New questions (7)" in text and "lead@acme.test" in html and "lead@acme.test" in text
+    # The admin who is no owner learns that a prospect asked, not who (the privacy promise).
+    assert not any("lead@acme.test" in part for part in bodies["dana@example.com"])
+    assert "details for owners only" in bodies["dana@example.com"][1]
     assert "<style>" in html and "<img" not in html and "<link" not in html
     links = re.findall(r'(?:href|src|action)="([^"]*)"', html)
     assert links and all(link.startswith("http://hub.test/") for link in links), links
