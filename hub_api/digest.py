@@ -19,7 +19,7 @@ import click
 from flask import Blueprint, Flask, abort, current_app, render_template, request
 from flask.cli import with_appcontext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import responsiveness
@@ -151,11 +151,11 @@ def ghost_towns(session: Session, now: datetime) -> list[Ghost]:
 def build(session: Session, span: timedelta, now: datetime, zone: str) -> Digest:
     """Everything the digest shows for the ``span`` before ``now``."""
     start = now - span
+    is_new = (Question.status.in_(NEW_STATUSES), Question.created_at >= start,
+              Question.created_at <= now)
     new = session.scalars(
-        select(Question).where(Question.status.in_(NEW_STATUSES),
-                               Question.created_at >= start, Question.created_at <= now)
-        .options(*_question_options()).order_by(Question.created_at.desc(), Question.id.desc())
-    ).all()
+        select(Question).where(*is_new).options(*_question_options())
+        .order_by(Question.created_at.desc(), Question.id.desc()).limit(LIST_LIMIT)).all()
     contacts = session.scalars(
         select(ContactRequest).where(ContactRequest.created_at >= start)
         .options(selectinload(ContactRequest.person), selectinload(ContactRequest.question))
@@ -181,8 +181,9 @@ def build(session: Session, span: timedelta, now: datetime, zone: str) -> Digest
                              .options(selectinload(CuratedPick.person))
                              .order_by(CuratedPick.created_at.desc()).limit(LIST_LIMIT)).all()
     return Digest(
-        span=span, now=now, new_questions=[(q, holder(q)) for q in new[:LIST_LIMIT]],
-        new_total=len(new), contacts=list(contacts), waiting=waiting,
+        span=span, now=now, new_questions=[(q, holder(q)) for q in new],
+        new_total=session.scalar(select(func.count()).select_from(Question).where(*is_new)),
+        contacts=list(contacts), waiting=waiting,
         figures=responsiveness.window(session, span, now, zone, f"Asked in {span_text(span)}"),
         gaps=list(gaps), ghosts=ghosts, market=list(market))
 
