@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         curation,
         db,
         demo,
+        digest,
         errors,
         feeds,
         follow,
@@ -61,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         publish,
         queue,
         ratelimit,
+        responsiveness,
         search,
         security,
         site_files,
@@ -96,5 +98,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     follow.init_app(app)
     moderation.init_app(app)
     privacy.init_app(app)
+    responsiveness.init_app(app)
+    digest.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -81,7 +81,7 @@ def safe_next(target: str | None, default: str) -> str:
 
 # Where a login lands without a `next`: the first page the person's roles open.
 HOMES = (("staff", "queue.index"), ("marketer", "inbox.index"), ("moderator", "moderation.index"),
-         ("admin", "webhooks.manage"))
+         ("owner", "digest.page"), ("admin", "webhooks.manage"))
 
 
 def home_for(person: Person) -> str:

@@ -48,6 +48,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "RATELIMIT_STORAGE_URL": env.get("CANDOR_RATELIMIT_STORAGE_URL") or "memory://",
         "TRUSTED_PROXIES": env.get("CANDOR_TRUSTED_PROXIES") or "",
         "HOLD_WORDS": _words(env.get("CANDOR_HOLD_WORDS")),
+        # e.g. "7d": the job scheduler mails owners and admins a digest this often.
+        "DIGEST_EVERY": env.get("CANDOR_DIGEST_EVERY") or "",
     }
 
 

@@ -22,8 +22,9 @@ class MailError(RuntimeError):
 
 
 def send_mail(to: str, subject: str, body: str, *, purpose: str,
-              headers: dict[str, str] | None = None) -> bool:
-    """Send one plain-text message; ``False`` when no SMTP server is configured."""
+              headers: dict[str, str] | None = None, html: str | None = None) -> bool:
+    """Send one message (plain text, plus ``html`` as an alternative when given);
+    ``False`` when no SMTP server is configured."""
     url = current_app.config.get("SMTP_URL")
     if not url:
         logger.info("mail off (no CANDOR_SMTP_URL): %s not sent", purpose)
@@ -39,6 +40,8 @@ def send_mail(to: str, subject: str, body: str, *, purpose: str,
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     try:
         with smtplib.SMTP(parts.hostname, parts.port or 25, timeout=10) as smtp:
             if parts.scheme == "smtp+starttls":

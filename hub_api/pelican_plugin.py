@@ -35,10 +35,10 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
-from . import trust_pages
+from . import responsiveness, trust_pages
 from .build_reuse import PageReuse, fingerprint, write_stamp
 from .config import load_config
-from .db import make_engine, read_only, session_scope
+from .db import make_engine, read_only, session_scope, utcnow
 from .markup import render_markdown, sanitize_html
 from .models import Answer, Person, Question, Topic
 from .text import duration, slugify
@@ -147,6 +147,8 @@ class TopicEntry:
     threads: list[Question] = field(default_factory=list)
     answered_count: int = 0
     articles: list = field(default_factory=list)
+    freshness: str = "No answer yet"  # "Last answered 3 days ago"
+    quiet: bool = False  # no answer for the topic's quiet_days
 
     slug = property(lambda self: self.topic.slug)
     name = property(lambda self: self.topic.name)
@@ -168,6 +170,7 @@ class PersonEntry:
     person: Person
     threads: list[Question] = field(default_factory=list)
     articles: list = field(default_factory=list)
+    freshness: str = "No answer yet"
 
 
 @dataclass
@@ -176,6 +179,7 @@ class SiteData:
     staff: list[Person]
     topics: list[TopicEntry]
     profiles: list[PersonEntry]
+    responsiveness: list[responsiveness.Window]
 
 
 def topic_feed_path(slug: str) -> str:
@@ -213,8 +217,10 @@ def is_staff(person: Person) -> bool:
     return person.active and "staff" in person.role_set
 
 
-def load_site_data(session: Session, articles: list) -> SiteData:
+def load_site_data(session: Session, articles: list, zone: str = "UTC") -> SiteData:
     """Everything the static pages need from the database, fully loaded."""
+    now = utcnow()
+    topic_last, person_last = responsiveness.last_answers(session)
     people = list(
         session.scalars(select(Person).options(selectinload(Person.topics)).order_by(Person.name))
     )
@@ -239,7 +245,8 @@ def load_site_data(session: Session, articles: list) -> SiteData:
             limit=PAGE_THREADS,
         )
         picks = [a for a in articles if getattr(a, "curator", None) == person.name]
-        profiles.append(PersonEntry(person, threads, picks))
+        profiles.append(PersonEntry(person, threads, picks,
+                                    responsiveness.since_text(person_last.get(person.id), now)))
 
     counts = dict(
         session.execute(
@@ -260,6 +267,8 @@ def load_site_data(session: Session, articles: list) -> SiteData:
                 threads=_answered(session, Question.topic_id == topic.id, limit=PAGE_THREADS),
                 answered_count=counts.get(topic.id, 0),
                 articles=[a for a in articles if topic.slug in getattr(a, "topic_slugs", ())],
+                freshness=responsiveness.since_text(topic_last.get(topic.id), now),
+                quiet=responsiveness.is_quiet(topic, topic_last.get(topic.id), now),
             )
         )
     return SiteData(
@@ -267,15 +276,17 @@ def load_site_data(session: Session, articles: list) -> SiteData:
         staff=staff,
         topics=topics,
         profiles=profiles,
+        responsiveness=responsiveness.report(session, now, zone),
     )
 
 
 def read_database(articles: list, database_url: str | None = None) -> SiteData:
     """Open the Candor database (``CANDOR_DATABASE_URL``) and load the site's data."""
-    engine = make_engine(database_url or load_config()["DATABASE_URL"])
+    config = load_config()
+    engine = make_engine(database_url or config["DATABASE_URL"])
     try:
         with session_scope(read_only(engine)) as session:
-            return load_site_data(session, articles)
+            return load_site_data(session, articles, config["TIMEZONE"])
     except (OperationalError, ProgrammingError) as exc:
         where = engine.url.render_as_string(hide_password=True)
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
@@ -301,6 +312,8 @@ class CandorGenerator(Generator):
             topics=data.topics,
             topic_names={t.slug: t.name for t in data.topics},
             people_by_name={e.person.name: e.person for e in data.profiles},
+            responsiveness=data.responsiveness,
+            built_at=utcnow(),
         )
         self.context["CANDOR_FINGERPRINT"] = fingerprint(self.context, content_cache_key())
         logger.info(
@@ -320,6 +333,7 @@ class CandorGenerator(Generator):
                 person=person,
                 threads=entry.threads,
                 curated_articles=entry.articles[:PAGE_THREADS],
+                freshness=entry.freshness,
                 bio_html=render_bio(person.bio),
                 page_name=f"people/{person.slug}/index",
             )
