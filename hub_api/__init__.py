@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         jobs,
         manage,
         moderation,
+        outreach,
         people,
         privacy,
         publish,
@@ -96,5 +97,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     follow.init_app(app)
     moderation.init_app(app)
     privacy.init_app(app)
+    outreach.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -68,6 +68,11 @@ class AskIn(Schema):
     email: str | None = Field(
         None, max_length=254, pattern=f"^{EMAIL.pattern}$",
         description="Optional: to be told about answers (double opt-in; never shown).")
+    notify_answers: bool = Field(
+        True, description="With `email`: mail me when someone answers (default true).")
+    topic_news: bool = Field(
+        False, description="With `email` (required for it): a separate consent to hear from "
+        "staff about news on this topic; each mail has an unsubscribe link.")
 
 
 class AskOut(Schema):
