@@ -188,7 +188,7 @@ def _ticked(data, name: str, default: bool) -> bool:
 
 
 def read_consents(data, form: Form) -> None:
-    """The two separate consents an email serves: answers in this thread (``answers``)
+    """The two separate consents an email serves: answers in this thread (``notify_answers``)
     and news on this topic (``topic_news``). Stored as "1"/"" in ``form.values``."""
     answers, news = _ticked(data, "notify_answers", True), _ticked(data, "topic_news", False)
     form.values["notify_answers"] = "1" if answers else ""

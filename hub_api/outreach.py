@@ -94,7 +94,8 @@ def answer_item(session: Session, answer_id: int, person: Person) -> Item:
 
 def curated_item(session: Session, slug: str) -> Item:
     """A curated pick by its slug (404 for any other string)."""
-    pick = session.scalar(select(CuratedPick).where(CuratedPick.slug == slug[:80]))
+    pick = session.scalar(select(CuratedPick).where(CuratedPick.slug == slug)) \
+        if len(slug) <= 80 else None
     if pick is None:
         abort(404)
     return Item("curated", pick.slug, pick.title, f"{pick.title}\n{pick.note}",

@@ -188,6 +188,16 @@ def test_sending_mails_each_picked_person_once_and_the_way_out_works(mail_app, s
                           path="curated/vpn-speed.md"))
     assert offered(dana.get("/staff/curated/vpn-speed/share").text) == {bosco, cyra}
 
+    # Where the share pages are linked: under my own answers, and from a fresh pick.
+    assert f'href="{share}"' in dana.get(f"/staff/q/{_qid}").text
+    assert share not in staff_client(app, "sam@example.com").get(f"/staff/q/{_qid}").text
+    mia = staff_client(app, "mia@example.com")
+    with session_scope(engine(app)) as s:
+        pick_id = s.scalar(select(CuratedPick.id))
+    assert 'href="/staff/curated/vpn-speed/share"' in mia.get(
+        f"/staff/curation?picked={pick_id}").text
+    assert offered(mia.get("/staff/curated/vpn-speed/share").text) == {bosco, cyra}
+
     # Bosco erases his question: his recipient row goes with it.
     manage = app.test_client()
     assert manage.post(f"/manage/{bosco_token}/delete").status_code == 200
