@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         jobs,
         manage,
         moderation,
+        outreach,
         people,
         privacy,
         publish,
@@ -100,5 +101,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     privacy.init_app(app)
     responsiveness.init_app(app)
     digest.init_app(app)
+    outreach.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import models_json_schema
 
 from .ask import BODY_LIMIT, EMAIL, LIMITS
@@ -68,6 +68,20 @@ class AskIn(Schema):
     email: str | None = Field(
         None, max_length=254, pattern=f"^{EMAIL.pattern}$",
         description="Optional: to be told about answers (double opt-in; never shown).")
+    topic_news: bool = Field(
+        False, description="Needs `email`: a separate consent to a personal note from staff "
+        "about news on this topic (each mail has a link to stop).")
+
+    # The same rule for the document (so a client knows it) and for validation.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"topic_news": {"const": True}}, "required": ["topic_news"]},
+        "then": {"required": ["email"], "properties": {"email": {"type": "string"}}}})
+
+    @model_validator(mode="after")
+    def _news_needs_email(self) -> AskIn:
+        if self.topic_news and not self.email:
+            raise ValueError("topic_news needs an email address")
+        return self
 
 
 class AskOut(Schema):

@@ -133,6 +133,7 @@ def validate_question(
     email_error = check_email(form.values["email"])
     if email_error:
         form.errors["email"] = email_error
+    read_consents(data, form)
     if form_guard:
         form.errors["form"] = form_guard
     elif not form.errors and abuse.is_duplicate(session, form.values["body"]):
@@ -161,7 +162,9 @@ def create_question(
     session.flush()
     opt_in = None
     if form.values["email"]:
-        opt_in = NotificationEmail(question_id=question.id, email=form.values["email"])
+        opt_in = NotificationEmail(question_id=question.id, email=form.values["email"],
+                                   active=bool(form.values.get("notify_answers", "1")),
+                                   topic_news=bool(form.values.get("topic_news")))
         session.add(opt_in)
     if hold:
         abuse.log_action(session, "held", question.id, hold)
@@ -172,6 +175,28 @@ def create_question(
     if opt_in is not None:
         signals.email_opt_in.send(app, id=opt_in.id)
     return question, token
+
+
+def _ticked(data, name: str, default: bool) -> bool:
+    """A checkbox (the form sends a hidden "0" before it, so the last value wins) or a JSON
+    boolean; ``default`` when the field is absent (older clients)."""
+    values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+    value = values[-1] if values else None
+    if value is None:
+        return default
+    return value is True or value in ("1", "on", "true")
+
+
+def read_consents(data, form: Form) -> None:
+    """The two separate consents an email serves: answers in this thread (``notify_answers``)
+    and news on this topic (``topic_news``). Stored as "1"/"" in ``form.values``."""
+    answers, news = _ticked(data, "notify_answers", True), _ticked(data, "topic_news", False)
+    form.values["notify_answers"] = "1" if answers else ""
+    form.values["topic_news"] = "1" if news else ""
+    if news and not form.values["email"]:
+        form.errors["topic_news"] = "Give an email address for news on this topic, or untick it."
+    elif form.values["email"] and not (answers or news):
+        form.errors["email"] = "Tick what we may email you about, or leave the email empty."
 
 
 def check_email(email: str) -> str | None:

@@ -9,6 +9,7 @@ Links are signed with the instance secret, so no extra token is stored.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 import click
@@ -58,12 +59,16 @@ def _link(path: str) -> str:
 
 def _opt_in(token: str, confirm: bool) -> NotificationEmail:
     """The opt-in a signed link names; 404 for a bad, expired or used-up link."""
+    if confirm:
+        return signed_opt_in(lambda t: _confirm_signer().loads(
+            t, max_age=int(CONFIRM_WITHIN.total_seconds())), token)
+    return signed_opt_in(_unsubscribe_signer().loads, token)
+
+
+def signed_opt_in(loads: Callable[[str], object], token: str) -> NotificationEmail:
+    """The opt-in whose id ``loads`` reads from a signed token; 404 for any other string."""
     try:
-        if confirm:
-            opt_in_id = _confirm_signer().loads(
-                token, max_age=int(CONFIRM_WITHIN.total_seconds()))
-        else:
-            opt_in_id = _unsubscribe_signer().loads(token)
+        opt_in_id = loads(token)
     except BadSignature:
         abort(404)
     opt_in = get_session().get(NotificationEmail, opt_in_id) if isinstance(opt_in_id, int) \
@@ -99,10 +104,18 @@ def _send_confirmation(app: Flask, id: int, **_extra) -> None:  # noqa: A002 —
         return
     confirm = _link(f"/notify/confirm/{_confirm_signer().dumps(opt_in.id)}")
     _deliver(opt_in, "Confirm email notifications for your question",
-             "You asked to be told when someone answers your question.\n"
+             f"You asked to be told {consents_text(opt_in)}.\n"
              f"Confirm within 48 hours: {confirm}\n\n"
              "If this was not you, ignore this mail: the address is deleted in 48 hours.",
              "opt-in confirmation")
+
+
+def consents_text(opt_in: NotificationEmail) -> str:
+    """What an address was given for, in words: the confirmation says exactly that."""
+    wanted = (["when someone answers your question"] if opt_in.active else []) + \
+        (["about news on your question's topic (a personal note from staff)"]
+         if opt_in.topic_news else [])
+    return " and ".join(wanted) or "nothing (you switched everything off)"
 
 
 def _notify_answer(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — signal kwarg
@@ -126,8 +139,10 @@ def _notify_answer(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — sig
 # --- pages ---------------------------------------------------------------------------------
 
 
-def _confirm_page(kind: str, token: str, done: bool = False):
-    html = render_template("notify.html", kind=kind, token=token, done=done)
+def _confirm_page(kind: str, token: str, done: bool = False,
+                  opt_in: NotificationEmail | None = None):
+    html = render_template("notify.html", kind=kind, token=token, done=done,
+                           consents=consents_text(opt_in) if opt_in else "")
     return private(current_app.make_response(html))
 
 
@@ -139,8 +154,8 @@ def confirm(token: str):
         if opt_in.confirmed_at is None:
             opt_in.confirmed_at = utcnow()
             get_session().commit()
-        return _confirm_page("confirm", token, done=True)
-    return _confirm_page("confirm", token)
+        return _confirm_page("confirm", token, done=True, opt_in=opt_in)
+    return _confirm_page("confirm", token, opt_in=opt_in)
 
 
 @bp.route("/notify/unsubscribe/<token>", methods=["GET", "POST"])

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
@@ -22,9 +23,14 @@ class MailError(RuntimeError):
 
 
 def send_mail(to: str, subject: str, body: str, *, purpose: str,
-              headers: dict[str, str] | None = None, html: str | None = None) -> bool:
+              headers: dict[str, str] | None = None, html: str | None = None,
+              from_name: str | None = None, reply_to: str | None = None) -> bool:
     """Send one message (plain text, plus ``html`` as an alternative when given);
-    ``False`` when no SMTP server is configured."""
+    ``False`` when no SMTP server is configured.
+
+    ``from_name`` names a person while the address stays the hub's own (so the receiving
+    side's SPF/DMARC checks pass); ``reply_to`` sends answers to that person.
+    """
     url = current_app.config.get("SMTP_URL")
     if not url:
         logger.info("mail off (no CANDOR_SMTP_URL): %s not sent", purpose)
@@ -33,7 +39,14 @@ def send_mail(to: str, subject: str, body: str, *, purpose: str,
     if parts.scheme not in {"smtp", "smtp+starttls"} or not parts.hostname:
         raise MailError(f"CANDOR_SMTP_URL must look like smtp://host:port, not {parts.scheme}://")
     message = EmailMessage()
-    message["From"] = current_app.config.get("MAIL_FROM", "candor@localhost")
+    sender = current_app.config.get("MAIL_FROM", "candor@localhost")
+    if from_name:
+        name = " ".join(from_name.split())  # one line: no header can be added through a name
+        message["From"] = Address(display_name=name, addr_spec=parseaddr(sender)[1] or sender)
+    else:
+        message["From"] = sender
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="candor.invalid")

@@ -20,6 +20,9 @@ from .privacy import erase_question, export_question
 from .text import clean_text
 
 bp = Blueprint("manage", __name__, url_prefix="/manage/<token>")
+# The two consents a confirmed address serves, switched separately by the asker.
+SWITCHES = {"on": ("active", True), "off": ("active", False),
+            "news-on": ("topic_news", True), "news-off": ("topic_news", False)}
 
 
 def init_app(app: Flask) -> None:
@@ -68,14 +71,16 @@ def _save_edit(question: Question, title: str, body: str) -> None:
 
 @bp.post("/notifications")
 def notifications(token: str):
-    """Give an email for news of this thread, or switch a confirmed one on or off."""
+    """Give an email for news of this thread, or switch a confirmed one's answer mail or
+    topic news on or off."""
     question = question_for_token(token)
     session = get_session()
     current = session.scalar(select(NotificationEmail)
                              .where(NotificationEmail.question_id == question.id))
     action = request.form.get("action", "")
-    if action in {"on", "off"} and current is not None and current.confirmed_at is not None:
-        current.active = action == "on"
+    if action in SWITCHES and current is not None and current.confirmed_at is not None:
+        column, value = SWITCHES[action]
+        setattr(current, column, value)
         session.commit()
         return private(redirect(f"/manage/{token}#notifications", 303))
     if action != "add":

@@ -77,7 +77,10 @@ REGISTRY: tuple[Record, ...] = (
     Record("notification_emails", "Your notification email (only if you gave one)", "asker",
            kept=("created_at", "confirmed_at", "active", "topic_news"), fields=(
         Field("email", "Email address", "tells you, and only you, about answers in your "
-              "thread; never shown or published", "unconfirmed: deleted after 48 hours; "
+              "thread and, only if you ticked that separate box, lets a member of staff send "
+              "you a personal note about news on your question's topic (never a bulk mail; "
+              "staff see your display name and question, never the address); never shown or "
+              "published", "unconfirmed: deleted after 48 hours; "
               "confirmed: until you unsubscribe or delete your question"),
     )),
     Record("contact_requests", "Your requests to be contacted (only if you made one)", "asker",

@@ -50,7 +50,7 @@ def test_crawl_and_manage_journey_leave_no_trace(live, browser):
     page.get_by_label("Your name, as shown with the question").fill("Pat")
     page.get_by_label("Your question in one line").fill("Do you ship to Norway?")
     page.get_by_label("Details").fill("We need ten units.")
-    page.get_by_label("Email me when someone answers").fill("pat@example.org")
+    page.get_by_label("Your email").fill("pat@example.org")
     page.wait_for_timeout(600)  # people take longer than the minimum fill time
     page.get_by_role("button", name="Send my question").click()
     page.wait_for_url("**/manage/**")

@@ -46,7 +46,7 @@ def test_double_opt_in_then_answer_mail_then_unsubscribe(mail_app, smtp):
 
     # A mail scanner fetching the link confirms nothing.
     page = client.get(confirm)
-    assert page.status_code == 200 and "Yes, email me about answers" in page.text
+    assert page.status_code == 200 and "Yes, email me" in page.text
     assert 'content="noindex' in page.text and page.headers["Referrer-Policy"] == "no-referrer"
     assert opt_ins(mail_app)[0].confirmed_at is None
     # An answer before confirmation mails nobody.

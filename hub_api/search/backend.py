@@ -6,7 +6,7 @@ private-use characters of ``documents``; ``highlight`` turns them into safe ``<m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -62,8 +62,10 @@ class SearchBackend(Protocol):
     def search(self, query: ParsedQuery, kinds: Iterable[str] = (), page: int = 1) -> Results:
         """Ranked hits with highlighted titles and snippets."""
 
-    def similar(self, words: list[str], limit: int = 5) -> list[Hit]:
-        """Answered threads sharing the most with ``words``."""
+    def similar(self, words: list[str], limit: int = 5,
+                within: Collection[str] | None = None) -> list[Hit]:
+        """Answered threads sharing the most with ``words``; with ``within``, only those
+        thread doc ids, answered or not ("more like this" among a chosen set)."""
 
     def doc_ids(self, kind: str | None = None) -> set[str]:
         """Every indexed doc id, or those of one kind."""

@@ -7,7 +7,7 @@ user text is ever read as tsquery syntax. The writer is elected with an advisory
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 
@@ -125,18 +125,20 @@ class PostgresBackend:
                 total = conn.execute(count, sql.params).scalar()
         return Results([_hit(r) for r in rows], total, page)
 
-    def similar(self, words: list[str], limit: int = 5) -> list[Hit]:
-        if not words:
+    def similar(self, words: list[str], limit: int = 5,
+                within: Collection[str] | None = None) -> list[Hit]:
+        if not words or (within is not None and not within):
             return []
         sql = _Sql()
         tsq = sql.any_of((w,) for w in words)
+        only = "answered" if within is None else f"doc_id = ANY({sql.bind(list(within))})"
         statement = f"""
             WITH q AS (SELECT {tsq} AS q)
             SELECT doc_id, kind, url, meta, answered, body,
                    ts_headline({CONFIG}, title, q.q, {sql.bind(TITLE_MARKS)}),
                    ts_headline({CONFIG}, body, q.q, {sql.bind(BODY_MARKS)})
             FROM search_documents, q
-            WHERE kind = 'thread' AND answered AND tsv @@ q.q
+            WHERE kind = 'thread' AND {only} AND tsv @@ q.q
             ORDER BY ts_rank(tsv, q.q) DESC, doc_id LIMIT {int(limit)}"""
         with self.engine.connect() as conn:
             return [_hit(r) for r in conn.execute(text(statement), sql.params)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -73,9 +73,13 @@ class SearchService:
             self._ensure_thread()  # a read-only process still sweeps up CLI writes
         return self.backend.search(query, kinds, page)
 
-    def similar(self, text: str, limit: int = 5) -> list[Hit]:
-        """Answered threads like ``text`` (a title being typed): its distinct words, OR-ed."""
-        return self.backend.similar(list(dict.fromkeys(words_of(text)))[:12], limit)
+    def similar(self, text: str, limit: int = 5,
+                within: Collection[str] | None = None) -> list[Hit]:
+        """Answered threads like ``text`` (a title being typed): its distinct words, OR-ed.
+
+        ``within`` limits it to those thread doc ids, answered or not (outreach).
+        """
+        return self.backend.similar(list(dict.fromkeys(words_of(text)))[:12], limit, within)
 
     # -- indexing --------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -188,12 +188,14 @@ class WhooshBackend:
         found = [_hit(h) for h in results[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
         return Results(found, total, page)
 
-    def similar(self, words: list[str], limit: int = 5) -> list[Hit]:
+    def similar(self, words: list[str], limit: int = 5,
+                within: Collection[str] | None = None) -> list[Hit]:
         searcher = self._searcher()
-        if searcher is None or not words:
+        if searcher is None or not words or (within is not None and not within):
             return []
         wq = Or([_words_query(f, (w,)) for w in words for f in TEXT_FIELDS])
-        only = And([Term("kind", "thread"), Term("answered", True)])
+        only = And([Term("kind", "thread"), Term("answered", True)]) if within is None \
+            else And([Term("kind", "thread"), Or([Term("doc_id", d) for d in within])])
         allowed = matching_docnums(searcher, And([wq, only]))
         if not allowed:  # an empty filter would mean "no filter" to Whoosh
             return []
