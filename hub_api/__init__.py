@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ask,
         auth,
         cli,
+        contact,
         curation,
         db,
         demo,
@@ -96,5 +97,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     follow.init_app(app)
     moderation.init_app(app)
     privacy.init_app(app)
+    contact.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -52,6 +52,9 @@ class Record:
     fields: tuple[Field, ...]
     owner: str = "question_id"
     kept: tuple[str, ...] = ("created_at",)  # non-personal columns an export adds for context
+    # Rows any reader may add to a thread: the asker's export holds only those under the
+    # asker's own notification address, never another reader's.
+    askers_address_only: bool = False
 
 
 UNTIL_DELETED = "until you delete your question through your private link"
@@ -81,7 +84,7 @@ REGISTRY: tuple[Record, ...] = (
               "confirmed: until you unsubscribe or delete your question"),
     )),
     Record("contact_requests", "Your requests to be contacted (only if you made one)", "asker",
-           kept=("created_at", "consented_at", "handled_at"), fields=(
+           kept=("created_at", "consented_at", "handled_at"), askers_address_only=True, fields=(
         Field("email", "Email address", "lets the staff member you asked contact you about "
               "this question; shown only to them and to the company's owners", UNTIL_DELETED),
         Field("company", "Company", "context for the person contacting you", UNTIL_DELETED),
@@ -141,9 +144,13 @@ def export_question(session: Session, question_id: int) -> dict[str, Any]:
     for record in asker_records():
         table = _table(record.table)
         columns = [*record.kept, *(f.column for f in record.fields if f.exported)]
+        where = [table.c[record.owner] == question_id]
+        if record.askers_address_only:
+            where.append(func.lower(table.c.email).in_(
+                select(func.lower(NotificationEmail.email))
+                .where(NotificationEmail.question_id == question_id)))
         rows = session.execute(
-            select(*(table.c[c] for c in columns))
-            .where(table.c[record.owner] == question_id)
+            select(*(table.c[c] for c in columns)).where(*where)
             .order_by(*table.primary_key.columns)
         ).mappings()
         result["records"][record.table] = [
