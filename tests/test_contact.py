@@ -266,3 +266,23 @@ def test_export_holds_the_askers_own_requests_and_erase_removes_them(app, people
     assert reader.post(f"/manage/{token}/delete").status_code == 200
     with session_scope(engine(app)) as s:
         assert s.scalar(select(func.count()).select_from(ContactRequest)) == 0
+
+
+def test_cli_export_and_erase_by_a_readers_address(app, people):
+    question_id, answer_id, _ = answered(app, email="pat@example.org")
+    other_q, other_a, _ = answered(app, title="Is there an SLA?")
+    reader = app.test_client()
+    reader.post(f"/q/{question_id}/contact/{answer_id}", data=LEAD)
+    reader.post(f"/q/{other_q}/contact/{other_a}", data={**LEAD, "company": "Acme GmbH"})
+    reader.post(f"/q/{other_q}/contact/{other_a}", data={**LEAD, "email": "else@x.example"})
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["export", "BUYER@acme.example"])
+    assert result.exit_code == 0, result.output
+    (export,) = json.loads(result.output)  # the reader asked no question of their own
+    assert [r["company"] for r in export["records"]["contact_requests"]] == [
+        "Acme Ltd", "Acme GmbH"]
+    result = runner.invoke(args=["erase", "buyer@acme.example", "--yes"])
+    assert result.exit_code == 0 and "Erased 0 question(s) and 2 contact request(s)." in \
+        result.output
+    assert [r.email for r in rows(app)] == ["else@x.example"]
+    assert runner.invoke(args=["erase", "buyer@acme.example", "--yes"]).exit_code == 1
