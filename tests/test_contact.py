@@ -145,6 +145,7 @@ def test_hostile_form_input_is_refused_and_kept(app, people, smtp, case, data, m
 
 def test_wrong_targets_are_not_found(app, people, smtp):
     app.config["SMTP_URL"] = smtp.url
+    app.extensions["candor_limiter"].enabled = False  # more tries than a minute allows
     question_id, answer_id, _ = answered(app)
     other_q, other_a, _ = answered(app, title="Is there an SLA?")
     held_q = ask_held(app)
@@ -165,6 +166,16 @@ def test_wrong_targets_are_not_found(app, people, smtp):
     assert reader.post(f"/q/{question_id}/contact/{answer_id}", data=LEAD).status_code == 404
     assert "to contact you" not in reader.get(f"/q/{question_id}/x", follow_redirects=True).text
     assert rows(app) == [] and smtp.box.messages == []
+
+
+def test_the_form_is_rate_limited(app, people):
+    question_id, answer_id, _ = answered(app)
+    reader = app.test_client()
+    statuses = [reader.post(f"/q/{question_id}/contact/{answer_id}",
+                            data={**LEAD, "email": f"n{n}@x.example"}).status_code
+                for n in range(6)]
+    assert statuses == [303] * 5 + [429]
+    assert len(rows(app)) == 5
 
 
 def ask_held(app) -> int:
