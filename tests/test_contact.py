@@ -297,3 +297,16 @@ def test_cli_export_and_erase_by_a_readers_address(app, people):
         result.output
     assert [r.email for r in rows(app)] == ["else@x.example"]
     assert runner.invoke(args=["erase", "buyer@acme.example", "--yes"]).exit_code == 1
+
+
+def test_markup_in_company_and_role_stays_text(app, people):
+    question_id, answer_id, _ = answered(app)
+    payload = '<img src=x onerror=alert(1)>"><script>alert(2)</script>'
+    sent = app.test_client().post(f"/q/{question_id}/contact/{answer_id}",
+                                  data={**LEAD, "company": payload[:120], "job_role": payload})
+    assert sent.status_code == 303
+    dana = app.test_client()
+    login(dana, people["dana"])
+    queue = dana.get("/staff/queue").text
+    assert "<script>alert(2)" not in queue and "<img src=x" not in queue
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in queue
