@@ -32,6 +32,7 @@ bp = Blueprint("contact", __name__)
 
 FIELDS = {"company": 120, "job_role": 120}  # optional, single line; email has its own check
 DUPLICATE_WINDOW = timedelta(days=1)
+ECHO_LIMIT = 1000  # a refused value is shown back for correcting, cut to this length
 # Who may read any contact request (the digest's readers); others only their own.
 OVERSEERS = frozenset({"owner", "admin"})
 
@@ -64,22 +65,20 @@ def contactable(answer: Answer) -> bool:
     """Only an answer a reader can see, by someone still here to reply, offers the form."""
     person = answer.person
     return (person.active and "staff" in person.role_set and not answer.hidden_reason
-            and answer.question.status not in UNPUBLISHED and answer.question.status != "removed")
+            and answer.question.status not in UNPUBLISHED)
 
 
 def read_contact_form(data) -> Form:
     """Clean and check the fields; every message names what to change."""
-    form = Form({"email": clean_text(data.get("email"))[:1000],
-                 **{name: clean_text(data.get(name))[:1000] for name in FIELDS}})
-    email = form.values["email"]
-    if not email:
+    raw = {name: clean_text(data.get(name)) for name in ("email", *FIELDS)}
+    form = Form({name: value[:ECHO_LIMIT] for name, value in raw.items()})
+    if not raw["email"]:
         form.errors["email"] = "Enter your email address, so they can contact you."
-    elif check_email(email):
+    elif check_email(raw["email"]):
         form.errors["email"] = "Enter an email address like name@example.com."
     for name, limit in FIELDS.items():
-        if len(form.values[name]) > limit:
-            form.errors[name] = f"Keep this to {limit} characters (it has " \
-                                f"{len(form.values[name]):,})."
+        if len(raw[name]) > limit:
+            form.errors[name] = f"Keep this to {limit} characters (it has {len(raw[name]):,})."
     if data.get("consent") != "yes":
         form.errors["consent"] = "Tick the box to agree to be contacted about this question."
     if guard := abuse.check_form(data):
