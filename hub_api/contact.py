@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from . import abuse, signals
 from .ask import Form, check_email
 from .auth import require_role
-from .db import get_session, utcnow
-from .follow import _reading
+from .db import get_session, read_only, session_scope, utcnow
 from .mail import MailError, send_mail
 from .models import Answer, ContactRequest, Person
 from .security import check_csrf
@@ -159,8 +158,8 @@ def mark_handled(request_id: int):
 
 
 def _mail_employee(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — signal kwarg
-    """The lead, to the employee asked and nobody else."""
-    with _reading(app) as session:
+    """The lead, to the employee asked and nobody else (a session of its own: see follow.py)."""
+    with session_scope(read_only(app.extensions["candor_engine"])) as session:
         row = session.get(ContactRequest, id)
         if row is None or not row.person.active:
             return
