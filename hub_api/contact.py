@@ -174,10 +174,10 @@ def _mail_employee(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — sig
                  "#contact-requests", "",
                  "Only you and the company's owners see this address. Please use it for this "
                  "question only."]
-        to, subject = person.email, f"Contact request: {question.title}"
+        to, reply_to, subject = person.email, row.email, f"Contact request: {question.title}"
     try:
         send_mail(to, subject, "\n".join(lines), purpose="contact request",
-                  headers={"Reply-To": row.email})
+                  headers={"Reply-To": reply_to})
     except MailError as exc:
         logger.error("mail failed: %s", exc)
 
