@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ask,
         auth,
         cli,
+        contact,
         curation,
         db,
         demo,
@@ -102,5 +103,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     responsiveness.init_app(app)
     digest.init_app(app)
     outreach.init_app(app)
+    contact.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -103,6 +103,10 @@ def hold_reason(session: Session, text: str, email: str | None = None) -> str:
 
 
 def log_action(session: Session, action: str, question_id: int, reason: str) -> None:
-    """Add a public moderation log line (no names, no addresses); the caller commits."""
-    session.add(ModerationAction(action=action, target=f"question {question_id}",
-                                 reason=reason[:200]))
+    """Add a public moderation log line about a question; the caller commits."""
+    log(session, action, f"question {question_id}", reason)
+
+
+def log(session: Session, action: str, target: str, reason: str) -> None:
+    """Add a public moderation log line (``target`` like "answer 7": no names, no addresses)."""
+    session.add(ModerationAction(action=action, target=target[:40], reason=reason[:200]))

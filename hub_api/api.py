@@ -24,6 +24,7 @@ from .api_schemas import (
     AskIn,
     AskOut,
     AssignIn,
+    ContactRequestOut,
     Endpoint,
     PersonList,
     PersonOut,
@@ -43,6 +44,7 @@ from .api_schemas import (
     openapi_document,
 )
 from .ask import accept_answer, create_question, read_text_fields, validate_question
+from .contact import reader_for
 from .db import get_session
 from .models import Answer, Person, Question, Topic
 from .people import active_staff, all_topics
@@ -98,15 +100,15 @@ def _json_body(model: type[Schema]) -> Schema:
     return _parse(model, data)
 
 
-def _token_holder() -> Person:
+def _token_holder(roles: tuple[str, ...] = ("staff",)) -> Person:
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     person = person_for_token(get_session(), raw.strip()) if scheme.lower() == "bearer" else None
     if person is None:
         raise ApiError(401, "unauthorised", "A valid staff token is needed.",
                        {"WWW-Authenticate": 'Bearer realm="candor"'})
-    if "staff" not in person.role_set:
-        raise ApiError(403, "forbidden", "This needs the staff role.")
+    if not person.role_set & set(roles):
+        raise ApiError(403, "forbidden", f"This needs the role {' or '.join(roles)}.")
     return person
 
 
@@ -120,7 +122,7 @@ def endpoint(method: str, rule: str, **spec) -> Callable:
         @wraps(view)
         def wrapped(**kwargs):
             if e.auth:
-                g.api_person = _token_holder()
+                g.api_person = _token_holder(e.roles)
             if e.body:
                 kwargs["payload"] = _json_body(e.body)
             if e.query:
@@ -148,7 +150,8 @@ def _person(p: Person) -> PersonOut:
 
 
 def _answer(a: Answer) -> AnswerOut:
-    return AnswerOut(id=a.id, body_html=a.body_html, created_at=a.created_at,
+    return AnswerOut(id=a.id, body_html="" if a.hidden_reason else a.body_html,
+                     hidden_reason=a.hidden_reason or None, created_at=a.created_at,
                      edited_at=a.edited_at, author=_person(a.person))
 
 
@@ -165,7 +168,7 @@ def _thread(q: Question) -> Thread:
         assigned_to=_person(q.person) if q.person and q.person.active else None,
         answers=[_answer(a) for a in q.answers],
         follow_ups=[{"id": f.id, "body_html": f.body_html, "created_at": f.created_at}
-                    for f in q.follow_ups],
+                    for f in q.follow_ups if f.status == "published"],
     )
 
 
@@ -267,6 +270,23 @@ def assign(question_id: int, payload: AssignIn) -> Thread:
 def queue() -> QuestionList:
     rows = queue_for(get_session(), g.api_person)
     return QuestionList(items=[QuestionSummary(**_summary_fields(q)) for q in rows])
+
+
+@endpoint("GET", "/contact-requests/<int:request_id>",
+          summary="A contact request (a lead): for the person asked, owners and admins",
+          response=ContactRequestOut, auth=True, roles=("staff", "owner", "admin"),
+          errors=(401, 403, 404), path_params={"request_id": "integer"})
+def get_contact_request(request_id: int) -> ContactRequestOut:
+    row = reader_for(get_session(), request_id, g.api_person)
+    if row is None:  # another person's lead is as unknown as a missing one
+        raise ApiError(404, "not found", "No contact request with that id for this token.")
+    base = current_app.config["PUBLIC_URL"]
+    return ContactRequestOut(
+        id=row.id, question_id=row.question_id, question_title=row.question.title,
+        question_url=base + row.question.url, staff_url=f"{base}/staff/q/{row.question_id}",
+        answer_id=row.answer_id, person=row.person.slug, email=row.email, company=row.company,
+        job_role=row.job_role, consented_at=row.consented_at, created_at=row.created_at,
+        handled_at=row.handled_at)
 
 
 @endpoint("GET", "/topics", summary="Topics questions can be routed by", response=TopicList)

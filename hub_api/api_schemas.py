@@ -110,7 +110,8 @@ class AnswerIn(Schema):
 
 class AnswerOut(Schema):
     id: int
-    body_html: str
+    body_html: str = Field(description="Empty when a moderator hid the answer.")
+    hidden_reason: str | None = Field(None, description="Why a moderator hid the answer.")
     created_at: UtcDatetime
     edited_at: UtcDatetime | None
     author: PersonOut
@@ -202,6 +203,24 @@ class AssignIn(Schema):
                         description="The colleague's slug (404 if unknown).")
 
 
+class ContactRequestOut(Schema):
+    """A lead: the address is personal data, shown only to the person asked and owners."""
+
+    id: int
+    question_id: int
+    question_title: str
+    question_url: str
+    staff_url: str
+    answer_id: int | None
+    person: str = Field(description="Slug of the staff member asked to get in touch.")
+    email: str
+    company: str
+    job_role: str
+    consented_at: UtcDatetime
+    created_at: UtcDatetime
+    handled_at: UtcDatetime | None
+
+
 class TopicList(Schema):
     items: list[TopicOut]
 
@@ -226,6 +245,7 @@ class Endpoint:
     body: type[Schema] | None = None
     query: type[Schema] | None = None
     auth: bool = False
+    roles: tuple[str, ...] = ("staff",)  # a token holder needs one of these
     errors: tuple[int, ...] = ()
     path_params: dict[str, str] = field(default_factory=dict)
     links: dict[str, dict] = field(default_factory=dict)  # OpenAPI links from the 2xx response

@@ -235,7 +235,7 @@ def _manage_page(token: str, question: Question, form: Form | None = None):
     html = render_template(
         "manage.html", token=token, form=form or Form({}), public_url=current_app.config[
             "PUBLIC_URL"], body_limit=BODY_LIMIT, notification=notification,
-        **thread_context(question),
+        **thread_context(question, private=True),
     )
     return private(current_app.make_response((html, form.status if form else 200)))
 
@@ -248,19 +248,38 @@ def manage(token: str):
 
 @bp.post("/manage/<token>/reply")
 def reply(token: str):
-    """A follow-up from the asker; the question goes back into the staff queue."""
+    """A follow-up from the asker; the question goes back into the staff queue.
+
+    The hold rules for questions apply: a reply with links from an asker not yet known, or
+    with a word on the hold list, waits for a moderator and is seen only by its asker.
+    """
     question = question_for_token(token)
     form = read_text_fields(request.form, {"body": "your reply"})
     if form.errors:
         return _manage_page(token, question, form)
     session = get_session()
-    session.add(FollowUp(question_id=question.id, body=form.values["body"],
-                         body_html=render_markdown(form.values["body"])))
+    opt_in = session.scalar(select(NotificationEmail.email)
+                            .where(NotificationEmail.question_id == question.id))
+    hold = abuse.hold_reason(session, form.values["body"], opt_in)
+    follow_up = FollowUp(question_id=question.id, body=form.values["body"],
+                         body_html=render_markdown(form.values["body"]),
+                         status="held" if hold else "published", hold_reason=hold)
+    session.add(follow_up)
+    if hold:
+        session.flush()
+        abuse.log(session, "held", f"follow-up {follow_up.id}", hold)
+    else:
+        reopen(question)
+    session.commit()
+    if not hold:
+        signals.question_changed.send(current_app._get_current_object(), id=question.id)
+    return private(redirect(f"/manage/{token}#latest", 303))
+
+
+def reopen(question: Question) -> None:
+    """A published follow-up puts an answered question back into the staff queue."""
     if question.status == "answered":  # held or hidden questions stay where moderation put them
         question.status = "open"
-    session.commit()
-    signals.question_changed.send(current_app._get_current_object(), id=question.id)
-    return private(redirect(f"/manage/{token}#latest", 303))
 
 
 @bp.post("/manage/<token>/accept/<int:answer_id>")

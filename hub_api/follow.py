@@ -17,6 +17,7 @@ from feedgenerator import Atom1Feed
 from flask import Blueprint, Flask, abort, current_app, render_template, request
 from flask.cli import with_appcontext
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from markupsafe import escape
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -179,13 +180,16 @@ def thread_feed(question_id: int):
                      feed_url=_link(f"/q/{question.id}/feed.atom"))
     for entry in timeline(question):
         item = entry.item
+        description = item.body_html
+        if entry.kind == "answer" and item.hidden_reason:
+            description = f"<p>Answer hidden by a moderator: {escape(item.hidden_reason)}</p>"
         if entry.kind == "answer":
             title, anchor = f"Answer by {item.person.name}", f"answer-{item.id}"
             author = item.person.name
         else:
             title, anchor, author = "Follow-up from the asker", f"follow-up-{item.id}", None
         feed.add_item(title=title, link=_link(f"{question.url}#{anchor}"),
-                      description=item.body_html, author_name=author,
+                      description=description, author_name=author,
                       pubdate=item.created_at, updateddate=item.edited_at
                       if entry.kind == "answer" and item.edited_at else item.created_at,
                       unique_id=_link(f"{question.url}#{anchor}"))

@@ -178,6 +178,8 @@ class Answer(Base):
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # Set by a moderator (e.g. a leaked secret): readers see only this reason, never the text.
+    hidden_reason: Mapped[str] = mapped_column(String(200), default="")
 
     question: Mapped[Question] = relationship(back_populates="answers", foreign_keys=[question_id])
     person: Mapped[Person] = relationship()
@@ -210,6 +212,9 @@ class FollowUp(Base):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # published | held (waits for a moderator, seen only by its asker) | rejected
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    hold_reason: Mapped[str] = mapped_column(String(200), default="")  # no personal data
 
 
 class Setting(Base):

@@ -1,5 +1,9 @@
 """Moderation: held posts wait here; every action lands in the public log.
 
+Questions and askers' follow-ups are held by the same rules (``abuse.hold_reason``). A staff
+answer can be hidden (a leaked secret, say): readers see the reason, its author still sees
+the text in the staff view, and the search index drops it (the outbox sees the change).
+
 Reasons come from a fixed list, so the public log (``/transparency/``) can never carry a
 name, an address or anything else a moderator might type.
 """
@@ -11,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import abuse, signals
+from .ask import reopen
 from .auth import require_role
 from .db import get_session
-from .models import ModerationAction, Question
+from .models import Answer, FollowUp, ModerationAction, Question
 from .security import check_csrf
 
 bp = Blueprint("moderation", __name__, url_prefix="/staff/moderation")
@@ -25,6 +30,7 @@ REASONS = {
     "abusive": "abusive or hateful",
     "personal-data": "contained someone's personal data",
     "duplicate": "a duplicate of another question",
+    "confidential": "contained confidential information",
 }
 # action: (statuses it applies to, new status, signal sent after commit)
 ACTIONS = {
@@ -50,10 +56,24 @@ def index():
     recent = session.scalars(select(Question).where(Question.status.in_(("open", "answered")))
                              .options(options).order_by(Question.created_at.desc())
                              .limit(30)).all()
+    held_follow_ups = session.scalars(
+        select(FollowUp).where(FollowUp.status == "held").order_by(FollowUp.created_at)).all()
+    answers = session.scalars(
+        select(Answer).join(Question, Answer.question_id == Question.id)
+        .where(Answer.hidden_reason == "", Question.status.in_(("open", "answered")))
+        .options(selectinload(Answer.person), selectinload(Answer.question))
+        .order_by(Answer.created_at.desc()).limit(30)).all()
     log = session.scalars(select(ModerationAction)
                           .order_by(ModerationAction.id.desc()).limit(50)).all()
     return render_template("staff/moderation.html", held=held, recent=recent, log=log,
-                           reasons=REASONS)
+                           reasons=REASONS, held_follow_ups=held_follow_ups, answers=answers)
+
+
+def _reason() -> str:
+    reason = request.form.get("reason", "")
+    if reason not in REASONS:
+        abort(400, "Choose a reason from the list.")
+    return REASONS[reason]
 
 
 @bp.post("/<int:question_id>/<action>")
@@ -63,9 +83,7 @@ def act(question_id: int, action: str):
     check_csrf()
     if action not in ACTIONS:
         abort(404)
-    reason = request.form.get("reason", "")
-    if reason not in REASONS:
-        abort(400, "Choose a reason from the list.")
+    reason = _reason()
     session = get_session()
     question = session.get(Question, question_id)
     if question is None:
@@ -75,7 +93,52 @@ def act(question_id: int, action: str):
         abort(409, f"This question is {question.status}; it cannot be {LOGGED[action]} now.")
     question.status = new_status
     question.hold_reason = ""
-    abuse.log_action(session, LOGGED[action], question.id, REASONS[reason])
+    abuse.log_action(session, LOGGED[action], question.id, reason)
     session.commit()
     signal.send(current_app._get_current_object(), id=question.id)
+    return redirect("/staff/moderation/", 303)
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/<action>")
+@require_role("moderator", "admin")
+def act_on_follow_up(follow_up_id: int, action: str):
+    """Approve a held follow-up (it reaches readers and the queue) or reject it."""
+    check_csrf()
+    if action not in ("approve", "reject"):
+        abort(404)
+    reason = _reason()
+    session = get_session()
+    follow_up = session.get(FollowUp, follow_up_id)
+    if follow_up is None:
+        abort(404)
+    if follow_up.status != "held":
+        abort(409, f"This follow-up is {follow_up.status}; it cannot be {LOGGED[action]} now.")
+    follow_up.status = "published" if action == "approve" else "rejected"
+    follow_up.hold_reason = ""
+    if action == "approve":
+        reopen(session.get(Question, follow_up.question_id))
+    abuse.log(session, LOGGED[action], f"follow-up {follow_up.id}", reason)
+    session.commit()
+    if action == "approve":
+        signals.question_changed.send(current_app._get_current_object(),
+                                      id=follow_up.question_id)
+    return redirect("/staff/moderation/", 303)
+
+
+@bp.post("/answers/<int:answer_id>/hide")
+@require_role("moderator", "admin")
+def hide_answer(answer_id: int):
+    """Hide a staff answer from readers, the API and search; the reason is shown instead."""
+    check_csrf()
+    reason = _reason()
+    session = get_session()
+    answer = session.get(Answer, answer_id)
+    if answer is None:
+        abort(404)
+    if answer.hidden_reason:
+        abort(409, "This answer is already hidden.")
+    answer.hidden_reason = reason
+    abuse.log(session, "hidden", f"answer {answer.id}", reason)
+    session.commit()
+    signals.answer_edited.send(current_app._get_current_object(), id=answer.id)
     return redirect("/staff/moderation/", 303)

@@ -52,9 +52,14 @@ class Record:
     fields: tuple[Field, ...]
     owner: str = "question_id"
     kept: tuple[str, ...] = ("created_at",)  # non-personal columns an export adds for context
+    # Rows any reader may add to a thread: the asker's export holds only those under the
+    # asker's own notification address, never another reader's.
+    askers_address_only: bool = False
 
 
 UNTIL_DELETED = "until you delete your question through your private link"
+# Any reader may ask for contact, not only the asker: erased on request by address too.
+UNTIL_ASKED = "until you ask us to delete it (by your address), or the question is deleted"
 
 REGISTRY: tuple[Record, ...] = (
     Record("questions", "Your question", "asker", owner="id", kept=("id", "created_at",
@@ -84,11 +89,11 @@ REGISTRY: tuple[Record, ...] = (
               "confirmed: until you unsubscribe or delete your question"),
     )),
     Record("contact_requests", "Your requests to be contacted (only if you made one)", "asker",
-           kept=("created_at", "consented_at", "handled_at"), fields=(
+           kept=("created_at", "consented_at", "handled_at"), askers_address_only=True, fields=(
         Field("email", "Email address", "lets the staff member you asked contact you about "
-              "this question; shown only to them and to the company's owners", UNTIL_DELETED),
-        Field("company", "Company", "context for the person contacting you", UNTIL_DELETED),
-        Field("job_role", "Your role", "context for the person contacting you", UNTIL_DELETED),
+              "this question; shown only to them and to the company's owners", UNTIL_ASKED),
+        Field("company", "Company", "context for the person contacting you", UNTIL_ASKED),
+        Field("job_role", "Your role", "context for the person contacting you", UNTIL_ASKED),
     )),
     Record("persons", "Staff members", "staff", owner="id", fields=(
         Field("name", "Name", "signs every answer: there is no brand account", "while employed "
@@ -143,16 +148,42 @@ def export_question(session: Session, question_id: int) -> dict[str, Any]:
     result: dict[str, Any] = {"exported_at": _json_value(utcnow()), "records": {}}
     for record in asker_records():
         table = _table(record.table)
-        columns = [*record.kept, *(f.column for f in record.fields if f.exported)]
-        rows = session.execute(
-            select(*(table.c[c] for c in columns))
-            .where(table.c[record.owner] == question_id)
-            .order_by(*table.primary_key.columns)
-        ).mappings()
-        result["records"][record.table] = [
-            {c: _json_value(row[c]) for c in columns} for row in rows
-        ]
+        where = [table.c[record.owner] == question_id]
+        if record.askers_address_only:
+            where.append(func.lower(table.c.email).in_(
+                select(func.lower(NotificationEmail.email))
+                .where(NotificationEmail.question_id == question_id)))
+        result["records"][record.table] = _exported_rows(session, record, *where)
     return result
+
+
+def _exported_rows(session: Session, record: Record, *where) -> list[dict[str, Any]]:
+    table = _table(record.table)
+    columns = [*record.kept, *(f.column for f in record.fields if f.exported)]
+    rows = session.execute(select(*(table.c[c] for c in columns)).where(*where)
+                           .order_by(*table.primary_key.columns)).mappings()
+    return [{c: _json_value(row[c]) for c in columns} for row in rows]
+
+
+def _by_address(email: str, question_ids: list[int]) -> list:
+    """Rows a reader gave under ``email`` on threads other than their own questions."""
+    table = _table("contact_requests")
+    return [func.lower(table.c.email) == email.strip().lower(),
+            table.c.question_id.not_in(question_ids)]
+
+
+def export_by_address(session: Session, email: str, question_ids: list[int]) -> dict | None:
+    """A reader's contact requests on other people's threads (they asked no question there)."""
+    record = next(r for r in REGISTRY if r.table == "contact_requests")
+    rows = _exported_rows(session, record, *_by_address(email, question_ids))
+    return {"exported_at": _json_value(utcnow()), "records": {record.table: rows}} if rows \
+        else None
+
+
+def erase_by_address(session: Session, email: str, question_ids: list[int]) -> int:
+    """Delete a reader's contact requests on other threads; return how many. Caller commits."""
+    table = _table("contact_requests")
+    return session.execute(delete(table).where(*_by_address(email, question_ids))).rowcount or 0
 
 
 def erase_question(session: Session, question_id: int) -> bool:
@@ -193,9 +224,13 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(erase_command)
 
 
+def is_address(who: str) -> bool:
+    return "@" in who and "/" not in who
+
+
 def find_questions(session: Session, who: str) -> list[int]:
     """Question ids for a manage link (or its token) or a notification email address."""
-    if "@" in who and "/" not in who:
+    if is_address(who):
         return list(session.scalars(
             select(NotificationEmail.question_id)
             .where(func.lower(NotificationEmail.email) == who.strip().lower())
@@ -208,12 +243,15 @@ def find_questions(session: Session, who: str) -> list[int]:
 @click.argument("who")
 @with_appcontext
 def export_command(who: str) -> None:
-    """Print, as JSON, what an asker gave: WHO is their manage link or notification email."""
+    """Print, as JSON, what an asker gave: WHO is their manage link or email address
+    (an address also finds the contact requests it made on other people's threads)."""
     with session_scope(current_app.extensions["candor_engine"]) as session:
         ids = find_questions(session, who)
-        if not ids:
-            raise click.ClickException("no question matches that link or email address")
         exports = [export_question(session, i) for i in ids]
+        if is_address(who) and (extra := export_by_address(session, who, ids)):
+            exports.append(extra)
+        if not exports:
+            raise click.ClickException("no question matches that link or email address")
     click.echo(json.dumps(exports, indent=2, ensure_ascii=False))
 
 
@@ -222,17 +260,22 @@ def export_command(who: str) -> None:
 @click.option("--yes", is_flag=True, help="Erase without asking.")
 @with_appcontext
 def erase_command(who: str, yes: bool) -> None:
-    """Erase what an asker gave: WHO is their manage link or notification email."""
+    """Erase what an asker gave: WHO is their manage link or email address (an address also
+    erases the contact requests it made on other people's threads)."""
     app = current_app._get_current_object()
     with session_scope(app.extensions["candor_engine"]) as session:
         ids = find_questions(session, who)
-        if not ids:
+        requests = is_address(who) and bool(
+            export_by_address(session, who, ids))
+        if not ids and not requests:
             raise click.ClickException("no question matches that link or email address")
         if not yes:
-            click.confirm(f"Erase {len(ids)} question(s) and everything their asker gave?",
-                          abort=True)
+            click.confirm(f"Erase {len(ids)} question(s) and everything their asker gave"
+                          f"{' (and their contact requests)' if requests else ''}?", abort=True)
         for question_id in ids:
             erase_question(session, question_id)
+        erased = erase_by_address(session, who, ids) if requests else 0
     for question_id in ids:
         signals.question_deleted.send(app, id=question_id)
-    click.echo(f"Erased {len(ids)} question(s).")
+    click.echo(f"Erased {len(ids)} question(s)"
+               f"{f' and {erased} contact request(s)' if erased else ''}.")

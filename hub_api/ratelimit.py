@@ -28,6 +28,7 @@ LIMITS = (
     ("manage.notifications", "5 per minute", ["POST"]),
     ("follow.confirm", "10 per minute", ["POST"]),
     ("follow.unsubscribe", "10 per minute", ["POST"]),
+    ("contact.request_contact", "5 per minute;20 per hour", ["POST"]),
     ("api.ask_question", "5 per minute;30 per hour", ["POST"]),
 )
 # Staff tokens are throttled per token, wherever the requests come from.

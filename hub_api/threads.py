@@ -61,10 +61,14 @@ class Entry:
         return self.item.created_at
 
 
-def timeline(question: Question) -> list[Entry]:
-    """Answers and follow-ups in the order they were written: a conversation."""
+def timeline(question: Question, private: bool = False) -> list[Entry]:
+    """Answers and follow-ups in the order they were written: a conversation.
+
+    Follow-ups a moderator has not let through are in the asker's view (``private``) only.
+    """
     entries = [Entry("answer", a) for a in question.answers]
-    entries += [Entry("follow_up", f) for f in question.follow_ups]
+    entries += [Entry("follow_up", f) for f in question.follow_ups
+                if private or f.status == "published"]
     return sorted(entries, key=lambda e: (e.at, e.item.id))
 
 
@@ -77,8 +81,9 @@ def routed_to(question: Question) -> str:
     return "the team"
 
 
-def thread_context(question: Question) -> dict:
-    return {"question": question, "entries": timeline(question), "routed_to": routed_to(question)}
+def thread_context(question: Question, private: bool = False) -> dict:
+    return {"question": question, "entries": timeline(question, private),
+            "routed_to": routed_to(question)}
 
 
 @bp.get("/q/<int:question_id>")

@@ -51,7 +51,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(webhooks_cli)
     scheduler(app).add("webhooks", 15, lambda a: deliver_due(a))
     for signal, event in ((signals.question_asked, "question.asked"),
-                          (signals.answer_posted, "answer.posted")):
+                          (signals.answer_posted, "answer.posted"),
+                          (signals.contact_requested, "contact.requested")):
         signal.connect(_receiver(app, event), sender=app, weak=False)
 
 

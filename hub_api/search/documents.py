@@ -59,8 +59,10 @@ def thread_document(session: Session, ref: str) -> Document | None:
         return None
     answerers = list(dict.fromkeys(a.person.name for a in question.answers))
     parts = [question.topic.name if question.topic else "", question.body_html]
-    parts += [f.body_html for f in question.follow_ups]
-    parts += [f"{a.person.name}: {a.body_html}" for a in question.answers]
+    parts += [f.body_html for f in question.follow_ups if f.status == "published"]
+    # A hidden answer's text (e.g. a leaked secret) leaves the index; its author still shows.
+    parts += [f"{a.person.name}: {'' if a.hidden_reason else a.body_html}"
+              for a in question.answers]
     parts += [a.body_html for a in question.imported_answers]
     meta = f"Answered by {', '.join(answerers)}" if answerers else "Not answered yet"
     if not answerers and question.imported_answers:
