@@ -239,6 +239,14 @@ def smtp():
     controller.stop()
 
 
+@pytest.fixture
+def mail_app(tmp_path, database_url, smtp):
+    """An app with staff, sending its mail to the ``smtp`` fixture's real server."""
+    for app in make_test_app(tmp_path, database_url, SMTP_URL=smtp.url):
+        seed_people(app)
+        yield app
+
+
 def browser_login(page, base_url: str, email: str, next_path: str) -> None:
     """Log in through the real form in a Playwright page and wait for ``next_path``."""
     page.goto(f"{base_url}/staff/login?next={next_path}")

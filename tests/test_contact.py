@@ -19,13 +19,6 @@ LEAD = {"email": "buyer@acme.example", "company": "Acme Ltd", "job_role": "IT ma
         "consent": "yes"}
 
 
-@pytest.fixture
-def mail_app(tmp_path, database_url, smtp):
-    for app in make_test_app(tmp_path, database_url, SMTP_URL=smtp.url):
-        seed_people(app)
-        yield app
-
-
 def engine(app):
     return app.extensions["candor_engine"]
 

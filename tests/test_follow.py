@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 from xml.etree import ElementTree
 
-import pytest
 from sqlalchemy import select
 
 from hub_api.db import session_scope
@@ -14,13 +13,6 @@ from hub_api.models import NotificationEmail, Question
 from .conftest import PASSWORD, ask, csrf, make_test_app, seed_people
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def mail_app(tmp_path, database_url, smtp):
-    for app in make_test_app(tmp_path, database_url, SMTP_URL=smtp.url):
-        seed_people(app)
-        yield app
 
 
 def link(text: str, kind: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from email.utils import getaddresses
 
-import pytest
 from sqlalchemy import func, select
 
 from hub_api.ask import new_token
@@ -80,13 +79,6 @@ def staff_client(app, email: str = "dana@example.com"):
     client = app.test_client()
     assert login(client, email).status_code == 303
     return client
-
-
-@pytest.fixture
-def mail_app(tmp_path, database_url, smtp):
-    for app in make_test_app(tmp_path, database_url, SMTP_URL=smtp.url):
-        seed_people(app)
-        yield app
 
 
 def test_only_confirmed_consenting_similar_askers_on_the_topic_are_offered(search_app):
