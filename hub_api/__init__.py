@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         publish,
         queue,
         ratelimit,
+        routing,
         search,
         security,
         site_files,
@@ -96,5 +97,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     follow.init_app(app)
     moderation.init_app(app)
     privacy.init_app(app)
+    routing.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -115,14 +115,19 @@ def store_photo(source: Path, slug: str) -> str:
 
 
 def disable_person(session: Session, person: Person) -> int:
-    """Disable a login; their open questions go back to their topics' queues."""
+    """Disable a login; the questions they hold go back to their topics' queues."""
     person.active = False
-    result = session.execute(
+    session.execute(
         update(Question)
         .where(Question.person_id == person.id, Question.status == "open")
         .values(person_id=None)
     )
-    return result.rowcount
+    held = Question.assignee_id == person.id
+    moved = session.scalar(select(func.count(Question.id)).where(held, Question.status == "open"))
+    session.execute(update(Question).where(held)
+                    .values(assignee_id=None, reminded_at=None, escalated_at=None)
+                    .execution_options(synchronize_session=False))
+    return moved
 
 
 def active_staff(session: Session) -> list[Person]:

@@ -18,3 +18,4 @@ question_deleted = _signals.signal("question-deleted")  # the asker erased their
 curated_picked = _signals.signal("curated-picked")  # a feed entry became a curated article
 question_hidden = _signals.signal("question-hidden")  # a moderator hid or rejected a question
 email_opt_in = _signals.signal("email-opt-in")  # an asker gave an email; id = NotificationEmail
+question_assigned = _signals.signal("question-assigned")  # handed to a colleague; by = who
