@@ -276,7 +276,11 @@ def remind(app: Flask, now: datetime | None = None) -> Sent:
     conditional update so concurrent runs never both send); a claim whose every mail
     failed is released and retried on the next run.
     """
-    now = now or utcnow()
+    with app.app_context():  # mail reads the app's settings, also when called from a job
+        return _remind(app, now or utcnow())
+
+
+def _remind(app: Flask, now: datetime) -> Sent:
     sent = Sent()
     with _reading(app) as session:
         candidates = session.scalars(select(Question).where(
@@ -376,7 +380,7 @@ class Promise:
     @property
     def age_words(self) -> str:
         return (f"This question is {duration(self.age)} old "
-                f"({working_span(self.working_age)} of it in working time).")
+                f"({working_span(self.working_age)} so far).")
 
 
 def _forget_usual(app: Flask, **_extra) -> None:
