@@ -260,7 +260,7 @@ def assign(question_id: int, payload: AssignIn) -> Thread:
     return _thread(question)
 
 
-@endpoint("GET", "/queue", summary="Open questions routed to the token's owner, oldest first",
+@endpoint("GET", "/queue", summary="Open questions routed to the token's owner, overdue first",
           response=QuestionList, auth=True, errors=(401, 403))
 def queue() -> QuestionList:
     rows = queue_for(get_session(), g.api_person)

@@ -44,7 +44,7 @@ _ID = re.compile(r"[0-9]{1,9}")  # a form's person id: digits only, within a row
 def init_app(app: Flask) -> None:
     app.cli.add_command(remind_command)
     app.extensions["candor_usual"] = {}
-    scheduler(app).add("remind", REMIND_EVERY, lambda a: remind(a))
+    scheduler(app).add("remind", REMIND_EVERY, remind)
     signals.question_asked.connect(_mail_routed, sender=app, weak=False)
     signals.question_assigned.connect(_mail_assigned, sender=app, weak=False)
     for signal in (signals.answer_posted, signals.people_changed):
@@ -81,8 +81,9 @@ class Deadline:
     @property
     def words(self) -> str:
         """"overdue by 3 working hours" / "due in 2 working hours" (whole units, rounded down)."""
-        if self.overdue:
-            return f"overdue by {working_span(self.working_late)}"
+        if self.overdue:  # past due outside working hours: late, but by no working time yet
+            return f"overdue by {working_span(self.working_late)}" \
+                if self.working_late >= 60 else "just overdue"
         return f"due in {working_span(self.working_left)}"
 
 
@@ -90,7 +91,7 @@ def working_span(seconds: float) -> str:
     """A span of working time in words, rounded down ("3 working hours", "40 working min")."""
     minutes = int(seconds // 60)
     if minutes < 60:
-        return f"{max(minutes, 1)} working min" if minutes else "under a working minute"
+        return f"{max(minutes, 1)} working min"
     hours = minutes // 60
     return f"{hours} working hour{'s' if hours != 1 else ''}"
 
@@ -379,6 +380,8 @@ class Promise:
 
     @property
     def age_words(self) -> str:
+        if self.working_age < 60:
+            return f"This question is {duration(self.age)} old; no working time has passed yet."
         return (f"This question is {duration(self.age)} old "
                 f"({working_span(self.working_age)} so far).")
 

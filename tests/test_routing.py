@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -179,11 +180,13 @@ def test_thirty_questions_route_remind_and_escalate(hub, smtp, clock):
             if previous <= twice < now:
                 expected.update((f"Still unanswered at twice the target: {title}", email(k))
                                 for k in OWNER.get(topic, {"dana"}))
-        if i % 2:
+        if i % 3 == 0:  # the CLI, the background job and the function are one and the same
             result = runner.invoke(args=["remind"])
             assert result.exit_code == 0 and "@" not in result.output
             assert re.fullmatch(r"Sent \d+ reminder\(s\) and \d+ escalation\(s\) in "
                                 rf"{sum(expected.values())} email\(s\)\.\n", result.output)
+        elif i % 3 == 1:
+            scheduler(app).jobs["remind"].run(app)
         else:
             routing.remind(app)
         assert Counter(mails(smtp, start)) == expected, now
@@ -224,6 +227,17 @@ def test_friday_evening_question_is_not_late_on_saturday(hub, smtp, clock):
     assert routing.remind(app).reminders == 1
     assert sorted(mails(smtp, start)) == [("Overdue: Late on a Friday", email("ana")),
                                           ("Overdue: Late on a Friday", email("dana"))]
+
+
+def test_concurrent_runs_send_each_reminder_once(hub, smtp, clock):
+    app = hub
+    ask(app.test_client(), title="Raced", topic="security")  # Sam; 2 h → due Mon 12:00
+    start = len(smtp.box.messages)
+    clock.now = datetime(2026, 11, 23, 12, 5)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: routing.remind(app), range(4)))
+    assert sum(r.reminders for r in results) == 1
+    assert mails(smtp, start) == [("Overdue: Raced", email("sam"))]
 
 
 def test_reassigning_moves_queues_mails_and_shows_publicly(hub, smtp, clock):
