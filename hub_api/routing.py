@@ -181,12 +181,13 @@ def _local(schedule: Schedule, moment: datetime) -> str:
 def _mail(app: Flask, people: Iterable[Person], subject: str, body: str, purpose: str) -> int:
     """Send one mail to each person; return how many went (failures are logged, not raised)."""
     sent = 0
-    for person in people:
-        try:
-            if send_mail(person.email, subject, body, purpose=purpose):
-                sent += 1
-        except MailError as exc:
-            logger.error("mail failed: %s", exc)
+    with app.app_context():  # the SMTP settings are the app's, wherever this runs from
+        for person in people:
+            try:
+                if send_mail(person.email, subject, body, purpose=purpose):
+                    sent += 1
+            except MailError as exc:
+                logger.error("mail failed: %s", exc)
     return sent
 
 
