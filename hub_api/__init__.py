@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         moderation,
         people,
         privacy,
+        promise,
         publish,
         queue,
         ratelimit,
@@ -98,5 +99,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     moderation.init_app(app)
     privacy.init_app(app)
     routing.init_app(app)
+    promise.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

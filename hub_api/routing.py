@@ -4,24 +4,22 @@ A question asked of a named person is theirs (``assignee``); otherwise it is its
 staff's; with no topic, or a topic no active person covers, it sits in the general queue,
 which the admins are mailed about. Whoever it is routed to is mailed at once. Deadlines
 run in working hours on the topic's schedule (``working_hours.py``): past the target the
-holder is reminded once, at twice the target the topic's owner is told once. The asker is
-shown what to expect, computed from how long this topic's first answers really took.
+holder is reminded once, at twice the target the topic's owner is told once. What the
+asker is told to expect is ``promise.py``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import statistics
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from . import signals
@@ -29,32 +27,26 @@ from .db import read_only, session_scope, utcnow
 from .jobs import scheduler
 from .mail import MailError, send_mail
 from .models import Answer, Person, Question, Topic
-from .text import duration
 from .working_hours import Schedule, schedule_for
 
 logger = logging.getLogger(__name__)
 
-HISTORY = timedelta(days=90)  # the window the "usually answered within" figure looks at
-MIN_HISTORY = 5  # fewer answered questions than this: state the target, not a median
-USUAL_CACHE_SECONDS = 300
 REMIND_EVERY = 300  # seconds between runs of the reminder job
 _ID = re.compile(r"[0-9]{1,9}")  # a form's person id: digits only, within a row id
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(remind_command)
-    app.extensions["candor_usual"] = {}
     scheduler(app).add("remind", REMIND_EVERY, remind)
     signals.question_asked.connect(_mail_routed, sender=app, weak=False)
     signals.question_assigned.connect(_mail_assigned, sender=app, weak=False)
-    for signal in (signals.answer_posted, signals.people_changed):
-        signal.connect(_forget_usual, sender=app, weak=False)
 
 
 # --- deadlines -----------------------------------------------------------------------------
 
 
-def _schedule(app: Flask, topic: Topic | None) -> Schedule:
+def topic_schedule(app: Flask, topic: Topic | None) -> Schedule:
+    """The schedule a topic's (or the hub's) target runs on, in ``CANDOR_TIMEZONE``."""
     return schedule_for(topic, app.config["TIMEZONE"])
 
 
@@ -101,7 +93,7 @@ def deadline(question: Question, now: datetime | None = None,
     """When ``question`` is due (and twice-due), from its creation on its topic's schedule."""
     app = app or current_app
     now = now or utcnow()
-    schedule = _schedule(app, question.topic)
+    schedule = topic_schedule(app, question.topic)
     hours = target_hours(app, question.topic)
     due = schedule.add(question.created_at, hours)
     return Deadline(
@@ -192,7 +184,7 @@ def _mail(app: Flask, people: Iterable[Person], subject: str, body: str, purpose
 
 
 def _question_text(app: Flask, question: Question, opening: str) -> str:
-    schedule = _schedule(app, question.topic)
+    schedule = topic_schedule(app, question.topic)
     hours = target_hours(app, question.topic)
     due = schedule.add(question.created_at, hours)
     where = f"on {question.topic.name}" if question.topic else "with no topic"
@@ -356,74 +348,3 @@ def colleague(session: Session, value: str | None) -> Person | None:
         return None
     person = session.get(Person, int(value))
     return person if person is not None and _answers(person) else None
-
-
-# --- the promise shown to the asker ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Promise:
-    """What an asker may expect, honestly: the real median when there is history enough."""
-
-    usual_seconds: float | None  # median working time to a first staff answer; None: too few
-    sample: int  # answered questions the median is taken over
-    target_hours: int
-    age: timedelta
-    working_age: float
-
-    @property
-    def expectation(self) -> str:
-        if self.usual_seconds is None:
-            return (f"We aim to answer within {self.target_hours} working hours "
-                    f"(too few answered questions yet to show a real figure).")
-        return (f"Usually answered within {working_span(self.usual_seconds)} "
-                f"(the median over the last {self.sample} answered questions, 90 days).")
-
-    @property
-    def age_words(self) -> str:
-        if self.working_age < 60:
-            return f"This question is {duration(self.age)} old; no working time has passed yet."
-        return (f"This question is {duration(self.age)} old "
-                f"({working_span(self.working_age)} so far).")
-
-
-def _forget_usual(app: Flask, **_extra) -> None:
-    app.extensions["candor_usual"].clear()
-
-
-def usual_answer_time(session: Session, topic: Topic | None, app: Flask | None = None,
-                      now: datetime | None = None) -> tuple[float | None, int]:
-    """Median working time to the first staff answer on ``topic`` over 90 days, and n.
-
-    One query; the result is kept a few minutes per process (and dropped on a new answer),
-    because the public thread page is the hub's most-hit dynamic page.
-    """
-    app = app or current_app._get_current_object()
-    cache = app.extensions["candor_usual"]
-    key = topic.id if topic else None
-    hit = cache.get(key)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
-    now = now or utcnow()
-    first = func.min(Answer.created_at)
-    query = (select(Question.created_at, first).join(Answer, Answer.question_id == Question.id)
-             .where(Question.created_at >= now - HISTORY,
-                    Question.topic_id == key if key else Question.topic_id.is_(None))
-             .group_by(Question.id, Question.created_at))
-    schedule = _schedule(app, topic)
-    spans = [schedule.working_seconds(asked, answered)
-             for asked, answered in session.execute(query)]
-    result = (statistics.median(spans) if len(spans) >= MIN_HISTORY else None, len(spans))
-    cache[key] = (time.monotonic() + USUAL_CACHE_SECONDS, result)
-    return result
-
-
-def promise(session: Session, question: Question, now: datetime | None = None) -> Promise | None:
-    """The promise for a question still waiting for its first answer (None otherwise)."""
-    if not waiting(question):
-        return None
-    app = current_app._get_current_object()
-    now = now or utcnow()
-    usual, sample = usual_answer_time(session, question.topic, app, now)
-    return Promise(usual, sample, target_hours(app, question.topic), now - question.created_at,
-                   _schedule(app, question.topic).working_seconds(question.created_at, now))

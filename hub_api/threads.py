@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .db import get_session
 from .models import Answer, FollowUp, Question
-from .routing import deadline, promise, routed_to, waiting
+from .promise import promise
+from .routing import deadline, routed_to, waiting
 from .text import slugify
 
 bp = Blueprint("threads", __name__)
