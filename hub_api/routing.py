@@ -20,6 +20,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import exists, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from . import signals
@@ -321,7 +322,12 @@ def _remind(app: Flask, now: datetime) -> Sent:
 @with_appcontext
 def remind_command() -> None:
     """Send due reminders and escalations now (the server also runs this every 5 minutes)."""
-    sent = remind(current_app._get_current_object())
+    try:
+        sent = remind(current_app._get_current_object())
+    except SQLAlchemyError as exc:  # e.g. no schema yet: one line, not a traceback
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        raise click.ClickException(f"cannot read the database ({reason}); "
+                                   "has `candor init` run?") from None
     click.echo(f"Sent {sent.reminders} reminder(s) and {sent.escalations} escalation(s) "
                f"in {sent.mails} email(s).")
 

@@ -382,3 +382,25 @@ def test_remind_runs_as_a_job_and_demo_has_owners_and_handovers(app, runner):
         assert any(q.assignee_id and q.assignee_id != q.person_id for q in questions)
         with app.test_request_context():
             assert any(routing.deadline(q).overdue for q in questions)
+
+
+def test_held_questions_are_routed_when_approved_and_disabling_hands_back(hub, smtp):
+    app = hub
+    ask(app.test_client(), title="Held for a link", topic="networking", person="ana-ruiz",
+        body="See https://example.com/spec for what we need.")
+    assert mails(smtp) == []  # held: nobody is asked to answer it yet
+    qid = ids_by_title(app)["Held for a link"]
+    assert qid not in queue_ids(app, "ana")
+    dana = app.test_client()
+    login(dana, email("dana"))
+    assert dana.post(f"/staff/moderation/{qid}/approve", data={
+        "csrf_token": csrf(dana), "reason": "fine"}).status_code == 303
+    assert mails(smtp) == [("New question: Held for a link", email("ana"))]
+    assert qid in queue_ids(app, "ana") and qid not in queue_ids(app, "dana")
+
+    # Ana leaves: the question goes back to the networking team, and to its page.
+    result = app.test_cli_runner().invoke(args=["staff", "disable", email("ana")])
+    assert result.exit_code == 0 and "1 open question(s)" in result.output
+    assert qid in queue_ids(app, "dana")
+    page = app.test_client().get(f"/q/{qid}/held-for-a-link").text
+    assert "The Networking team has this question." in page and "Ana Ruiz" not in page
