@@ -61,10 +61,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         outreach,
         people,
         privacy,
+        promise,
         publish,
         queue,
         ratelimit,
         responsiveness,
+        routing,
         search,
         security,
         site_files,
@@ -104,5 +106,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     digest.init_app(app)
     outreach.init_app(app)
     contact.init_app(app)
+    routing.init_app(app)
+    promise.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

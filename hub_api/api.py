@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from . import signals
+from . import routing
 from .api_schemas import (
     AcceptIn,
     AnswerIn,
@@ -165,7 +165,7 @@ def _thread(q: Question) -> Thread:
     return Thread(
         **_summary_fields(q), body_html=q.body_html, display_name=q.display_name,
         edited=q.edited_at is not None,
-        assigned_to=_person(q.person) if q.person and q.person.active else None,
+        assigned_to=_person(q.assignee) if q.assignee and q.assignee.active else None,
         answers=[_answer(a) for a in q.answers],
         follow_ups=[{"id": f.id, "body_html": f.body_html, "created_at": f.created_at}
                     for f in q.follow_ups if f.status == "published"],
@@ -259,13 +259,11 @@ def assign(question_id: int, payload: AssignIn) -> Thread:
     person = next((p for p in active_staff(session) if p.slug == payload.person), None)
     if person is None:
         raise ApiError(404, "not found", {"person": "No active staff member has that slug."})
-    question.person = person
-    session.commit()
-    signals.question_changed.send(current_app._get_current_object(), id=question.id)
+    routing.assign(session, question, person, g.api_person)
     return _thread(question)
 
 
-@endpoint("GET", "/queue", summary="Open questions routed to the token's owner, oldest first",
+@endpoint("GET", "/queue", summary="Open questions routed to the token's owner, overdue first",
           response=QuestionList, auth=True, errors=(401, 403))
 def queue() -> QuestionList:
     rows = queue_for(get_session(), g.api_person)

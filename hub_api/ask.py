@@ -155,7 +155,7 @@ def create_question(
     question = Question(
         title=form.values["title"], body=form.values["body"],
         body_html=render_markdown(form.values["body"]), display_name=form.values["display_name"],
-        topic=topic, person=person, manage_token_hash=token_hash,
+        topic=topic, person=person, assignee=person, manage_token_hash=token_hash,
         status="held" if hold else "open", hold_reason=hold,
     )
     session.add(question)

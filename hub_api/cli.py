@@ -21,7 +21,10 @@ def init_app(app: Flask) -> None:
 def _create_app(*_args) -> Flask:
     from . import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ValueError as exc:  # a malformed CANDOR_* setting: say which, in one line
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,

@@ -39,6 +39,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "BUILD_DEBOUNCE": float(env.get("CANDOR_BUILD_DEBOUNCE") or 2.0),
         "SEARCH_BACKEND": env.get("CANDOR_SEARCH_BACKEND") or "whoosh",
         "TIMEZONE": env.get("CANDOR_TIMEZONE") or "UTC",
+        # The promise for questions no topic covers, in working hours (topics set their own).
+        "RESPONSE_TARGET_HOURS": _hours(env.get("CANDOR_RESPONSE_TARGET_HOURS")),
         # Feeds and webhooks may reach loopback and private networks only when this is on.
         "ALLOW_PRIVATE_URLS": _flag(env.get("CANDOR_ALLOW_PRIVATE_URLS"), False),
         # A question form is a few KB; anything near this is abuse, answered with 413.
@@ -51,6 +53,16 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         # e.g. "7d": the job scheduler mails owners and admins a digest this often.
         "DIGEST_EVERY": env.get("CANDOR_DIGEST_EVERY") or "",
     }
+
+
+def _hours(value: str | None) -> int:
+    """A whole number of hours, 1 to 1000; unset means 4. A bad value stops start-up, named."""
+    if not value:
+        return 4
+    if not value.strip().isascii() or not value.strip().isdigit() or \
+            not 1 <= int(value) <= 1000:
+        raise ValueError(f"CANDOR_RESPONSE_TARGET_HOURS={value!r}: give whole hours, 1 to 1000")
+    return int(value)
 
 
 def _words(value: str | None) -> tuple[str, ...] | None:

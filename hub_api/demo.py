@@ -14,15 +14,26 @@ from .ask import new_token
 from .db import get_session, utcnow
 from .markup import render_markdown
 from .models import Answer, FollowUp, Person, Question, Setting, Topic
-from .people import add_person, add_topic
+from .people import add_person, add_topic, configure_topic
 
 DEMO_PASSWORD = "demo"  # noqa: S105 — documented demo login, refused on real instances
 
+# (slug, name, description, target in working hours, working hours, owner)
 TOPICS = [
-    ("networking", "Networking", "Switching, Wi-Fi, SD-WAN and campus design."),
-    ("security", "Security", "Zero trust, firewalls, compliance and audits."),
-    ("hardware", "Hardware", "Our appliances, PCBs, lead times and RMAs."),
-    ("support", "Support & contracts", "SLAs, onboarding, pricing and renewals."),
+    ("networking", "Networking", "Switching, Wi-Fi, SD-WAN and campus design.", 4, "",
+     "dana@northwind.example"),
+    ("security", "Security", "Zero trust, firewalls, compliance and audits.", 8, "",
+     "sam@northwind.example"),
+    ("hardware", "Hardware", "Our appliances, PCBs, lead times and RMAs.", 8,
+     "Mon-Thu 08:00-16:00", "priya@northwind.example"),
+    ("support", "Support & contracts", "SLAs, onboarding, pricing and renewals.", 2,
+     "Mon-Fri 08:00-18:00", "alex@northwind.example"),
+]
+
+# Open questions a colleague took over: (title, email of whoever has it now).
+HANDED_ON = [
+    ("What does onboarding look like for 50 sites?", "tom@northwind.example"),
+    ("Do your switches support EVPN-VXLAN?", "tom@northwind.example"),
 ]
 
 STAFF = [
@@ -121,7 +132,7 @@ def has_real_data(session) -> bool:
 
 def load_demo(session) -> list[Person]:
     now = utcnow()
-    for slug, name, description in TOPICS:
+    for slug, name, description, *_promise in TOPICS:
         add_topic(session, name, slug, description)
     session.flush()
     people = {}
@@ -130,13 +141,18 @@ def load_demo(session) -> list[Person]:
                                    job_title=title, roles=roles, bio=bio,
                                    topics=topics.split(","))
     session.flush()
+    zone = current_app.config["TIMEZONE"]
+    for slug, _name, _description, target, hours, owner in TOPICS:
+        topic = session.scalar(select(Topic).where(Topic.slug == slug))
+        configure_topic(session, topic, zone, target_hours=target, hours=hours, owner=owner)
     by_slug = {p.slug: p for p in people.values()}
     topics = {t.slug: t for t in session.scalars(select(Topic))}
     for hours, asker, topic, person, title, body, answers in QUESTIONS:
         asked = now - timedelta(hours=hours)
         question = Question(
             title=title, body=body, body_html=render_markdown(body), display_name=asker,
-            topic=topics.get(topic), person=by_slug.get(person), created_at=asked,
+            topic=topics.get(topic), person=by_slug.get(person), assignee=by_slug.get(person),
+            created_at=asked,
             manage_token_hash=new_token()[1], status="answered" if answers else "open",
         )
         session.add(question)
@@ -145,6 +161,8 @@ def load_demo(session) -> list[Person]:
                                body_html=render_markdown(text),
                                created_at=asked + timedelta(hours=after)))
     session.flush()
+    for title, email in HANDED_ON:
+        session.scalar(select(Question).where(Question.title == title)).assignee = people[email]
     thanks = session.scalar(select(Question).where(Question.display_name == "Maria K."))
     session.add(FollowUp(question_id=thanks.id, body="Thanks — the survey is booked.",
                          body_html=render_markdown("Thanks — the survey is booked."),

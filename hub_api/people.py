@@ -1,4 +1,4 @@
-"""Staff and topics: who answers, about what. CLI: ``candor staff …`` and ``candor topic add``."""
+"""Staff and topics: who answers, about what. CLI: ``candor staff …`` and ``candor topic …``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from .auth import hash_password
 from .db import get_session
 from .models import ROLES, Person, Question, Topic
 from .text import clean_text, slugify
+from .working_hours import Schedule
 
 PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -64,6 +65,36 @@ def add_topic(session: Session, name: str, slug: str | None = None, description:
     topic = Topic(slug=slug, name=name, description=clean_text(description, multiline=True))
     session.add(topic)
     return topic
+
+
+def configure_topic(
+    session: Session, topic: Topic, zone: str, *, target_hours: int | None = None,
+    hours: str | None = None, quiet_days: int | None = None, owner: str | None = None,
+) -> None:
+    """Set a topic's promise: target, working hours (checked), quiet days, owner by email.
+
+    ``None`` leaves a setting as it is; an empty ``hours`` or ``owner`` clears it.
+    """
+    if hours is not None:
+        hours = clean_text(hours)
+        if len(hours) > 120:
+            raise PeopleError("working hours: at most 120 characters")
+        try:
+            Schedule.parse(hours, zone)
+        except ValueError as exc:
+            raise PeopleError(str(exc)) from None
+        topic.working_hours = hours
+    if owner is not None:
+        email = clean_text(owner).lower()
+        person = session.scalar(select(Person).where(func.lower(Person.email) == email,
+                                                     Person.active.is_(True))) if email else None
+        if email and person is None:
+            raise PeopleError(f"no active staff member with email {email[:254]}")
+        topic.owner = person
+    if target_hours is not None:
+        topic.response_target_hours = target_hours
+    if quiet_days is not None:
+        topic.quiet_days = quiet_days
 
 
 def add_person(
@@ -115,14 +146,19 @@ def store_photo(source: Path, slug: str) -> str:
 
 
 def disable_person(session: Session, person: Person) -> int:
-    """Disable a login; their open questions go back to their topics' queues."""
+    """Disable a login; the questions they hold go back to their topics' queues."""
     person.active = False
-    result = session.execute(
+    session.execute(
         update(Question)
         .where(Question.person_id == person.id, Question.status == "open")
         .values(person_id=None)
     )
-    return result.rowcount
+    held = Question.assignee_id == person.id
+    moved = session.scalar(select(func.count(Question.id)).where(held, Question.status == "open"))
+    session.execute(update(Question).where(held)
+                    .values(assignee_id=None, reminded_at=None, escalated_at=None)
+                    .execution_options(synchronize_session=False))
+    return moved
 
 
 def active_staff(session: Session) -> list[Person]:
@@ -195,17 +231,62 @@ def staff_disable(email: str) -> None:
     click.echo(f"Disabled {person.name}; {moved} open question(s) moved back to topic queues.")
 
 
+def _topic_options(command):
+    """The options ``topic add`` and ``topic set`` share: the topic's promise."""
+    for option in reversed([
+        click.option("--target-hours", type=click.IntRange(1, 1000),
+                     help="First answer within this many working hours (default 4)."),
+        click.option("--hours", "working_hours",
+                     help='Working hours, e.g. "Mon-Fri 09:00-17:00 Europe/Berlin" '
+                          '("" = the hub default in CANDOR_TIMEZONE).'),
+        click.option("--quiet-days", type=click.IntRange(1, 3650),
+                     help="Flag the topic as quiet after this many days without an answer."),
+        click.option("--owner", help='Email of the staff member told about overdue questions '
+                                     '("" = none).'),
+    ]):
+        command = option(command)
+    return command
+
+
+def _save_topic(session: Session, topic: Topic, options: dict, verb: str) -> None:
+    try:
+        configure_topic(session, topic, current_app.config["TIMEZONE"],
+                        target_hours=options["target_hours"], hours=options["working_hours"],
+                        quiet_days=options["quiet_days"], owner=options["owner"])
+        session.commit()
+    except PeopleError as exc:
+        session.rollback()
+        _fail(exc)
+    signals.people_changed.send(current_app._get_current_object(), id=topic.id)
+    owner = topic.owner.name if topic.owner else "no owner"
+    click.echo(f"{verb} topic {topic.name} (/topics/{topic.slug}/): first answer within "
+               f"{topic.response_target_hours} working hours, "
+               f"{topic.working_hours or 'default working hours'}, {owner}")
+
+
 @topic_cli.command("add")
 @click.argument("name")
 @click.option("--slug", default=None)
 @click.option("--description", default="")
-def topic_add(name: str, slug: str | None, description: str) -> None:
+@_topic_options
+def topic_add(name: str, slug: str | None, description: str, **options) -> None:
     """Add a topic questions can be routed by."""
     session = get_session()
     try:
         topic = add_topic(session, name, slug, description)
-        session.commit()
     except PeopleError as exc:
         _fail(exc)
-    signals.people_changed.send(current_app._get_current_object(), id=topic.id)
-    click.echo(f"Added topic {topic.name} (/topics/{topic.slug}/)")
+    _save_topic(session, topic, options, "Added")
+
+
+@topic_cli.command("set")
+@click.argument("slug")
+@_topic_options
+def topic_set(slug: str, **options) -> None:
+    """Change a topic's response target, working hours, quiet days or owner."""
+    session = get_session()
+    try:
+        topic = find_topics(session, [slug])[0]
+    except PeopleError as exc:
+        _fail(exc)
+    _save_topic(session, topic, options, "Updated")

@@ -1,4 +1,4 @@
-"""The staff side of a thread: the queue routed to me, answering, editing, accepting."""
+"""The staff side of a thread: the queue routed to me, answering, editing, accepting, handing on."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from flask_login import current_user
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import signals
+from . import routing, signals
 from .ask import BODY_LIMIT, Form, accept_answer, read_text_fields
 from .auth import require_role
 from .db import get_session, utcnow
 from .markup import render_markdown
 from .models import Answer, AnswerRevision, Person, Question, person_topics
+from .people import active_staff
 from .security import check_csrf
 from .threads import get_thread, thread_context
 
@@ -33,35 +34,36 @@ def _staffed_topic():
 
 
 def queue_for(session: Session, person: Person, everything: bool = False) -> list[Question]:
-    """Open questions routed to ``person``: asked of them, on their topics, or unrouted.
+    """Open questions routed to ``person``: handed to them, on their topics, or unrouted.
 
-    A question lands with the named person, else everyone on its topic, else the general
-    queue (no topic, or a topic nobody active covers). Oldest first.
+    A question is its assignee's alone; without one it is everyone's on its topic, else the
+    general queue's (no topic, or a topic nobody active covers). Overdue first, then oldest.
     """
     query = select(Question).where(Question.status == "open")
     if not everything:
         topic_ids = [t.id for t in person.topics]
-        routed_to_nobody = and_(Question.person_id.is_(None),
-                                or_(Question.topic_id.is_(None), ~_staffed_topic()))
+        unassigned = Question.assignee_id.is_(None)
         query = query.where(or_(
-            Question.person_id == person.id,
-            and_(Question.person_id.is_(None), Question.topic_id.in_(topic_ids)),
-            routed_to_nobody,
+            Question.assignee_id == person.id,
+            and_(unassigned, Question.topic_id.in_(topic_ids)),
+            and_(unassigned, or_(Question.topic_id.is_(None), ~_staffed_topic())),
         ))
     query = query.options(selectinload(Question.topic), selectinload(Question.person),
+                          selectinload(Question.assignee),
                           selectinload(Question.follow_ups), selectinload(Question.answers))
-    return list(session.scalars(query.order_by(Question.created_at, Question.id)))
+    questions = session.scalars(query.order_by(Question.created_at, Question.id))
+    return [q for q, _due in routing.queue_order(questions)]
 
 
 @bp.get("/")
 @bp.get("/queue")
 @require_role("staff")
 def index():
-    """Open questions for me, oldest first (``?all=1``: every open question)."""
+    """Open questions for me, overdue first (``?all=1``: every open question)."""
     everything = request.args.get("all") == "1"
-    questions = queue_for(get_session(), current_user, everything)
-    return render_template("staff/queue.html", questions=questions, everything=everything,
-                           now=utcnow())
+    now = utcnow()
+    rows = routing.queue_order(queue_for(get_session(), current_user, everything), now)
+    return render_template("staff/queue.html", rows=rows, everything=everything, now=now)
 
 
 @bp.get("/q/<int:question_id>")
@@ -73,7 +75,24 @@ def thread(question_id: int):
 
 def _thread_page(question: Question, form=None, status: int = 200):
     return render_template("staff/thread.html", form=form, body_limit=BODY_LIMIT,
+                           colleagues=active_staff(get_session()),
                            **thread_context(question)), status
+
+
+@bp.post("/q/<int:question_id>/assign")
+@require_role("staff")
+def assign(question_id: int):
+    """Hand a question to an active colleague; they are mailed, the asker sees who has it."""
+    check_csrf()
+    session = get_session()
+    question = get_thread(question_id)
+    if question.status not in ("open", "answered"):
+        abort(409, "This question is not published (held, hidden or removed).")
+    person = routing.colleague(session, request.form.get("person"))
+    if person is None:
+        abort(400, "Choose an active colleague from the list.")
+    routing.assign(session, question, person, current_user)
+    return redirect(f"/staff/q/{question.id}", 303)
 
 
 @bp.post("/q/<int:question_id>/answer")

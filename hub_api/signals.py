@@ -19,3 +19,4 @@ curated_picked = _signals.signal("curated-picked")  # a feed entry became a cura
 question_hidden = _signals.signal("question-hidden")  # a moderator hid or rejected a question
 email_opt_in = _signals.signal("email-opt-in")  # an asker gave an email; id = NotificationEmail
 contact_requested = _signals.signal("contact-requested")  # a lead; id = ContactRequest
+question_assigned = _signals.signal("question-assigned")  # handed to a colleague; by = who

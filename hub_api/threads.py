@@ -11,6 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .db import get_session
 from .models import Answer, FollowUp, Question
+from .promise import promise
+from .routing import deadline, routed_to, waiting
 from .text import slugify
 
 bp = Blueprint("threads", __name__)
@@ -37,6 +39,7 @@ def get_thread(question_id: int) -> Question:
         select(Question).where(Question.id == question_id).options(
             joinedload(Question.topic),
             joinedload(Question.person),
+            joinedload(Question.assignee),
             selectinload(Question.answers).options(
                 joinedload(Answer.person), selectinload(Answer.revisions)
             ),
@@ -72,18 +75,11 @@ def timeline(question: Question, private: bool = False) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.at, e.item.id))
 
 
-def routed_to(question: Question) -> str:
-    """Who has the question, in words for the asker."""
-    if question.person is not None and question.person.active:
-        return question.person.name
-    if question.topic is not None:
-        return f"the {question.topic.name} team"
-    return "the team"
-
-
 def thread_context(question: Question, private: bool = False) -> dict:
+    """What every view of a thread shows: the conversation, who has it, what to expect."""
     return {"question": question, "entries": timeline(question, private),
-            "routed_to": routed_to(question)}
+            "routed_to": routed_to(question), "promise": promise(get_session(), question),
+            "deadline": deadline(question) if waiting(question) else None}
 
 
 @bp.get("/q/<int:question_id>")

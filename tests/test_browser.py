@@ -36,7 +36,7 @@ def test_prospect_asks_staff_answers_site_publishes(live, browser, tmp_path):
     page.get_by_label("Your name, as shown with the question").fill("Pat from Acme")
     page.get_by_label("Your question in one line").fill("Can your switches run EVPN-VXLAN?")
     page.get_by_label("Details").fill("We plan a **small** data-centre fabric.")
-    page.get_by_label("Topic").select_option("networking")
+    page.get_by_role("combobox", name="Topic").select_option("networking")
     page.get_by_role("button", name="Send my question").click()
     page.wait_for_url("**/manage/**")
     assert "Save this link: it is how you follow up, edit or delete." in page.content()
