@@ -29,7 +29,7 @@ from .jobs import scheduler
 from .mail import MailError, send_mail
 from .models import ContactRequest, CuratedPick, Person, Question, SearchGap, Setting, Topic
 from .responsiveness import Window
-from .working_hours import schedule_for
+from .routing import deadline
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("digest", __name__, url_prefix="/staff")
@@ -118,10 +118,9 @@ class Digest:
 
 
 def holder(question: Question) -> str:
-    """Who has the question now: its assignee, the person named, else the topic's staff."""
-    person = question.assignee or question.person
-    if person is not None:
-        return person.name
+    """Who has the question now: its assignee, else the topic's staff."""
+    if question.assignee is not None and question.assignee.active:
+        return question.assignee.name
     if question.topic is not None:
         staff = [p.name for p in question.topic.people if p.active and "staff" in p.role_set]
         if staff:
@@ -148,7 +147,7 @@ def ghost_towns(session: Session, now: datetime) -> list[Ghost]:
             if responsiveness.is_quiet(t, last.get(t.id), now)]
 
 
-def build(session: Session, span: timedelta, now: datetime, zone: str) -> Digest:
+def build(session: Session, span: timedelta, now: datetime, app: Flask) -> Digest:
     """Everything the digest shows for the ``span`` before ``now``."""
     start = now - span
     is_new = (Question.status.in_(NEW_STATUSES), Question.created_at >= start,
@@ -163,11 +162,9 @@ def build(session: Session, span: timedelta, now: datetime, zone: str) -> Digest
     waiting = []
     for question in session.scalars(select(Question).where(Question.status == "open")
                                     .options(*_question_options())):
-        topic = question.topic
-        due = schedule_for(topic, zone).add(question.created_at, topic.response_target_hours
-                                            if topic else responsiveness.DEFAULT_TARGET_HOURS)
-        owner = topic.owner.name if topic and topic.owner else ""
-        waiting.append(Waiting(question, holder(question), owner, due, due < now))
+        due = deadline(question, now, app)
+        owner = question.topic.owner.name if question.topic and question.topic.owner else ""
+        waiting.append(Waiting(question, holder(question), owner, due.due_at, due.overdue))
     waiting.sort(key=lambda w: (w.due, w.question.id))
     gaps = session.scalars(select(SearchGap).where(SearchGap.last_at >= start)
                            .order_by(SearchGap.misses.desc(), SearchGap.last_at.desc())
@@ -184,7 +181,8 @@ def build(session: Session, span: timedelta, now: datetime, zone: str) -> Digest
         span=span, now=now, new_questions=[(q, holder(q)) for q in new],
         new_total=session.scalar(select(func.count()).select_from(Question).where(*is_new)),
         contacts=list(contacts), waiting=waiting,
-        figures=responsiveness.window(session, span, now, zone, f"Asked in {span_text(span)}"),
+        figures=responsiveness.window(session, span, now, app.config,
+                                      f"Asked in {span_text(span)}"),
         gaps=list(gaps), ghosts=ghosts, market=list(market))
 
 
@@ -262,7 +260,7 @@ def send_digest(app: Flask, span: timedelta) -> int:
     """Mail the digest to every owner and admin; record the send. Returns how many got it."""
     now = utcnow()
     with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
-        digest = build(session, span, now, app.config["TIMEZONE"])
+        digest = build(session, span, now, app)
         subject = f"{app.config['SITENAME']} digest: {digest.new_total} new questions, " \
                   f"{digest.overdue} overdue"
         sent = 0
@@ -326,7 +324,7 @@ def page():
         span = parse_span(request.args.get("since", "7d"))
     except ValueError as exc:
         abort(400, str(exc))
-    digest = build(get_session(), span, utcnow(), current_app.config["TIMEZONE"])
+    digest = build(get_session(), span, utcnow(), current_app)
     return render_html(digest, email=False, leads="owner" in current_user.role_set)
 
 
@@ -348,7 +346,7 @@ def digest_command(since: str | None, email: bool, every: str | None) -> None:
     try:
         if interval is None and not email:
             with session_scope(app.extensions["candor_engine"]) as session:
-                digest = build(session, span, utcnow(), app.config["TIMEZONE"])
+                digest = build(session, span, utcnow(), app)
                 click.echo(render_text(digest, leads=True))  # the operator reads the DB anyway
             return
         if interval is None:

@@ -19,6 +19,7 @@ import hashlib
 import html
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -217,7 +218,7 @@ def is_staff(person: Person) -> bool:
     return person.active and "staff" in person.role_set
 
 
-def load_site_data(session: Session, articles: list, zone: str = "UTC") -> SiteData:
+def load_site_data(session: Session, articles: list, config: Mapping) -> SiteData:
     """Everything the static pages need from the database, fully loaded."""
     now = utcnow()
     topic_last, person_last = responsiveness.last_answers(session)
@@ -276,7 +277,7 @@ def load_site_data(session: Session, articles: list, zone: str = "UTC") -> SiteD
         staff=staff,
         topics=topics,
         profiles=profiles,
-        responsiveness=responsiveness.report(session, now, zone),
+        responsiveness=responsiveness.report(session, now, config),
     )
 
 
@@ -286,7 +287,7 @@ def read_database(articles: list, database_url: str | None = None) -> SiteData:
     engine = make_engine(database_url or config["DATABASE_URL"])
     try:
         with session_scope(read_only(engine)) as session:
-            return load_site_data(session, articles, config["TIMEZONE"])
+            return load_site_data(session, articles, config)
     except (OperationalError, ProgrammingError) as exc:
         where = engine.url.render_as_string(hide_password=True)
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__

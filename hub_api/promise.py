@@ -83,7 +83,7 @@ def usual_answer_time(session: Session, topic: Topic | None, app: Flask | None =
              .where(Question.created_at >= now - HISTORY,
                     Question.topic_id == key if key else Question.topic_id.is_(None))
              .group_by(Question.id, Question.created_at))
-    schedule = topic_schedule(app, topic)
+    schedule = topic_schedule(app.config, topic)
     spans = [schedule.working_seconds(asked, answered)
              for asked, answered in session.execute(query)]
     result = (statistics.median(spans) if len(spans) >= MIN_HISTORY else None, len(spans))
@@ -98,5 +98,6 @@ def promise(session: Session, question: Question, now: datetime | None = None) -
     app = current_app._get_current_object()
     now = now or utcnow()
     usual, sample = usual_answer_time(session, question.topic, app, now)
-    return Promise(usual, sample, target_hours(app, question.topic), now - question.created_at,
-                   topic_schedule(app, question.topic).working_seconds(question.created_at, now))
+    schedule = topic_schedule(app.config, question.topic)
+    return Promise(usual, sample, target_hours(app.config, question.topic),
+                   now - question.created_at, schedule.working_seconds(question.created_at, now))

@@ -23,7 +23,7 @@ The rules, also stated on ``/transparency/``:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -32,10 +32,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import Answer, Person, Question, Topic
-from .working_hours import Schedule, schedule_for
+from .routing import target_hours, topic_schedule
+from .working_hours import Schedule
 
 COUNTED = ("open", "answered", "hidden", "removed")
-DEFAULT_TARGET_HOURS = 4  # for questions without a topic (a topic's own default is also 4)
 WINDOWS = (30, 90)
 DAY = 24 * 3600
 
@@ -160,7 +160,7 @@ def percentile(cases: list[Case], p: float) -> Wait | None:
     return Wait(sorted(c.waited for c in cases)[rank], False)
 
 
-def load_cases(session: Session, since: datetime, now: datetime, zone: str) -> list[Case]:
+def load_cases(session: Session, since: datetime, now: datetime, config: Mapping) -> list[Case]:
     """Counted questions asked in ``[since, now]`` with their first staff answer."""
     questions = session.execute(
         select(Question.id, Question.topic_id, Question.created_at,
@@ -187,7 +187,7 @@ def load_cases(session: Session, since: datetime, now: datetime, zone: str) -> l
     for qid, topic_id, asked_at, assignee_id, named_id in questions:
         topic = topics.get(topic_id)
         if topic_id not in schedules:
-            schedules[topic_id] = schedule_for(topic, zone)
+            schedules[topic_id] = topic_schedule(config, topic)
         answered_at, answerer = firsts.get(qid, (None, None))
         end = answered_at or now
         cases.append(Case(
@@ -195,7 +195,7 @@ def load_cases(session: Session, since: datetime, now: datetime, zone: str) -> l
             person_id=answerer if answered_at else (assignee_id or named_id),
             asked_at=asked_at, answered_at=answered_at,
             waited=schedules[topic_id].working_seconds(asked_at, end),
-            target=3600 * (topic.response_target_hours if topic else DEFAULT_TARGET_HOURS),
+            target=3600 * target_hours(config, topic),
         ))
     return cases
 
@@ -213,9 +213,10 @@ def group(cases: Iterable[Case], key: str, labels: dict[int, str],
     return sorted(groups.values(), key=lambda f: f.label.lower())
 
 
-def window(session: Session, span: timedelta, now: datetime, zone: str, label: str) -> Window:
+def window(session: Session, span: timedelta, now: datetime, config: Mapping,
+           label: str) -> Window:
     """The figures for questions asked in the ``span`` before ``now``."""
-    cases = load_cases(session, now - span, now, zone)
+    cases = load_cases(session, now - span, now, config)
     topic_names = dict(session.execute(select(Topic.id, Topic.name)).all())
     person_names = dict(session.execute(select(Person.id, Person.name)).all())
     return Window(label, Figures("All questions", cases),
@@ -223,9 +224,12 @@ def window(session: Session, span: timedelta, now: datetime, zone: str, label: s
                   group(cases, "person_id", person_names, None))
 
 
-def report(session: Session, now: datetime, zone: str) -> list[Window]:
-    """The windows ``/transparency/`` shows (the last 30 and 90 days)."""
-    return [window(session, timedelta(days=d), now, zone, f"Last {d} days") for d in WINDOWS]
+def report(session: Session, now: datetime, config: Mapping) -> list[Window]:
+    """The windows ``/transparency/`` shows (the last 30 and 90 days).
+
+    ``config``: ``TIMEZONE`` and ``RESPONSE_TARGET_HOURS`` (the app's, or the build's).
+    """
+    return [window(session, timedelta(days=d), now, config, f"Last {d} days") for d in WINDOWS]
 
 
 # --- freshness -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,14 +46,14 @@ def init_app(app: Flask) -> None:
 # --- deadlines -----------------------------------------------------------------------------
 
 
-def topic_schedule(app: Flask, topic: Topic | None) -> Schedule:
+def topic_schedule(config: Mapping, topic: Topic | None) -> Schedule:
     """The schedule a topic's (or the hub's) target runs on, in ``CANDOR_TIMEZONE``."""
-    return schedule_for(topic, app.config["TIMEZONE"])
+    return schedule_for(topic, config["TIMEZONE"])
 
 
-def target_hours(app: Flask, topic: Topic | None) -> int:
+def target_hours(config: Mapping, topic: Topic | None) -> int:
     """The promised first-answer time in working hours (the hub default without a topic)."""
-    return topic.response_target_hours if topic else app.config["RESPONSE_TARGET_HOURS"]
+    return topic.response_target_hours if topic else config["RESPONSE_TARGET_HOURS"]
 
 
 def waiting(question: Question) -> bool:
@@ -94,8 +94,8 @@ def deadline(question: Question, now: datetime | None = None,
     """When ``question`` is due (and twice-due), from its creation on its topic's schedule."""
     app = app or current_app
     now = now or utcnow()
-    schedule = topic_schedule(app, question.topic)
-    hours = target_hours(app, question.topic)
+    schedule = topic_schedule(app.config, question.topic)
+    hours = target_hours(app.config, question.topic)
     due = schedule.add(question.created_at, hours)
     return Deadline(
         due_at=due, twice_at=schedule.add(question.created_at, 2 * hours),
@@ -185,8 +185,8 @@ def _mail(app: Flask, people: Iterable[Person], subject: str, body: str, purpose
 
 
 def _question_text(app: Flask, question: Question, opening: str) -> str:
-    schedule = topic_schedule(app, question.topic)
-    hours = target_hours(app, question.topic)
+    schedule = topic_schedule(app.config, question.topic)
+    hours = target_hours(app.config, question.topic)
     due = schedule.add(question.created_at, hours)
     where = f"on {question.topic.name}" if question.topic else "with no topic"
     return (f"{opening}\n\n  “{question.title}”\n  asked by {question.display_name} {where}\n\n"

@@ -73,7 +73,7 @@ def test_digest_sections(app):
     try:
         rows = seed_digest(app)["rows"]
         with session_scope(app.extensions["candor_engine"]) as s:
-            d = digest.build(s, timedelta(days=7), NOW, "UTC")
+            d = digest.build(s, timedelta(days=7), NOW, app)
             titles = {q.title for q, _who in d.new_questions}
             assert titles == new_titles(rows, 7) | {"Fresh security question"}
             assert d.new_total == len(titles)

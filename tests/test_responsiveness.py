@@ -19,6 +19,7 @@ from .conftest import make_test_app, seed_people
 
 NOW = datetime(2026, 11, 18, 12, 0)  # a Wednesday
 H = 3600.0
+CONFIG = {"TIMEZONE": "UTC", "RESPONSE_TARGET_HOURS": 4}
 
 
 @pytest.fixture
@@ -118,7 +119,7 @@ def test_figures_match_the_raw_timestamps(app, clock):
     data = seed_figures(app)
     rows = data["rows"]
     with session_scope(app.extensions["candor_engine"]) as s:
-        windows = responsiveness.report(s, utcnow(), "UTC")
+        windows = responsiveness.report(s, utcnow(), CONFIG)
     month, quarter = windows
     assert [w.label for w in windows] == ["Last 30 days", "Last 90 days"]
     assert observed(month.overall) == expected(rows, 30)
@@ -144,7 +145,7 @@ def test_figures_match_the_raw_timestamps(app, clock):
 def test_empty_hub_shows_zeros_not_an_error(app, clock):
     seed_people(app)
     with session_scope(app.extensions["candor_engine"]) as s:
-        windows = responsiveness.report(s, NOW, "UTC")
+        windows = responsiveness.report(s, NOW, CONFIG)
     for w in windows:
         assert (w.overall.asked, w.overall.answered, w.topics, w.people) == (0, 0, [], [])
         assert w.overall.median is None and w.overall.answered_share == "none asked"
