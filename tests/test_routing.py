@@ -7,6 +7,7 @@ and a controlled clock.
 
 from __future__ import annotations
 
+import html
 import re
 import statistics
 from collections import Counter
@@ -123,6 +124,16 @@ def told(topic: str | None, named: str | None) -> set[str]:
     return {named} if named else TEAM.get(topic) or {"dana"}
 
 
+def digest_holder(topic: str | None, named: str | None) -> str:
+    """How the digest names who has a question: a person, a topic's team, or nobody."""
+    if named:
+        return STAFF[named][0]
+    if topic in TEAM:
+        names = ", ".join(sorted(STAFF[k][0] for k in TEAM[topic]))
+        return f"{topic.capitalize()} staff ({names})"
+    return "the general queue (nobody covers it)"
+
+
 def test_thirty_questions_route_remind_and_escalate(hub, smtp, clock):
     app = hub
     asker = app.test_client()
@@ -202,6 +213,22 @@ def test_thirty_questions_route_remind_and_escalate(hub, smtp, clock):
     overdue_since = {ids[t]: DUE[topic][0] for t, topic, named in QUESTIONS
                      if ids[t] in order}
     assert [overdue_since[i] for i in order] == sorted(overdue_since[i] for i in order)
+
+    # The decision-maker's digest has all 30 as new questions, and the 29 unanswered ones as
+    # overdue, each with whoever has it.
+    olga = app.test_client()
+    login(olga, email("olga"))
+    digest = html.unescape(olga.get("/staff/digest?since=7d").text)
+    assert "New questions (30)" in digest and "Unanswered (29, 29 overdue)" in digest
+    waiting = digest[digest.index('id="waiting"'):]
+    waiting = waiting[:waiting.index("</section>")]
+    rows = dict(re.findall(r'<a href="[^"]*/staff/q/\d+">([^<]+)</a>\s*<div class="meta">With '
+                           r'([^·]+) ·', waiting))
+    assert set(rows) == {t for t, _topic, _named in QUESTIONS if t != answered}
+    for title, topic, named in QUESTIONS:
+        assert title in digest
+        if title != answered:
+            assert rows[title].strip() == digest_holder(topic, named), title
 
 
 def test_friday_evening_question_is_not_late_on_saturday(hub, smtp, clock):
