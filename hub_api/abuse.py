@@ -52,12 +52,8 @@ def form_token() -> str:
     return _signer().sign(f"{math.floor(time.time() * 100) / 100:.2f}").decode()
 
 
-def check_form(data: Mapping[str, str], min_delay: bool = True) -> str | None:
-    """Why a submitted form looks automated, or ``None`` if it passes.
-
-    ``min_delay=False`` skips "faster than anyone can type": a password manager fills and
-    sends the login form in a moment, and the login is rate-limited anyway.
-    """
+def check_form(data: Mapping[str, str]) -> str | None:
+    """Why a submitted form looks automated, or ``None`` if it passes."""
     config = current_app.config
     if data.get(HONEYPOT):
         return "This form could not be sent. Leave the last field empty and try again."
@@ -70,7 +66,7 @@ def check_form(data: Mapping[str, str], min_delay: bool = True) -> str | None:
         return "This form is too old. Your text is kept below: send it again."
     except BadSignature:
         return "This form could not be checked. Your text is kept below: send it again."
-    if min_delay and time.time() - served_at < config["FORM_MIN_SECONDS"]:
+    if time.time() - served_at < config["FORM_MIN_SECONDS"]:
         return "That was faster than anyone can type. Wait a moment and send it again."
     return None
 
