@@ -25,6 +25,7 @@ from .db import get_session
 from .feeds import FeedError, add_feed, all_feeds, fetch_feeds
 from .models import CuratedPick, Entry
 from .people import all_topics
+from .search.gaps import top_gaps
 from .security import check_csrf
 from .text import clean_text
 
@@ -47,7 +48,7 @@ def _inbox_page(feed_form: Form | None = None, status: int = 200):
     return render_template(
         "staff/curation.html", entries=inbox_entries(session, feed_id=feed_id, topic=topic),
         feeds=all_feeds(session), topics=all_topics(session), feed_id=feed_id, topic=topic,
-        feed_form=feed_form or Form({}), just_picked=just_picked,
+        feed_form=feed_form or Form({}), just_picked=just_picked, gaps=top_gaps(session, 10),
     ), status
 
 

@@ -292,3 +292,14 @@ def test_a_pick_requests_one_site_build(tmp_path, database_url):
             assert result.exit_code == 0, result.output
         assert builder.wait_idle(30)
         assert len(calls) == 1
+
+
+def test_the_inbox_shows_what_readers_did_not_find(app, client, marketer):
+    for q in ["Quantum routers", "quantum  ROUTERS", "<b>solar</b> switches"]:
+        client.get("/search", query_string={"q": q})
+    page = marketer.get("/staff/curation").text
+    panel = page[page.index('id="gaps"'):]
+    panel = panel[:panel.index("</section>")]
+    assert re.search(r"<td>quantum routers</td><td>2</td>", panel)
+    assert "&lt;b&gt;solar&lt;/b&gt; switches" in panel or "solar switches" in panel
+    assert "<b>solar</b>" not in panel
