@@ -247,11 +247,16 @@ def mail_app(tmp_path, database_url, smtp):
         yield app
 
 
-def browser_login(page, base_url: str, email: str, next_path: str) -> None:
-    """Log in through the real form in a Playwright page and wait for ``next_path``."""
+def browser_login(page, base_url: str, email: str, next_path: str,
+                  fill_seconds: float = 0) -> None:
+    """Log in through the real form in a Playwright page and wait for ``next_path``.
+
+    ``fill_seconds``: how long a person takes, for apps with a minimum fill time.
+    """
     page.goto(f"{base_url}/staff/login?next={next_path}")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
+    page.wait_for_timeout(fill_seconds * 1000)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"**{next_path}")
 

@@ -6,7 +6,7 @@ import pytest
 
 from hub_api.publish import build_site, get_builder
 
-from .conftest import PASSWORD, LiveServer, make_test_app, seed_people
+from .conftest import LiveServer, browser_login, make_test_app, seed_people
 
 pytestmark = pytest.mark.browser
 
@@ -47,11 +47,7 @@ def test_prospect_asks_staff_answers_site_publishes(live, browser, tmp_path):
 
     staff = browser.new_context(viewport=SCREENSHOTS["phone"])
     desk = staff.new_page()
-    desk.goto(live.url + "/staff/login")
-    desk.get_by_label("Email").fill("dana@example.com")
-    desk.get_by_label("Password").fill(PASSWORD)
-    desk.get_by_role("button", name="Log in").click()
-    desk.wait_for_url("**/staff/queue")
+    browser_login(desk, live.url, "dana@example.com", "/staff/queue")
     desk.get_by_role("link", name="Can your switches run EVPN-VXLAN?").click()
     desk.get_by_label("Your answer").fill("Yes — EVPN-VXLAN is in every NW-4800 licence.")
     desk.get_by_role("button", name="Publish answer").click()

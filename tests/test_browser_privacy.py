@@ -9,7 +9,7 @@ import pytest
 
 from hub_api.publish import build_site
 
-from .conftest import PASSWORD, LiveServer, make_test_app, seed_people
+from .conftest import LiveServer, browser_login, make_test_app, seed_people
 
 pytestmark = pytest.mark.browser
 
@@ -71,12 +71,7 @@ def test_crawl_and_manage_journey_leave_no_trace(live, browser):
     # Staff answer, then the site is built, so static pages hold a thread.
     staff = browser.new_context(viewport=VIEWPORTS["desktop"])
     desk = staff.new_page()
-    desk.goto(live.url + "/staff/login")
-    desk.get_by_label("Email").fill("dana@example.com")
-    desk.get_by_label("Password").fill(PASSWORD)
-    desk.wait_for_timeout(600)
-    desk.get_by_role("button", name="Log in").click()
-    desk.wait_for_url("**/staff/queue")
+    browser_login(desk, live.url, "dana@example.com", "/staff/queue", fill_seconds=0.6)
     desk.get_by_role("link", name="Do you ship to Norway and Iceland?").click()
     desk.get_by_label("Your answer").fill("Yes, both.")
     desk.get_by_role("button", name="Publish answer").click()
