@@ -19,6 +19,7 @@ import hashlib
 import html
 import logging
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
 from . import responsiveness, trust_pages
-from .build_reuse import PageReuse, fingerprint, write_stamp
+from .build_reuse import PageReuse, curated_tree, fingerprint, write_stamp
 from .config import load_config
 from .db import make_engine, read_only, session_scope, utcnow
 from .markup import render_markdown, sanitize_html
@@ -235,6 +236,13 @@ def load_site_data(session: Session, articles: list, zone: str = "UTC") -> SiteD
             .distinct()
         )
     )
+    # One pass over the articles (10,000 on a large site), not one per person and topic.
+    by_curator: dict[str, list] = defaultdict(list)
+    by_topic: dict[str, list] = defaultdict(list)
+    for article in articles:
+        by_curator[getattr(article, "curator", None)].append(article)
+        for slug in dict.fromkeys(getattr(article, "topic_slugs", ())):
+            by_topic[slug].append(article)
     profiles = []
     for person in people:
         if not (is_staff(person) or person.id in answerer_ids):
@@ -244,7 +252,7 @@ def load_site_data(session: Session, articles: list, zone: str = "UTC") -> SiteD
             Question.id.in_(select(Answer.question_id).where(Answer.person_id == person.id)),
             limit=PAGE_THREADS,
         )
-        picks = [a for a in articles if getattr(a, "curator", None) == person.name]
+        picks = by_curator.get(person.name, [])
         profiles.append(PersonEntry(person, threads, picks,
                                     responsiveness.since_text(person_last.get(person.id), now)))
 
@@ -266,7 +274,7 @@ def load_site_data(session: Session, articles: list, zone: str = "UTC") -> SiteD
                 people=[p for p in topic.people if is_staff(p)],
                 threads=_answered(session, Question.topic_id == topic.id, limit=PAGE_THREADS),
                 answered_count=counts.get(topic.id, 0),
-                articles=[a for a in articles if topic.slug in getattr(a, "topic_slugs", ())],
+                articles=by_topic.get(topic.slug, []),
                 freshness=responsiveness.since_text(topic_last.get(topic.id), now),
                 quiet=responsiveness.is_quiet(topic, topic_last.get(topic.id), now),
             )
@@ -359,24 +367,50 @@ def render_bio(text: str) -> str:
 
 
 class FeedWriter(Writer):
-    """Feeds link absolutely to ``FEED_DOMAIN`` even though pages use ``SITEURL = ""``;
-    unchanged article pages are linked from the live build (:mod:`hub_api.build_reuse`)."""
+    """Feeds link absolutely to ``FEED_DOMAIN`` even though pages use ``SITEURL = ""``.
+
+    Article pages go to the build's curated tree (:mod:`hub_api.build_reuse`): an incremental
+    build writes only pages the tree lacks; a full build links unchanged pages from the live
+    build. The tree's record is saved when Pelican has finished.
+    """
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
         site = load_config()["SITE"]
         self.reuse = PageReuse(site.resolve() if site.is_symlink() else None, output_path)
+        self.tree = curated_tree(output_path, bool((settings or {}).get("CANDOR_INCREMENTAL")))
+        self.digest: str | None = None
+        signals.finalized.connect(self.save_tree)
+
+    def _checked(self, context) -> str | None:
+        """The build's fingerprint; first checks that an incremental build can be exact."""
+        if self.digest is None:
+            self.digest = context.get("CANDOR_FINGERPRINT")
+            if self.tree.incremental:
+                content = context.get("generated_content", {}).values()
+                self.tree.check([c for c in content if isinstance(c, Article)], self.digest)
+        return self.digest
 
     def write_file(self, name, template, context, *args, **kwargs):
+        digest = self._checked(context)
         article = kwargs.get("article")
-        digest = context.get("CANDOR_FINGERPRINT")
-        if article is not None and digest and self.reuse.link(name, article.source_path, digest):
+        if article is None:
+            return super().write_file(name, template, context, *args, **kwargs)
+        if self.tree.has(article.source_path):
             return None
-        return super().write_file(name, template, context, *args, **kwargs)
+        if not (digest and self.reuse.link(name, article.source_path, digest)):
+            super().write_file(name, template, context, *args, **kwargs)
+        self.tree.add(article.source_path, name)
+        return None
 
     def write_feed(self, elements, context, *args, **kwargs):
+        self._checked(context)
         domain = context.get("FEED_DOMAIN") or context.get("SITEURL", "")
         return super().write_feed(elements, {**context, "SITEURL": domain}, *args, **kwargs)
+
+    def save_tree(self, _pelican) -> None:
+        """``finalized``: record what the curated tree now holds, for the next build."""
+        self.tree.save(self.digest or "")
 
 
 def get_generators(_pelican):

@@ -30,6 +30,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from .build_reuse import (
+    FULL_BUILD_NEEDED,
+    TREES,
+    FullBuildNeeded,
+    link_tree,
+    live_tree,
+    tree_record,
+)
 from .config import ROOT
 from .signals import (
     answer_edited,
@@ -108,17 +116,23 @@ def _failure_reason(stderr: str, returncode: int) -> str:
     return lines[-1] if lines else f"Pelican exited with status {returncode}"
 
 
-def run_pelican(config: Mapping, outdir: Path) -> None:
-    """Run Pelican in a child process into ``outdir``; raise ``BuildError`` if it fails."""
+def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False) -> None:
+    """Run Pelican in a child process into ``outdir``; raise ``BuildError`` if it fails.
+
+    ``incremental``: keep ``outdir/curated`` (the live tree) and add only new articles' pages;
+    raises ``FullBuildNeeded`` when that would not give what a full build gives.
+    """
     settings = settings_file(config)
     cmd = [sys.executable, "-m", "hub_api.publish", str(outdir), str(settings)]
     try:
         proc = subprocess.run(
-            cmd, cwd=ROOT, env=build_env(config), capture_output=True, text=True,
-            timeout=BUILD_TIMEOUT, check=False,
+            cmd + (["--incremental"] if incremental else []), cwd=ROOT, env=build_env(config),
+            capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False,
         )
     except subprocess.TimeoutExpired as exc:
         raise BuildError(f"Pelican took longer than {BUILD_TIMEOUT} s") from exc
+    if proc.returncode == FULL_BUILD_NEEDED:
+        raise FullBuildNeeded(_failure_reason(proc.stderr, proc.returncode))
     if proc.returncode != 0:
         raise BuildError(_failure_reason(proc.stderr, proc.returncode))
     if proc.stderr.strip():
@@ -143,27 +157,66 @@ def switch_site(site: Path, build: Path) -> Path | None:
 
 
 def prune_builds(site: Path, keep: set[Path]) -> None:
-    """Delete builds other than ``keep`` (the live one and the one before it)."""
+    """Delete builds other than ``keep`` (the live one and the one before it), and the
+    curated trees none of the kept builds links in."""
     keep = {k.resolve() for k in keep}
+    trees = builds_dir(site) / TREES
+    keep_trees = {tree for tree in map(live_tree, keep) if tree}
     for path in builds_dir(site).iterdir():
-        if path.resolve() in keep:
+        if path.resolve() in keep or path == trees:
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+    for tree in [p for p in trees.iterdir() if p.is_dir()] if trees.is_dir() else []:
+        if tree.resolve() not in keep_trees:
+            shutil.rmtree(tree, ignore_errors=True)
+            tree_record(tree).unlink(missing_ok=True)
 
 
-def build_site(config: Mapping) -> Path:
-    """Build the whole site and swap it in atomically; return the new build folder.
+def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool) -> Path:
+    """Run one build into a new folder: incremental on the live tree when it can be exact,
+    else full into a new tree. Leaves nothing behind when it fails."""
+    tree = None if full else live_tree(live)
+    if tree is not None:
+        outdir = _new_build_dir(builds)
+        try:
+            link_tree(outdir, tree)
+            run_pelican(config, outdir, incremental=True)
+            return outdir
+        except FullBuildNeeded as exc:
+            logger.info("full build: %s", exc)
+            shutil.rmtree(outdir, ignore_errors=True)  # unlinks the tree, never enters it
+        except BaseException:
+            shutil.rmtree(outdir, ignore_errors=True)
+            raise
+    outdir = _new_build_dir(builds)
+    tree = builds / TREES / outdir.name
+    try:
+        tree.mkdir(parents=True)
+        link_tree(outdir, tree)
+        run_pelican(config, outdir)
+    except BaseException:
+        shutil.rmtree(outdir, ignore_errors=True)
+        shutil.rmtree(tree, ignore_errors=True)
+        tree_record(tree).unlink(missing_ok=True)
+        raise
+    return outdir
 
-    Raises ``BuildError`` with a one-line reason; the live site is then unchanged.
+
+def build_site(config: Mapping, *, full: bool = False) -> Path:
+    """Build the site and swap it in atomically; return the new build folder.
+
+    A database change or a new pick renders only the pages they touch (incremental); ``full``
+    renders every page. Raises ``BuildError`` with a one-line reason; the live site is then
+    unchanged.
     """
     site = Path(config["SITE"]).absolute()
     with build_lock(Path(config["INSTANCE"])):
-        outdir = _new_build_dir(builds_dir(site))
+        live = site.resolve() if site.is_symlink() else None
+        outdir = _build_into(config, builds_dir(site), live, full)
         try:
-            run_pelican(config, outdir)
             previous = switch_site(site, outdir)
         except BaseException:
             shutil.rmtree(outdir, ignore_errors=True)
@@ -306,7 +359,7 @@ def build_command() -> None:
     started = time.monotonic()
     try:
         with _spinner("Building site"):
-            path = build_site(current_app.config)
+            path = build_site(current_app.config, full=True)
     except BuildError as exc:
         click.echo(f"Build failed: {exc}", err=True)
         raise SystemExit(1) from None
@@ -317,24 +370,33 @@ def build_command() -> None:
 
 
 def _main(argv: list[str]) -> int:
-    """``python -m hub_api.publish OUTDIR [SETTINGS]``: one Pelican run, errors in one line."""
+    """``python -m hub_api.publish OUTDIR [SETTINGS] [--incremental]``: one Pelican run,
+    errors in one line; exit status ``FULL_BUILD_NEEDED`` when incremental cannot be exact."""
+    incremental = "--incremental" in argv
+    argv = [arg for arg in argv if arg != "--incremental"]
     if not 1 <= len(argv) <= 2:
-        sys.stderr.write("usage: python -m hub_api.publish OUTDIR [SETTINGS]\n")
+        sys.stderr.write("usage: python -m hub_api.publish OUTDIR [SETTINGS] [--incremental]\n")
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     outdir = Path(argv[0]).absolute()
     settings_path = argv[1] if len(argv) > 1 else str(ROOT / "publishconf.py")
     try:
-        import pelican
         from pelican.settings import read_settings
 
+        from .build_reuse import CandorPelican
         from .config import load_config
 
         content = str(load_config()["CONTENT"])
-        settings = read_settings(
-            settings_path, override={"OUTPUT_PATH": str(outdir), "PATH": content}
-        )
-        pelican.Pelican(settings).run()
+        # Every build writes into a fresh folder whose curated/ may be the live tree: Pelican
+        # must not clean it.
+        settings = read_settings(settings_path, override={
+            "OUTPUT_PATH": str(outdir), "PATH": content, "CANDOR_INCREMENTAL": incremental,
+            "DELETE_OUTPUT_DIRECTORY": False,
+        })
+        CandorPelican(settings).run()
+    except FullBuildNeeded as exc:
+        sys.stderr.write(f"{exc}\n")
+        return FULL_BUILD_NEEDED
     except Exception as exc:
         logger.debug("build failed", exc_info=True)
         reason = " ".join(str(exc).split()) or type(exc).__name__
