@@ -9,7 +9,7 @@ serves it at ``/``, e.g. ``candor serve`` on http://127.0.0.1:8000 or a CDN.
 from jinja2 import FileSystemBytecodeCache
 
 from hub_api.config import load_config
-from hub_api.pelican_plugin import content_cache_key
+from hub_api.pelican_plugin import content_cache_key, newest_first
 
 _candor = load_config()
 _jinja_cache = _candor["INSTANCE"] / "jinja-cache"
@@ -46,6 +46,7 @@ PAGE_LANG_SAVE_AS = "{slug}/{lang}/index.html"
 # No translations: Pelican would otherwise group every article by slug (quadratic at 10,000).
 ARTICLE_TRANSLATION_ID = None
 PAGE_TRANSLATION_ID = None
+ARTICLE_ORDER_BY = newest_first
 # Drafts are never published.
 DRAFT_SAVE_AS = ""
 DRAFT_LANG_SAVE_AS = ""

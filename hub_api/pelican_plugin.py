@@ -112,6 +112,12 @@ def content_cache_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def newest_first(article) -> tuple:
+    """``ARTICLE_ORDER_BY``: newest first, same dates by slug, whatever order files are read in
+    (Pelican lists them from a set, so without this a tie's order changes between builds)."""
+    return -article.date.timestamp(), article.slug
+
+
 # --- template filters -------------------------------------------------------------------
 
 

@@ -109,7 +109,9 @@ def html_files(root: Path) -> list[Path]:
 
 
 def builds(config) -> list[Path]:
-    return sorted(publish.builds_dir(config["SITE"]).iterdir())
+    """The build folders (the curated trees they share live in ``curated/``)."""
+    return sorted(p for p in publish.builds_dir(config["SITE"]).iterdir()
+                  if p.name != publish.TREES)
 
 
 def test_build_swaps_in_a_symlink(built):
