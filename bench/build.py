@@ -3,7 +3,8 @@
 For each N: N curated Markdown articles + N answered threads in a private SQLite instance.
 Prints the cold Candor build, plain Pelican (no plugin, Pelican's own theme, the same
 Markdown and URL settings) in the same run and their ratio, then, on the largest site,
-the publish latency of a pick: write the file, build, until the front page shows it.
+the publish latency of a pick: write the file, build (incremental, as the web process's
+background builder does), until the front page shows it.
 
     python bench/build.py [--sizes 1000,10000] [--picks 20] [--repeat 3]
 
@@ -121,7 +122,8 @@ def plain_pelican(tmp: Path, config: dict) -> float:
 
 
 def publish_latency(config: dict, picks: int) -> list[float]:
-    """Write a pick's file and build; time until the live front page links it (each pick)."""
+    """Write a pick's file and build as the web process's ``Builder`` does (incremental, with
+    a prewarmed child; its debounce not counted); time until the live front page links it."""
     curated = Path(config["CONTENT"]) / "curated"
     index = Path(config["SITE"]) / "index.html"
     figures = []
@@ -130,7 +132,7 @@ def publish_latency(config: dict, picks: int) -> list[float]:
         started = time.perf_counter()
         (curated / f"{slug}.md").write_text(article(10**6 + k, datetime.now(UTC))
                                             .replace(f"Slug: item-{10**6 + k}", f"Slug: {slug}"))
-        builder = threading.Thread(target=build_site, args=(config,))
+        builder = threading.Thread(target=build_site, args=(config,), kwargs={"prewarm": True})
         builder.start()
         while f"/curated/{slug}/" not in index.read_text():
             assert builder.is_alive() or f"/curated/{slug}/" in index.read_text(), "not published"
