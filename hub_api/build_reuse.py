@@ -25,9 +25,16 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 logger = logging.getLogger(__name__)
 
 STAMP = ".candor-build.json"
-STARTED = time.time()  # the child process is one build; earlier is the safe side in-process
+STARTED = time.time()  # when this build began reading sources; see ``begin``
 SETTINGS = ("SITENAME", "SITEURL", "FEED_DOMAIN", "TIMEZONE", "DEFAULT_DATE_FORMAT", "THEME",
             "ARTICLE_URL", "ARTICLE_SAVE_AS", "FEED_ALL_ATOM", "CANDOR_PUBLIC_URL")
+
+
+def begin() -> None:
+    """Mark the start of the build (a prewarmed child is imported long before it builds):
+    a source modified after this is never trusted to match its page."""
+    global STARTED
+    STARTED = time.time()
 
 
 def fingerprint(context: dict, code_key: str) -> str:
@@ -105,6 +112,12 @@ def tree_record(tree: Path) -> Path:
     return tree.with_name(tree.name + ".json")
 
 
+def tree_additions(tree: Path) -> Path:
+    """``<tree>.added``: pages incremental builds added, a JSON line each (rewriting the
+    whole record at 10,000 articles would cost a third of a second per pick)."""
+    return tree.with_name(tree.name + ".added")
+
+
 def live_tree(build: Path | None) -> Path | None:
     """The curated tree ``build`` links in, if it has one with a readable record."""
     link = build / TREES if build else None
@@ -126,10 +139,20 @@ class CuratedTree:
         self.tree = Path(output_path, TREES).resolve()
         self.incremental = incremental
         self.sources: dict[str, list] = {}  # source path → [mtime, page]
+        self.added: dict[str, list] = {}  # what this build adds
         self.fingerprint: str | None = None
         if incremental:
             record = json.loads(tree_record(self.tree).read_text())
             self.sources, self.fingerprint = record["sources"], record["fingerprint"]
+            try:
+                lines = tree_additions(self.tree).read_text().splitlines()
+            except FileNotFoundError:
+                lines = []
+            for line in lines:
+                try:
+                    self.sources.update(json.loads(line))
+                except ValueError:  # a line cut short: its page is simply written again
+                    logger.warning("ignoring a damaged line in %s", tree_additions(self.tree))
 
     def check(self, articles: list, digest: str) -> None:
         """Raise ``FullBuildNeeded`` unless adding pages to the tree equals a full build."""
@@ -153,13 +176,19 @@ class CuratedTree:
     def add(self, source_path: str, name: str) -> None:
         """Note a page written into the tree; a source touched mid-build is never trusted."""
         mtime = _mtime(source_path)
-        self.sources[source_path] = [mtime if mtime < STARTED else -1.0, name]
+        self.added[source_path] = [mtime if mtime < STARTED else -1.0, name]
 
     def save(self, digest: str) -> None:
-        """Write the record atomically (the live build shares it in incremental builds)."""
+        """Record what the tree holds: a new tree's whole record, written atomically; an
+        incremental build's additions, appended as one line (the live build shares them)."""
+        if self.incremental:
+            if self.added:
+                with open(tree_additions(self.tree), "a") as fh:
+                    fh.write(json.dumps(self.added) + "\n")
+            return
         record = tree_record(self.tree)
         tmp = record.with_name(f".{record.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"fingerprint": digest, "sources": self.sources}))
+        tmp.write_text(json.dumps({"fingerprint": digest, "sources": self.added}))
         os.replace(tmp, record)
 
 

@@ -37,6 +37,7 @@ from .build_reuse import (
     FullBuildNeeded,
     link_tree,
     live_tree,
+    tree_additions,
     tree_record,
 )
 from .config import ROOT
@@ -131,6 +132,17 @@ def _child(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+def _keep_spare(key: tuple, env: dict[str, str]) -> None:
+    """Leave one child waiting for the next build; a spare for another site ends (EOF)."""
+    with _spares_lock:
+        if key in _spares:
+            return
+        for other in _spares.values():
+            other.stdin.close()
+        _spares.clear()
+        _spares[key] = _child(env)
+
+
 def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
                 prewarm: bool = False) -> None:
     """Run Pelican in a child process into ``outdir``; raise ``BuildError`` if it fails.
@@ -154,8 +166,7 @@ def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
         raise BuildError(f"Pelican took longer than {BUILD_TIMEOUT} s") from exc
     finally:
         if prewarm:
-            with _spares_lock:
-                _spares.setdefault(key, _child(env))
+            _keep_spare(key, env)
     if proc.returncode == FULL_BUILD_NEEDED:
         raise FullBuildNeeded(_failure_reason(stderr, proc.returncode))
     if proc.returncode != 0:
@@ -198,6 +209,7 @@ def prune_builds(site: Path, keep: set[Path]) -> None:
         if tree.resolve() not in keep_trees:
             shutil.rmtree(tree, ignore_errors=True)
             tree_record(tree).unlink(missing_ok=True)
+            tree_additions(tree).unlink(missing_ok=True)
 
 
 def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
@@ -414,8 +426,10 @@ def _main(argv: list[str]) -> int:
     try:
         from pelican.settings import read_settings
 
-        from .build_reuse import CandorPelican
+        from . import build_reuse
         from .config import load_config
+
+        build_reuse.begin()
 
         content = str(load_config()["CONTENT"])
         # Every build writes into a fresh folder whose curated/ may be the live tree: Pelican
@@ -424,7 +438,7 @@ def _main(argv: list[str]) -> int:
             "OUTPUT_PATH": str(outdir), "PATH": content, "CANDOR_INCREMENTAL": incremental,
             "DELETE_OUTPUT_DIRECTORY": False,
         })
-        CandorPelican(settings).run()
+        build_reuse.CandorPelican(settings).run()
     except FullBuildNeeded as exc:
         sys.stderr.write(f"{exc}\n")
         return FULL_BUILD_NEEDED
