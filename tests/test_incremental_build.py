@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hub_api import publish
 from hub_api.config import load_config
 from hub_api.db import make_engine, session_scope
 from hub_api.models import Answer, Person, Question, Topic
@@ -180,3 +181,20 @@ def test_a_failed_incremental_build_keeps_the_live_site(config, tmp_path, monkey
     assert [p for p in builds_dir(config["SITE"]).iterdir() if p.name != "curated"] == [live]
     monkeypatch.delenv("CANDOR_PELICANCONF")
     assert "/curated/doomed-pick/" in (build_site(load_config()) / "index.html").read_text()
+
+
+def test_background_builds_hand_over_to_a_prewarmed_child(config):
+    build_site(config, prewarm=True)
+    (spare,) = publish._spares.values()
+    try:
+        pick(config, "warm-pick")
+        build = build_site(config, prewarm=True)
+        assert spare.wait(timeout=5) == 0  # it ran this build, then ended
+        (successor,) = publish._spares.values()
+        assert successor is not spare and successor.poll() is None
+        assert "/curated/warm-pick/" in (build / "index.html").read_text()
+    finally:
+        for child in publish._spares.values():
+            child.stdin.close()
+            child.wait(timeout=30)
+        publish._spares.clear()
