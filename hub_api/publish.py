@@ -461,7 +461,9 @@ def _wait() -> int:
 
 
 if __name__ == "__main__":
-    status = _wait() if sys.argv[1:] == ["--wait"] else _main(sys.argv[1:])
+    if sys.argv[1:] != ["--wait"]:  # by hand, e.g. under a profiler
+        sys.exit(_main(sys.argv[1:]))
+    status = _wait()
     # Every file is written and closed: skip tearing down 10,000 articles' objects (a few
     # tenths of a second the publish latency would wait for).
     sys.stdout.flush()
