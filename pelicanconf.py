@@ -6,10 +6,14 @@ Links are root-relative (``SITEURL = ""``): the same build works on any origin t
 serves it at ``/``, e.g. ``candor serve`` on http://127.0.0.1:8000 or a CDN.
 """
 
+from jinja2 import FileSystemBytecodeCache
+
 from hub_api.config import load_config
-from hub_api.pelican_plugin import content_cache_key
+from hub_api.pelican_plugin import content_cache_key, newest_first
 
 _candor = load_config()
+_jinja_cache = _candor["INSTANCE"] / "jinja-cache"
+_jinja_cache.mkdir(parents=True, exist_ok=True)
 
 SITENAME = _candor["SITENAME"]
 CANDOR_PUBLIC_URL = _candor["PUBLIC_URL"]
@@ -39,6 +43,10 @@ PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 PAGE_LANG_URL = "{slug}/{lang}/"
 PAGE_LANG_SAVE_AS = "{slug}/{lang}/index.html"
+# No translations: Pelican would otherwise group every article by slug (quadratic at 10,000).
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
+ARTICLE_ORDER_BY = newest_first
 # Drafts are never published.
 DRAFT_SAVE_AS = ""
 DRAFT_LANG_SAVE_AS = ""
@@ -79,7 +87,12 @@ FEED_MAX_ITEMS = 50
 
 # Pelican does not autoescape by default; Candor's templates rely on it and mark only
 # sanitised HTML (article.content, bios, answers) as |safe.
-JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+# Compiled templates are cached per instance (Jinja checks each template's mtime), which
+# saves a third of a second in every build.
+JINJA_ENVIRONMENT = {
+    "autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
+    "bytecode_cache": FileSystemBytecodeCache(_jinja_cache),
+}
 
 SUMMARY_MAX_LENGTH = 40
 RELATIVE_URLS = False

@@ -36,7 +36,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "PELICANCONF": Path(env.get("CANDOR_PELICANCONF") or ROOT / "pelicanconf.py").resolve(),
         "SITENAME": env.get("CANDOR_SITENAME") or "Candor",
         "AUTO_BUILD": _flag(env.get("CANDOR_AUTO_BUILD"), True),
-        "BUILD_DEBOUNCE": float(env.get("CANDOR_BUILD_DEBOUNCE") or 2.0),
+        "BUILD_DEBOUNCE": float(env.get("CANDOR_BUILD_DEBOUNCE") or 0.5),
         "SEARCH_BACKEND": env.get("CANDOR_SEARCH_BACKEND") or "whoosh",
         "TIMEZONE": env.get("CANDOR_TIMEZONE") or "UTC",
         # The promise for questions no topic covers, in working hours (topics set their own).

@@ -270,7 +270,8 @@ def test_picked_article_on_the_built_site(app, marketer):
     assert good.slug in (build / "feeds" / "networking.atom").read_text()
     assert good.slug in (build / "feeds" / "all.atom").read_text()
     assert not list(build.parent.parent.rglob("owned.html"))
-    for path in [*build.rglob("*.html"), *build.rglob("*.atom")]:
+    for path in [*build.rglob("*.html"), *(build / "curated").rglob("*.html"),
+                 *build.rglob("*.atom")]:
         text = path.read_text().lower()
         for needle in ("<script", "onerror", "onload", "onclick", 'href="javascript:', "<iframe",
                        'src="https://', "src=\"http://", "<style", "<svg"):

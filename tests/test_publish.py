@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 from datetime import datetime
@@ -105,11 +106,15 @@ def built(tmp_path_factory):
 
 
 def html_files(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.html"))
+    """Every page, the curated ones (a linked tree) included."""
+    return sorted(Path(folder, name) for folder, _dirs, names in os.walk(root, followlinks=True)
+                  for name in names if name.endswith(".html"))
 
 
 def builds(config) -> list[Path]:
-    return sorted(publish.builds_dir(config["SITE"]).iterdir())
+    """The build folders (the curated trees they share live in ``curated/``)."""
+    return sorted(p for p in publish.builds_dir(config["SITE"]).iterdir()
+                  if p.name != publish.TREES)
 
 
 def test_build_swaps_in_a_symlink(built):
@@ -316,5 +321,5 @@ def test_build_command(config, tmp_path, monkeypatch):
     assert "Build failed: no theme" in result.output
 
 
-def _raise_build_error(_config, _outdir):
+def _raise_build_error(_config, _outdir, **_options):
     raise BuildError("no theme")

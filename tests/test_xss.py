@@ -109,7 +109,7 @@ def test_payloads_everywhere(app, client, staff, people, runner):
     from hub_api.publish import build_site
 
     site = build_site(app.config)
-    pages = list(Path(site).rglob("*.html"))
+    pages = list(Path(site).rglob("*.html")) + list(Path(site, "curated").rglob("*.html"))
     assert any("people" in p.parts for p in pages) and any("topics" in p.parts for p in pages)
     index = (Path(site) / "index.html").read_text()
     assert "Eve &lt;script&gt;" in index

@@ -1,0 +1,200 @@
+"""Incremental publishing: a pick or an answer re-renders only what it touches, and the
+result is what a full build gives; readers never see a half-published site."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from hub_api import publish
+from hub_api.config import load_config
+from hub_api.db import make_engine, session_scope
+from hub_api.models import Answer, Person, Question, Topic
+from hub_api.publish import BuildError, build_site, builds_dir
+
+from .test_publish import make_instance
+
+PICK = """Title: {title}
+Date: 2026-11-22 10:00
+Slug: {slug}
+Curator: Dana Ortiz
+Topics: networking
+Note: Why it matters.
+
+<script>alert("pick")</script><img src="https://tracker.example/p.gif" alt="t">
+
+Body of {slug}.
+"""
+# The transparency page states when its figures were computed: the build's own time.
+STAMP = re.compile(r"Figures as of [^;]*;")
+
+
+def pick(config: dict, slug: str) -> None:
+    path = Path(config["CONTENT"]) / "curated" / f"{slug}.md"
+    path.write_text(PICK.format(title=f"Pick {slug}", slug=slug))
+
+
+def answer(config: dict, title: str) -> None:
+    engine = make_engine(config["DATABASE_URL"])
+    with session_scope(engine) as s:
+        topic = s.query(Topic).filter_by(slug="networking").one()
+        dana = s.query(Person).filter_by(slug="dana-ortiz").one()
+        question = Question(title=title, body="b", body_html="<p>b</p>", display_name="Kim",
+                            topic=topic, manage_token_hash=title, status="answered",
+                            created_at=datetime(2026, 11, 20, 9, 0))
+        question.answers.append(Answer(person=dana, body="Yes.", body_html="<p>Yes.</p>",
+                                       created_at=datetime(2026, 11, 20, 10, 0)))
+        s.add(question)
+    engine.dispose()
+
+
+def tree(build: Path) -> Path:
+    return (build / "curated").resolve()
+
+
+def files(build: Path) -> dict[str, str]:
+    """Every file of a build (through the curated link) → its text, build stamps left out."""
+    found = {}
+    for folder, _dirs, names in os.walk(build, followlinks=True):
+        for name in names:
+            path = Path(folder, name)
+            rel = str(path.relative_to(build))
+            if name != ".candor-build.json":
+                found[rel] = STAMP.sub("", path.read_bytes().decode("utf-8", "replace"))
+    return found
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    return make_instance(tmp_path, monkeypatch)
+
+
+def test_picks_and_answers_published_incrementally_equal_a_full_build(config):
+    shared = tree(build_site(config))
+    pick(config, "first-pick")
+    second = build_site(config)
+    assert tree(second) == shared  # no article page re-rendered, the tree is shared
+    assert "/curated/first-pick/" in (second / "index.html").read_text()
+    answer(config, "Can the NW-24 stack four high?")
+    third = build_site(config)
+    assert tree(third) == shared
+    assert "Can the NW-24 stack four high?" in (third / "index.html").read_text()
+    pick(config, "second-pick")
+    fourth = build_site(config)
+    assert "Pick second-pick" in (fourth / "topics" / "networking" / "index.html").read_text()
+
+    full = build_site(config, full=True)
+    assert tree(full) != tree(fourth)
+    incremental, rebuilt = files(fourth), files(full)
+    assert sorted(incremental) == sorted(rebuilt)
+    assert [name for name in rebuilt if incremental[name] != rebuilt[name]] == []
+    assert "curated/second-pick/index.html" in rebuilt
+    # Builds pruned with their trees; the live and the previous build keep theirs.
+    assert sorted(p.name for p in (builds_dir(config["SITE"]) / "curated").iterdir()
+                  if p.is_dir()) == sorted({tree(fourth).name, tree(full).name})
+
+
+def test_a_picked_article_page_is_sanitised(config):
+    build_site(config)
+    pick(config, "hostile-pick")
+    page = (build_site(config) / "curated" / "hostile-pick" / "index.html").read_text()
+    assert "Body of hostile-pick." in page
+    assert "<script>alert" not in page
+    assert "tracker.example" not in page
+
+
+def test_an_edited_article_or_a_renamed_curator_gets_a_full_build(config):
+    pick(config, "dana-pick")
+    first = build_site(config)
+    first_tree = tree(first)
+    source = Path(config["CONTENT"]) / "curated" / "pcb-lead-times-2025.md"
+    source.write_text(source.read_text().replace("Title: Why PCB", "Title: Edited: why PCB"))
+    second = build_site(config)
+    assert tree(second) != first_tree  # the live tree is never rewritten in place
+    assert "Edited: why PCB" in (second / "curated" / "pcb-lead-times-2025" / "index.html"
+                                 ).read_text()
+    assert "Edited: why PCB" not in (first / "curated" / "pcb-lead-times-2025" / "index.html"
+                                     ).read_text()
+    engine = make_engine(config["DATABASE_URL"])
+    with session_scope(engine) as s:
+        s.query(Person).filter_by(slug="dana-ortiz").update({"job_title": "Head of Wi-Fi"})
+    engine.dispose()
+    second_tree = tree(second)
+    third = build_site(config)
+    assert tree(third) != second_tree
+    assert "Head of Wi-Fi" in (third / "curated" / "dana-pick" / "index.html").read_text()
+
+
+def test_readers_during_incremental_publishing_see_the_old_or_the_new_site(config):
+    build_site(config)
+    site = config["SITE"]
+    problems: list[str] = []
+    reads = 0
+    done = threading.Event()
+
+    def reader() -> None:
+        nonlocal reads
+        while not done.is_set():
+            try:
+                index = (site / "index.html").read_text()
+            except OSError as exc:
+                problems.append(f"front page: {exc}")
+                continue
+            for slug in re.findall(r'href="/curated/([^/"]+)/"', index):
+                if not (site / "curated" / slug / "index.html").is_file():
+                    problems.append(f"front page links the missing page {slug}")
+            reads += 1
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for k in range(3):
+            pick(config, f"reader-pick-{k}")
+            build_site(config)
+    finally:
+        done.set()
+        thread.join()
+    assert problems == []
+    assert reads > 10
+    assert "/curated/reader-pick-2/" in (site / "index.html").read_text()
+
+
+def test_a_failed_incremental_build_keeps_the_live_site(config, tmp_path, monkeypatch):
+    live = build_site(config)
+    record = Path(str(tree(live)) + ".json").read_text()
+    pick(config, "doomed-pick")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pelicanconf.py").write_text("SITENAME = 'x'\n")
+    (broken / "publishconf.py").write_text("from pelicanconf import *\nTHEME = (\n")
+    monkeypatch.setenv("CANDOR_PELICANCONF", str(broken / "pelicanconf.py"))
+    with pytest.raises(BuildError, match="SyntaxError"):
+        build_site(load_config())
+    assert config["SITE"].resolve() == live.resolve()
+    assert "doomed-pick" not in (config["SITE"] / "index.html").read_text()
+    assert Path(str(tree(live)) + ".json").read_text() == record
+    assert [p for p in builds_dir(config["SITE"]).iterdir() if p.name != "curated"] == [live]
+    monkeypatch.delenv("CANDOR_PELICANCONF")
+    assert "/curated/doomed-pick/" in (build_site(load_config()) / "index.html").read_text()
+
+
+def test_background_builds_hand_over_to_a_prewarmed_child(config):
+    build_site(config, prewarm=True)
+    (spare,) = publish._spares.values()
+    try:
+        pick(config, "warm-pick")
+        build = build_site(config, prewarm=True)
+        assert spare.wait(timeout=5) == 0  # it ran this build, then ended
+        (successor,) = publish._spares.values()
+        assert successor is not spare and successor.poll() is None
+        assert "/curated/warm-pick/" in (build / "index.html").read_text()
+    finally:
+        for child in publish._spares.values():
+            child.stdin.close()
+            child.wait(timeout=30)
+        publish._spares.clear()
