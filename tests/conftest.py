@@ -247,6 +247,13 @@ def mail_app(tmp_path, database_url, smtp):
         yield app
 
 
+def site_files(root: Path, suffix: str = "") -> list[Path]:
+    """Every file of a built site ending in ``suffix``, through the linked curated tree
+    (``Path.rglob`` does not follow folder links before Python 3.13)."""
+    return sorted(Path(folder, name) for folder, _dirs, names in os.walk(root, followlinks=True)
+                  for name in names if name.endswith(suffix))
+
+
 def browser_login(page, base_url: str, email: str, next_path: str,
                   fill_seconds: float = 0) -> None:
     """Log in through the real form in a Playwright page and wait for ``next_path``.

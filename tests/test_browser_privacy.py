@@ -9,7 +9,7 @@ import pytest
 
 from hub_api.publish import build_site
 
-from .conftest import LiveServer, browser_login, make_test_app, seed_people
+from .conftest import LiveServer, browser_login, make_test_app, seed_people, site_files
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def test_crawl_and_manage_journey_leave_no_trace(live, browser):
     # Crawl every static page and public route reachable from the front page.
     site = Path(live.app.config["SITE"])
     static = {"/" + str(p.relative_to(site)).replace("index.html", "")
-              for p in site.rglob("*.html")}
+              for p in site_files(site, ".html")}
     todo = sorted(static | {"/", "/ask", "/privacy/", "/transparency/", "/staff/login",
                             "/q/1/feed.atom", "/feeds/all.atom"})
     seen: set[str] = set()

@@ -19,7 +19,7 @@ from hub_api.models import CuratedPick, Entry
 from hub_api.publish import build_site, get_builder
 from hub_api.signals import curated_picked
 
-from .conftest import csrf, login, make_test_app, seed_people
+from .conftest import csrf, login, make_test_app, seed_people, site_files
 from .feedserver import FEEDS
 
 SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -270,8 +270,7 @@ def test_picked_article_on_the_built_site(app, marketer):
     assert good.slug in (build / "feeds" / "networking.atom").read_text()
     assert good.slug in (build / "feeds" / "all.atom").read_text()
     assert not list(build.parent.parent.rglob("owned.html"))
-    for path in [*build.rglob("*.html"), *(build / "curated").rglob("*.html"),
-                 *build.rglob("*.atom")]:
+    for path in [*site_files(build, ".html"), *site_files(build, ".atom")]:
         text = path.read_text().lower()
         for needle in ("<script", "onerror", "onload", "onclick", 'href="javascript:', "<iframe",
                        'src="https://', "src=\"http://", "<style", "<svg"):

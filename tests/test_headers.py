@@ -8,7 +8,7 @@ from hub_api import security
 from hub_api.privacy import REGISTRY
 from hub_api.publish import build_site
 
-from .conftest import ask
+from .conftest import ask, site_files
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 STYLE_ATTR = re.compile(r"<[^>]+\sstyle=", re.IGNORECASE)
@@ -32,7 +32,7 @@ def test_every_kind_of_response_carries_the_headers(app, client, people):
     build_site(app.config)
     site = app.config["SITE"]
     static = sorted("/" + str(p.relative_to(site)).replace("index.html", "")
-                    for p in site.rglob("*") if p.is_file())
+                    for p in site_files(site))
     assert "/privacy/" in static and "/transparency/" in static and "/theme/candor.css" in static
     dynamic = ["/ask", "/healthz", f"/manage/{token}", f"/manage/{token}/export.json",
                "/q/1/feed.atom", "/staff/login", "/no-such-page", "/q/999"]

@@ -16,7 +16,7 @@ from sqlalchemy import make_url, text
 from hub_api.db import make_engine
 from hub_api.publish import build_site
 
-from .conftest import PASSWORD, csrf, make_test_app, seed_people
+from .conftest import PASSWORD, csrf, make_test_app, seed_people, site_files
 
 MARKER_IP = "203.0.113.77"
 MARKER_EMAIL = "marker-owner-7f3a@example.org"
@@ -100,7 +100,7 @@ def database_dump(url: str, instance: Path) -> bytes:
 
 
 def all_files(folder: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    return b"".join(p.read_bytes() for p in site_files(folder))
 
 
 def test_marker_ip_is_stored_nowhere(marked, smtp, caplog, database_url, tmp_path):

@@ -9,7 +9,7 @@ from hub_api.db import session_scope
 from hub_api.models import FollowUp, NotificationEmail, Question, QuestionRevision
 from hub_api.privacy import REGISTRY, undeclared_personal_columns
 
-from .conftest import ask, csrf
+from .conftest import ask, csrf, site_files
 
 
 def count(app, model) -> int:
@@ -200,5 +200,5 @@ def test_deleted_question_leaves_the_built_site(app, client, staff, people):
     assert "Erase me from the site" in (site / "index.html").read_text()
     client.post(f"/manage/{token}/delete")
     build_site(app.config)
-    built = "".join(p.read_text() for p in site.rglob("*.html"))
+    built = "".join(p.read_text() for p in site_files(site, ".html"))
     assert "Erase me from the site" not in built and "Soon gone." not in built

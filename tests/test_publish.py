@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import threading
 from datetime import datetime
@@ -18,6 +17,8 @@ from hub_api.db import Base, make_engine, session_scope
 from hub_api.models import Answer, Person, Question, Topic
 from hub_api.publish import Builder, BuildError, build_site
 from hub_api.signals import answer_posted, question_asked
+
+from .conftest import site_files
 
 PUBLIC_URL = "https://hub.example.com"
 
@@ -105,12 +106,6 @@ def built(tmp_path_factory):
         yield config, build
 
 
-def html_files(root: Path) -> list[Path]:
-    """Every page, the curated ones (a linked tree) included."""
-    return sorted(Path(folder, name) for folder, _dirs, names in os.walk(root, followlinks=True)
-                  for name in names if name.endswith(".html"))
-
-
 def builds(config) -> list[Path]:
     """The build folders (the curated trees they share live in ``curated/``)."""
     return sorted(p for p in publish.builds_dir(config["SITE"]).iterdir()
@@ -178,7 +173,7 @@ def test_feeds_link_to_the_public_url(built):
 def test_no_script_reaches_the_site(built):
     config, _ = built
     site = config["SITE"]
-    files = html_files(site)
+    files = site_files(site, ".html")
     assert len(files) >= 7
     for path in files:
         text = path.read_text().lower()
