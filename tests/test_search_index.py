@@ -152,6 +152,49 @@ def test_kill_9_mid_batch_loses_nothing(tmp_path, database_url, moment):
     assert not service.pending()
 
 
+CHURN = """
+import sys, time
+from pathlib import Path
+from hub_api.search.documents import Document
+from hub_api.search.whoosh_backend import WhooshBackend
+def docs(n):
+    return [Document("thread", str(i), f"Zebra question {i} {n}", "zebra body", "/q")
+            for i in range(50)]
+backend = WhooshBackend(Path(sys.argv[1]))
+with backend.writer_lock(wait=True):
+    backend.rebuild(iter(docs(0)))
+    print("ready", flush=True)
+    end, n = time.monotonic() + float(sys.argv[2]), 0
+    while time.monotonic() < end:
+        n += 1
+        if n % 40 == 0:  # a whole new index folder swapped in, the old one removed
+            backend.rebuild(iter(docs(n)))
+        else:  # a small commit: Whoosh merges segments and deletes the superseded files
+            backend.index_documents(docs(n)[n % 50:n % 50 + 3])
+print(n, flush=True)
+"""
+
+
+def test_searchers_open_while_another_process_commits_and_swaps(tmp_path):
+    """Every search sees one whole generation while another process commits, merges and
+    swaps in rebuilt indexes: no missing file, no closed reader, never a partial count."""
+    from hub_api.search.query import parse
+    from hub_api.search.whoosh_backend import WhooshBackend
+
+    churn = subprocess.Popen([sys.executable, "-c", CHURN, str(tmp_path), "6"], cwd=ROOT,
+                             stdout=subprocess.PIPE, text=True)
+    assert churn.stdout.readline() == "ready\n"
+    kept = WhooshBackend(tmp_path)  # reopens its searcher when stale
+    searches = 0
+    while churn.poll() is None:
+        fresh = WhooshBackend(tmp_path)  # opens the latest generation from scratch
+        for backend in (kept, fresh):
+            assert backend.search(parse("zebra")).total == 50
+            searches += 1
+    commits = int(churn.stdout.read())
+    assert churn.returncode == 0 and commits > 40 and searches > 100
+
+
 SERVER = """
 import sys
 from waitress import serve

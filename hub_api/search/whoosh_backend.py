@@ -5,6 +5,11 @@ write lock is never contended. ``INSTANCE/index`` is a symlink to the live index
 ``rebuild`` writes a fresh folder beside it and swaps the link. Each thread keeps its own
 searcher and reopens it when it is no longer up to date or the link moved — never
 ``Searcher.refresh()``, which in whoosh-reloaded 2.7.5 can serve replaced text.
+
+Files are only ever deleted under an exclusive lock on ``search.open``, and searchers are
+only opened under a shared one: a commit in another process can remove the generation a
+reader is about to open (its TOC, merged-away segments, a swapped-out index folder) only
+before the reader starts or after it holds every file open (POSIX keeps unlinked files).
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import fcntl
 import os
 import shutil
 import threading
-import time
 import uuid
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -23,9 +27,11 @@ from whoosh import collectors, index
 from whoosh import highlight as wh
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import TOC, clean_files
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, Or, Phrase, Query, Term
-from whoosh.reading import ReaderClosed, TermNotFound
+from whoosh.reading import TermNotFound
+from whoosh.writing import SegmentWriter
 
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
@@ -47,7 +53,28 @@ SCHEMA = Schema(
 TEXT_FIELDS = ("title", "body")
 
 
-OPEN_ATTEMPTS = 5
+@contextmanager
+def _flock(path: Path, mode: int) -> Iterator[None]:
+    """An fcntl lock on a file of its own descriptor, so threads of one process contend too."""
+    with open(path, "a") as fh:
+        fcntl.flock(fh, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class _Writer(SegmentWriter):
+    """Whoosh's writer, deleting superseded files only while no searcher is being opened."""
+
+    def __init__(self, ix, open_lock: Path, **kwargs):
+        super().__init__(ix, **kwargs)
+        self._open_lock = open_lock
+
+    def _commit_toc(self, segments) -> None:
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        with _flock(self._open_lock, fcntl.LOCK_EX):
+            clean_files(self.storage, self.indexname, self.generation, segments)
 
 
 class _Marker(wh.Formatter):
@@ -64,6 +91,7 @@ class WhooshBackend:
         self.instance = instance
         self.link = instance / "index"
         self.lock_path = instance / "search.lock"
+        self.open_lock = instance / "search.open"
         self._local = threading.local()
         self._thread_lock = threading.Lock()
 
@@ -91,6 +119,9 @@ class WhooshBackend:
         finally:
             self._thread_lock.release()
 
+    def has_index(self) -> bool:
+        return self.link.exists()
+
     def _ensure_index(self) -> None:
         if not self.link.exists():
             folder = self._new_folder()
@@ -108,8 +139,7 @@ class WhooshBackend:
         os.replace(tmp, self.link)  # atomic: readers see the old or the new index
 
     def index_documents(self, docs: Iterable[Document], delete: Iterable[str] = ()) -> None:
-        ix = index.open_dir(str(self.link))
-        writer = ix.writer()
+        writer = _Writer(index.open_dir(str(self.link)), self.open_lock)
         try:
             for doc_id in delete:
                 writer.delete_by_term("doc_id", doc_id)
@@ -135,38 +165,25 @@ class WhooshBackend:
         old = self.link.resolve() if self.link.exists() else None
         self._point_link_at(folder)
         if old and old != folder.resolve():
-            shutil.rmtree(old, ignore_errors=True)  # open readers keep their files (POSIX)
+            with _flock(self.open_lock, fcntl.LOCK_EX):  # open searchers keep their files
+                shutil.rmtree(old, ignore_errors=True)
 
     # -- reading ---------------------------------------------------------------------------
 
     def _searcher(self):
-        """This thread's searcher, reopened when stale or when the index was swapped.
-
-        Another process's commit can delete the generation being opened or checked (its
-        TOC file, or a reader closed under us): that is retried with a fresh open.
-        """
-        for attempt in range(OPEN_ATTEMPTS):
-            try:
-                return self._open_searcher()
-            except (OSError, ReaderClosed):
-                self._local.searcher = None
-                if attempt == OPEN_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-        return None
-
-    def _open_searcher(self):
+        """This thread's searcher, reopened when stale or when the index was swapped."""
         if not self.link.exists():
             return None
-        target = os.path.realpath(self.link)
-        current = getattr(self._local, "searcher", None)
-        if current is not None and self._local.target == target and current.up_to_date():
-            return current
-        if current is not None:
-            current.close()
-        self._local.searcher = index.open_dir(target).searcher()
-        self._local.target = target
-        return self._local.searcher
+        with _flock(self.open_lock, fcntl.LOCK_SH):  # no file goes while we look or open
+            target = os.path.realpath(self.link)
+            current = getattr(self._local, "searcher", None)
+            if current is not None and self._local.target == target and current.up_to_date():
+                return current
+            if current is not None:
+                current.close()
+            self._local.searcher = index.open_dir(target).searcher()
+            self._local.target = target
+            return self._local.searcher
 
     def search(self, query: ParsedQuery, kinds: Iterable[str] = (), page: int = 1) -> Results:
         searcher = self._searcher()
