@@ -269,3 +269,31 @@ def test_four_server_processes_write_at_once(tmp_path, database_url):
     assert service.backend.doc_ids() == expected_ids(app)
     with session_scope(app.extensions["candor_engine"]) as session:
         assert session.scalar(select(func.count()).where(SearchOutbox.done_at.is_(None))) == 0
+
+
+def test_search_reads_do_not_queue_behind_a_sqlite_writer(tmp_path):
+    """Search's reads (pending entries, the vocabulary) begin DEFERRED: while another
+    connection holds SQLite's write lock they answer at once instead of waiting for it."""
+    import sqlite3
+
+    from hub_api.migrate import upgrade
+    from hub_api.search import synonyms
+
+    url = f"sqlite:///{tmp_path / 'candor.db'}"
+    upgrade(url)
+    app = next(make_test_app(tmp_path, url))
+    service = app.extensions["candor_search"]
+    with session_scope(app.extensions["candor_engine"]) as session:
+        synonyms.add(session, "PCB", "printed circuit board")
+    writer = sqlite3.connect(tmp_path / "candor.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        start = time.monotonic()
+        assert service.pending() == 0
+        service.forget_synonyms()
+        alternatives = service.parse("pcb").must[0].alternatives
+        assert ("printed", "circuit", "board") in [tuple(a) for a in alternatives]
+        assert time.monotonic() - start < 5  # the busy timeout is 30 s
+    finally:
+        writer.rollback()
+        writer.close()
