@@ -299,26 +299,38 @@ def _scored(searcher, query: Query, limit: int, allowed: set[int]):
                 continue
             found = allowed.intersection(ids if not offset else [d + offset for d in ids])
             holders.setdefault(term, []).append(found)
+            postings = zip(ids, weights, strict=True)
+            if len(found) < len(ids):  # deleted or filtered out
+                postings = ((d, w) for d, w in postings if d + offset in found)
+            get = scores.get
             scorer = searcher.weighting.scorer(leaf, fieldname, btext)
             if not isinstance(scorer, BM25FScorer):  # an unscored field: the weight counts
-                for d, w in zip(ids, weights, strict=True):
-                    if d + offset in found:
-                        scores[d + offset] = scores.get(d + offset, 0.0) + w
+                for d, w in postings:
+                    scores[d + offset] = get(d + offset, 0.0) + w
                 continue
             idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-            lengths = _field_lengths(reader._perdoc, fieldname)
-            for d, w in zip(ids, weights, strict=True):
-                if d + offset in found:  # whoosh.scoring.bm25, term for term
-                    fl = _LENGTHS[lengths[d]]
-                    s = idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * fl / avgfl)))
-                    scores[d + offset] = scores.get(d + offset, 0.0) + s
-    best = heapq.nlargest(limit, ((score, -d) for d, score in scores.items()))
-    results = searching.Results(searcher, query, [(score, -d) for score, d in best])
+            k1_1, b_1 = k1 + 1, 1 - b
+            lengths, decoded = _field_lengths(reader._perdoc, fieldname), _LENGTHS
+            for d, w in postings:  # whoosh.scoring.bm25, operation for operation
+                scores[d + offset] = get(d + offset, 0.0) + idf * (
+                    (w * k1_1) / (w + k1 * (b_1 + b * decoded[lengths[d]] / avgfl)))
+    results = searching.Results(searcher, query, _best(scores, limit))
     results.docterms = {d: [t for t, sets in holders.items() if any(d in f for f in sets)]
                         for _, d in results.top_n}
     results.termdocs = {t: [d for d, ts in results.docterms.items() if t in ts]
                         for t in holders}
     return results
+
+
+def _best(scores: dict[int, float], limit: int) -> list[tuple[float, int]]:
+    """The ``limit`` highest (score, docnum), ties to the lower docnum: the cut-off score
+    comes from the bare floats, so only documents that reach it are sorted."""
+    top = heapq.nlargest(limit, scores.values())
+    if not top:
+        return []
+    cut = top[-1]
+    reaching = [(-score, d) for d, score in scores.items() if score >= cut]
+    return [(-negated, d) for negated, d in sorted(reaching)[:limit]]
 
 
 # Decoded postings of the terms searched last, per segment reader: a reader belongs to one
