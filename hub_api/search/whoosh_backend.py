@@ -58,7 +58,7 @@ SCHEMA = Schema(
 )
 TEXT_FIELDS = ("title", "body")
 # Postings a rebuild sorts in memory before spilling a sorted run to disk (runs are merged
-# a posting at a time in Python): 20,000 posts fit in 512 MB and indexed 1.3-1.7x faster
+# a posting at a time in Python): 20,000 posts fit in 512 MB and indexed 1.2-1.7x faster
 # here than with Whoosh's default 128; bigger rebuilds spill, so memory stays bounded.
 REBUILD_POOL_MB = 512
 
