@@ -1,18 +1,23 @@
-"""Search benchmark: Candor's Whoosh backend against SQLite FTS5 in the same run.
+"""Search benchmark: Candor's Whoosh and PostgreSQL backends against SQLite FTS5, one run.
 
 1. The real beer.stackexchange.com sample (imported with `candor import stackexchange`).
 2. A generated corpus (default 100,000 posts) drawn from the beer sample's own vocabulary.
 For each: index throughput (posts/s) and query latency p50/p95 for 200 queries with
 highlighted titles and snippets, beside FTS5 (C speed; porter stemmer, bm25, snippet()) on
-the same documents, with the ratio. Then requests/s of /search under load from a separate
-waitress process whose searcher stays open between requests. Loopback only, bounded runs.
+the same documents, with the ratio; the PostgreSQL backend (in a database of its own on
+``--pg``, dropped afterwards; skipped with a note when the server is unreachable) on the
+same documents too. Also the full `candor reindex` of the beer sample (documents built
+from the database). Then requests/s of /search under load from a separate waitress process
+whose searcher stays open between requests. Loopback only, bounded runs.
 
     python bench/search.py [--posts 100000] [--queries 200] [--seconds 6] [--concurrency 8]
+                           [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sqlite3
@@ -33,11 +38,13 @@ from serve import (
     stop_server,  # noqa: E402
     wait_ready,
 )
+from sqlalchemy import create_engine, text  # noqa: E402
 
 from hub_api import create_app  # noqa: E402
-from hub_api.db import session_scope  # noqa: E402
+from hub_api.db import make_engine, session_scope  # noqa: E402
 from hub_api.migrate import upgrade  # noqa: E402
 from hub_api.search.documents import Document, all_documents  # noqa: E402
+from hub_api.search.postgres_backend import PostgresBackend  # noqa: E402
 from hub_api.search.query import STOP_WORDS, parse  # noqa: E402
 from hub_api.search.whoosh_backend import WhooshBackend  # noqa: E402
 from hub_api.stackexchange import import_posts  # noqa: E402
@@ -100,15 +107,44 @@ def generated(vocab: list[tuple[str, int]], n: int, rng: random.Random) -> list[
     return docs
 
 
-def compare(label: str, docs: list[Document], queries: list[str], folder: Path,
-            posts: int | None = None) -> None:
-    """``posts``: how many posts the documents hold (a thread is a question and its answers)."""
-    posts = posts or len(docs)
-    backend = WhooshBackend(folder)
+def postgres(admin_url: str, name: str) -> PostgresBackend | None:
+    """A fresh database ``name`` with Candor's schema, or None (and why) when unreachable."""
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # any driver error: the rest of the benchmark still runs
+        print(f"PostgreSQL skipped: {str(exc).splitlines()[0]}")
+        return None
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    return PostgresBackend(make_engine(url))
+
+
+def drop_postgres(backend: PostgresBackend, admin_url: str) -> None:
+    name = backend.engine.url.database
+    backend.engine.dispose()
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def timed_rebuild(backend, docs: list[Document]) -> float:
     with backend.writer_lock(wait=True):
         start = time.perf_counter()
         backend.rebuild(iter(docs))
-        whoosh_s = time.perf_counter() - start
+        return time.perf_counter() - start
+
+
+def compare(label: str, docs: list[Document], queries: list[str], folder: Path,
+            pg: PostgresBackend | None, posts: int | None = None) -> None:
+    """``posts``: how many posts the documents hold (a thread is a question and its answers)."""
+    posts = posts or len(docs)
+    backend = WhooshBackend(folder)
+    whoosh_s = timed_rebuild(backend, docs)
     db, fts_s = fts5_index(docs)
     w = latencies(lambda q: backend.search(parse(q), (), 1), queries)
     f = latencies(lambda q: fts5_query(db, q), queries)
@@ -119,6 +155,22 @@ def compare(label: str, docs: list[Document], queries: list[str], folder: Path,
     print(f"  query   Whoosh p50 {w['p50_ms']:6.2f} ms  p95 {w['p95_ms']:6.2f} ms   "
           f"FTS5 p50 {f['p50_ms']:6.2f} ms  p95 {f['p95_ms']:6.2f} ms   "
           f"p95 ratio {w['p95_ms'] / max(f['p95_ms'], 1e-6):.1f}x")
+    if pg is not None:
+        pg_s = timed_rebuild(pg, docs)
+        p = latencies(lambda q: pg.search(parse(q), (), 1), queries)
+        print(f"  PostgreSQL FTS: index {posts / pg_s:10,.0f} posts/s   "
+              f"query p50 {p['p50_ms']:6.2f} ms  p95 {p['p95_ms']:6.2f} ms   "
+              f"p95 ratio to FTS5 {p['p95_ms'] / max(f['p95_ms'], 1e-6):.1f}x")
+
+
+def reindex(app) -> None:
+    """``candor reindex`` as run: documents built from the database, then indexed."""
+    service = app.extensions["candor_search"]
+    start = time.perf_counter()
+    count = service.reindex()
+    took = time.perf_counter() - start
+    print(f"\ncandor reindex of the beer sample: {count:,} documents in {took:.1f} s "
+          f"({count / took:,.0f} documents/s, database reads included)")
 
 
 def load(tmp: Path, queries: list[str], seconds: float, concurrency: int) -> None:
@@ -149,6 +201,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--pg", default=os.environ.get(
+        "CANDOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+        help="an existing database to connect to; the benchmark's own is made beside it")
     args = parser.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory(prefix="candor-bench-search-") as name:
@@ -167,10 +222,16 @@ def main() -> None:
               f"-> {len(beer):,} thread documents")
         vocab = vocabulary(beer)
         queries = make_queries(vocab, args.queries, rng)
-        compare("Real beer sample (a thread = a question and its answers)", beer, queries,
-                tmp / "bench-beer", posts=counts.questions + counts.answers)
-        compare("Generated corpus", generated(vocab, args.posts, rng), queries,
-                tmp / "bench-generated")
+        reindex(app)
+        pg = postgres(args.pg, f"candor_bench_search_{os.getpid()}")
+        try:
+            compare("Real beer sample (a thread = a question and its answers)", beer, queries,
+                    tmp / "bench-beer", pg, posts=counts.questions + counts.answers)
+            compare("Generated corpus", generated(vocab, args.posts, rng), queries,
+                    tmp / "bench-generated", pg)
+        finally:
+            if pg is not None:
+                drop_postgres(pg, args.pg)
         load(tmp, queries, args.seconds, args.concurrency)
 
 

@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from .config import load_config, write_secret
 from .jobs import scheduler
 from .migrate import upgrade
+from .search.cli import create_index
 
 
 def init_app(app: Flask) -> None:
@@ -41,7 +42,7 @@ main.params = [p for p in main.params if p.name not in {"app", "env_file", "debu
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create the instance: folder, secret key and database schema (safe to re-run)."""
+    """Create the instance: folder, secret key, database schema, search index (safe to re-run)."""
     config = current_app.config
     write_secret(config["INSTANCE"])
     try:
@@ -49,6 +50,7 @@ def init_command() -> None:
     except Exception as exc:  # any driver error: say which database and why, in one line
         reason = str(exc).splitlines()[0]
         raise click.ClickException(f"cannot set up the database: {reason}") from exc
+    create_index()
     # The app was created before the secret existed: read it back for later commands.
     current_app.config["SECRET_KEY"] = load_config()["SECRET_KEY"] or config["SECRET_KEY"]
     click.echo(f"Instance ready in {config['INSTANCE']}")

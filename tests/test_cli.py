@@ -1,11 +1,13 @@
 """The `candor` command through click's test runner."""
 
+import shutil
+
 from sqlalchemy import select
 
 from hub_api.db import session_scope
 from hub_api.models import Person, Question
 
-from .conftest import ask
+from .conftest import ask, seed_people
 
 
 def test_init_creates_secret_and_is_rerunnable(app, runner):
@@ -17,6 +19,40 @@ def test_init_creates_secret_and_is_rerunnable(app, runner):
     first = secret.read_text()
     assert runner.invoke(args=["init"]).exit_code == 0
     assert secret.read_text() == first
+
+
+def test_init_creates_the_search_index(app, runner):
+    from whoosh import index
+
+    link = app.config["INSTANCE"] / "index"
+    assert not link.exists()  # nothing was written yet
+    curated = len(list((app.config["CONTENT"] / "curated").glob("*.md")))
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    assert f"Indexed {curated} documents." in result.output  # the curated folder's items
+    assert index.open_dir(str(link)).doc_count() == curated
+    search = app.extensions["candor_search"]
+    assert search.search(search.parse("anything"), ["thread"]).total == 0
+
+
+def test_init_builds_a_missing_index_from_the_database(app, runner):
+    from whoosh import index
+
+    seed_people(app)  # two staff, indexed as they are written
+    link = app.config["INSTANCE"] / "index"
+    folder = link.resolve()
+    link.unlink()
+    shutil.rmtree(folder)
+    curated = len(list((app.config["CONTENT"] / "curated").glob("*.md")))
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    assert f"Indexed {2 + curated} documents." in result.output
+    search = app.extensions["candor_search"]
+    assert {h.title.striptags() for h in search.search(search.parse("engineer")).hits} == \
+        {"Dana Ortiz", "Sam Lee"}
+    again = runner.invoke(args=["init"])  # an existing index is left as it is
+    assert again.exit_code == 0 and "Indexed" not in again.output
+    assert index.open_dir(str(link)).doc_count() == 2 + curated
 
 
 def test_topic_and_staff_add_list_disable(app, runner):

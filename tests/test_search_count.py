@@ -83,3 +83,23 @@ def test_search_finds_exactly_the_matching_documents(corpus, text, kinds):
     paged = [hit.doc_id for r in pages for hit in r.hits]
     assert len(paged) == len(set(paged)), "a document shown on two pages"
     assert set(paged) == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(text=st.lists(st.sampled_from(WORDS + ["topic:hvac", "topic:pipes"]),
+                     min_size=1, max_size=4).map(" ".join))
+def test_ranking_by_postings_equals_whooshs_own_scoring(corpus, text):
+    """The block-at-a-time BM25F ranking orders documents exactly as Whoosh's matchers,
+    each document scored, would (scores equal but for the order of additions)."""
+    from hub_api.search.whoosh_backend import _positive, _scored, _top, matching_docnums
+
+    query = parse(text)
+    if not query.must:
+        return
+    searcher = corpus.backend._searcher()
+    positive = _positive(query)
+    allowed = matching_docnums(searcher, positive)
+    ours = _scored(searcher, positive, 50, allowed).top_n
+    whoosh = _top(searcher, positive, 50, allowed).top_n
+    assert [d for _, d in ours] == [d for _, d in whoosh]
+    assert [s for s, _ in ours] == pytest.approx([s for s, _ in whoosh], rel=1e-12)

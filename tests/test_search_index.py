@@ -152,6 +152,49 @@ def test_kill_9_mid_batch_loses_nothing(tmp_path, database_url, moment):
     assert not service.pending()
 
 
+CHURN = """
+import sys, time
+from pathlib import Path
+from hub_api.search.documents import Document
+from hub_api.search.whoosh_backend import WhooshBackend
+def docs(n):
+    return [Document("thread", str(i), f"Zebra question {i} {n}", "zebra body", "/q")
+            for i in range(50)]
+backend = WhooshBackend(Path(sys.argv[1]))
+with backend.writer_lock(wait=True):
+    backend.rebuild(iter(docs(0)))
+    print("ready", flush=True)
+    end, n = time.monotonic() + float(sys.argv[2]), 0
+    while time.monotonic() < end:
+        n += 1
+        if n % 40 == 0:  # a whole new index folder swapped in, the old one removed
+            backend.rebuild(iter(docs(n)))
+        else:  # a small commit: Whoosh merges segments and deletes the superseded files
+            backend.index_documents(docs(n)[n % 50:n % 50 + 3])
+print(n, flush=True)
+"""
+
+
+def test_searchers_open_while_another_process_commits_and_swaps(tmp_path):
+    """Every search sees one whole generation while another process commits, merges and
+    swaps in rebuilt indexes: no missing file, no closed reader, never a partial count."""
+    from hub_api.search.query import parse
+    from hub_api.search.whoosh_backend import WhooshBackend
+
+    churn = subprocess.Popen([sys.executable, "-c", CHURN, str(tmp_path), "6"], cwd=ROOT,
+                             stdout=subprocess.PIPE, text=True)
+    assert churn.stdout.readline() == "ready\n"
+    kept = WhooshBackend(tmp_path)  # reopens its searcher when stale
+    searches = 0
+    while churn.poll() is None:
+        fresh = WhooshBackend(tmp_path)  # opens the latest generation from scratch
+        for backend in (kept, fresh):
+            assert backend.search(parse("zebra")).total == 50
+            searches += 1
+    commits = int(churn.stdout.read())
+    assert churn.returncode == 0 and commits > 40 and searches > 100
+
+
 SERVER = """
 import sys
 from waitress import serve
@@ -226,3 +269,31 @@ def test_four_server_processes_write_at_once(tmp_path, database_url):
     assert service.backend.doc_ids() == expected_ids(app)
     with session_scope(app.extensions["candor_engine"]) as session:
         assert session.scalar(select(func.count()).where(SearchOutbox.done_at.is_(None))) == 0
+
+
+def test_search_reads_do_not_queue_behind_a_sqlite_writer(tmp_path):
+    """Search's reads (pending entries, the vocabulary) begin DEFERRED: while another
+    connection holds SQLite's write lock they answer at once instead of waiting for it."""
+    import sqlite3
+
+    from hub_api.migrate import upgrade
+    from hub_api.search import synonyms
+
+    url = f"sqlite:///{tmp_path / 'candor.db'}"
+    upgrade(url)
+    app = next(make_test_app(tmp_path, url))
+    service = app.extensions["candor_search"]
+    with session_scope(app.extensions["candor_engine"]) as session:
+        synonyms.add(session, "PCB", "printed circuit board")
+    writer = sqlite3.connect(tmp_path / "candor.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        start = time.monotonic()
+        assert service.pending() == 0
+        service.forget_synonyms()
+        alternatives = service.parse("pcb").must[0].alternatives
+        assert ("printed", "circuit", "board") in [tuple(a) for a in alternatives]
+        assert time.monotonic() - start < 5  # the busy timeout is 30 s
+    finally:
+        writer.rollback()
+        writer.close()

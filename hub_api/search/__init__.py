@@ -64,10 +64,9 @@ def _curated_picked(app: Flask, **_kw) -> None:
 def _question_asked(app: Flask, id: int, **_kw) -> None:  # noqa: A002 — the signal's name
     """A question submitted with no similar answered thread is a content gap."""
     from sqlalchemy import select
-    from sqlalchemy.orm import Session
 
     service: SearchService = app.extensions["candor_search"]
-    with Session(service.engine) as session:
+    with service.reading() as session:
         title = session.scalar(select(Question.title).where(Question.id == id))
     if title and not service.similar(title, limit=1):
         record_miss(service.engine, title)

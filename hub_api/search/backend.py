@@ -53,6 +53,9 @@ class SearchBackend(Protocol):
     def writer_lock(self) -> AbstractContextManager[bool]:
         """Held by the one process that may write; yields False when another holds it."""
 
+    def has_index(self) -> bool:
+        """Whether the index exists (``candor init`` builds it when not)."""
+
     def index_documents(self, docs: Iterable[Document], delete: Iterable[str] = ()) -> None:
         """Add or replace ``docs`` and delete the ``delete`` doc ids, all at once."""
 

@@ -30,6 +30,16 @@ def _service():
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database and content folder, then swap it in."""
+    _reindex()
+
+
+def create_index() -> None:
+    """For ``candor init``: build the index from the database unless it exists already."""
+    if not _service().backend.has_index():
+        _reindex()
+
+
+def _reindex() -> None:
     service = _service()
     with click.progressbar(length=service.expected_total(), label="Indexing",
                            file=sys.stderr) as bar:

@@ -48,15 +48,22 @@ def plain(value: str) -> str:
 
 
 def thread_document(session: Session, ref: str) -> Document | None:
-    question = session.scalar(
-        select(Question).where(Question.id == int(ref)).options(
+    questions = _load_threads(session, [int(ref)])
+    return _thread(questions[0]) if questions else None
+
+
+def _load_threads(session: Session, ids: list[int]) -> list[Question]:
+    """Questions with everything their documents show, in a handful of queries."""
+    return list(session.scalars(
+        select(Question).where(Question.id.in_(ids)).order_by(Question.id).options(
             selectinload(Question.answers).selectinload(Answer.person),
             selectinload(Question.follow_ups), selectinload(Question.topic),
             selectinload(Question.imported_answers),
         )
-    )
-    if question is None:
-        return None
+    ))
+
+
+def _thread(question: Question) -> Document:
     answerers = list(dict.fromkeys(a.person.name for a in question.answers))
     parts = [question.topic.name if question.topic else "", question.body_html]
     parts += [f.body_html for f in question.follow_ups if f.status == "published"]
@@ -68,8 +75,8 @@ def thread_document(session: Session, ref: str) -> Document | None:
     if not answerers and question.imported_answers:
         meta = f"Imported from {question.imported_answers[0].site}"
     return Document(
-        kind="thread", ref=ref, title=plain(question.title), body=plain("\n".join(parts)),
-        url=question.url, meta=meta,
+        kind="thread", ref=str(question.id), title=plain(question.title),
+        body=plain("\n".join(parts)), url=question.url, meta=meta,
         answered=bool(question.answers or question.imported_answers),
         topics=[question.topic.slug] if question.topic else [],
     )
@@ -122,19 +129,26 @@ BUILDERS: dict[str, Callable[[Session, str], Document | None]] = {
 }
 
 
+READ_BATCH = 200
+
+
 def all_documents(session: Session, content: Path) -> Iterator[Document]:
     """Every searchable document, for a full rebuild.
 
-    Reads in short transactions, so on SQLite writers are not held up while a rebuild runs.
+    Threads are read ``READ_BATCH`` at a time (a query per relation, not per thread), each
+    batch in a short transaction, so on SQLite writers are not held up while a rebuild runs.
     """
-    jobs = [(thread_document, str(i)) for i in session.scalars(select(Question.id)).all()]
-    jobs += [(person_document, str(i)) for i in session.scalars(select(Person.id)).all()]
-    for n, (build, ref) in enumerate(jobs, 1):
-        doc = build(session, ref)
+    ids = list(session.scalars(select(Question.id).order_by(Question.id)))
+    people = list(session.scalars(select(Person.id).order_by(Person.id)))
+    session.rollback()
+    for start in range(0, len(ids), READ_BATCH):
+        batch = [_thread(q) for q in _load_threads(session, ids[start:start + READ_BATCH])]
+        session.rollback()
+        yield from batch
+    for ref in people:
+        doc = person_document(session, str(ref))
         if doc:
             yield doc
-        if n % 100 == 0:
-            session.rollback()
     session.rollback()
     for path in curated_files(content):
         doc = read_curated(path)

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..db import read_only, utcnow
 from ..models import SearchOutbox
 from . import synonyms
 from .backend import Hit, Results, SearchBackend
@@ -42,6 +42,7 @@ SYNONYMS_TTL = 5.0  # other processes' vocabulary changes show within this many 
 class SearchService:
     def __init__(self, engine: Engine, backend: SearchBackend, content: Path, sync: bool):
         self.engine = engine
+        self._reads = read_only(engine)  # on SQLite, reads must not take the write lock
         self.backend = backend
         self.content = content
         self.sync = sync  # apply in the committing thread (tests) instead of a background one
@@ -52,6 +53,10 @@ class SearchService:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def reading(self) -> Session:
+        """A session for reads only (DEFERRED on SQLite, where writes begin IMMEDIATE)."""
+        return Session(self._reads)
+
     def parse(self, raw: str | None) -> ParsedQuery:
         return parse(raw, self._vocabulary())
 
@@ -59,7 +64,7 @@ class SearchService:
         """The synonyms, cached briefly: a search should not need a database round trip."""
         cached = self._synonyms
         if cached is None or time.monotonic() - cached[0] > SYNONYMS_TTL:
-            with Session(self.engine) as session:
+            with self.reading() as session:
                 cached = (time.monotonic(), synonyms.mapping(session))
             self._synonyms = cached
         return cached[1]
@@ -126,11 +131,11 @@ class SearchService:
                 return applied
 
     def pending(self) -> int:
-        with Session(self.engine) as session:
+        with self.reading() as session:
             return int(session.scalar(select(exists().where(SearchOutbox.done_at.is_(None)))))
 
     def _apply_batch(self) -> int:
-        with Session(self.engine) as session:
+        with self.reading() as session:
             rows = session.execute(
                 select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.ref)
                 .where(SearchOutbox.done_at.is_(None)).order_by(SearchOutbox.id).limit(BATCH)
@@ -184,7 +189,7 @@ class SearchService:
                 yield doc
 
         with self.backend.writer_lock(wait=True):
-            with Session(self.engine) as session:
+            with self.reading() as session:
                 covered = list(session.scalars(
                     select(SearchOutbox.id).where(SearchOutbox.done_at.is_(None))))
                 session.rollback()
@@ -196,5 +201,5 @@ class SearchService:
         return count
 
     def expected_total(self) -> int:
-        with Session(self.engine) as session:
+        with self.reading() as session:
             return count_documents(session, self.content)
