@@ -7,15 +7,18 @@ config), then lets each capability attach itself with its own ``init_app``.
 from __future__ import annotations
 
 import secrets
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from .config import load_config
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app that serves the dynamic pages, the staff area and the static site."""
+    from flask import Flask  # here, not at import: the site build imports hub_api modules
+
     config = load_config()
     if test_config:
         config.update(test_config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
@@ -32,7 +33,11 @@ login_manager.login_message = None  # flash() would put a message in the session
 login_manager.session_protection = "basic"
 
 # Checked against when the email is unknown, so a login takes as long either way.
-_DUMMY_HASH = generate_password_hash("candor-dummy-password")
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown emails against, so they take as long as known ones; made on
+    first use, not at import (scrypt is slow on purpose)."""
+    return generate_password_hash("candor-dummy-password")
 
 
 def init_app(app: Flask) -> None:
@@ -110,7 +115,7 @@ def login():
         email = request.form.get("email", "").strip().lower()[:254]
         password = request.form.get("password", "")[:1024]
         person = get_session().scalar(select(Person).where(func.lower(Person.email) == email))
-        valid = check_password_hash(person.password_hash if person else _DUMMY_HASH, password)
+        valid = check_password_hash(person.password_hash if person else _dummy_hash(), password)
         if person is not None and valid and person.active:
             login_user(person)
             return redirect(next_url or home_for(person), 303)

@@ -10,10 +10,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+# Flask is imported where a request needs it: the Pelican plugin and the CLI use this module
+# too, and the site build should not pay for the web stack.
 
 _BEGIN = "candor_sqlite_begin"
 
@@ -86,6 +92,8 @@ def init_app(app: Flask) -> None:
 
 def get_session() -> Session:
     """The session of the current request, opened on first use (read-only for GET/HEAD)."""
+    from flask import current_app, g, has_request_context, request
+
     if "db" not in g:
         reads = has_request_context() and request.method in ("GET", "HEAD")
         g.db = current_app.extensions["candor_read_sessions" if reads else "candor_sessions"]()
@@ -93,6 +101,8 @@ def get_session() -> Session:
 
 
 def _close_session(_exc: BaseException | None) -> None:
+    from flask import g
+
     session = g.pop("db", None)
     if session is not None:
         session.close()

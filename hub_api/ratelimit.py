@@ -14,9 +14,13 @@ import ipaddress
 import secrets
 import threading
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from flask import Flask, current_app, request
-from flask_limiter import Limiter
+if TYPE_CHECKING:
+    from flask import Flask
+
+# Flask and Flask-Limiter are imported where used: the site build reads ``LIMITS`` (for the
+# privacy page) in a child process that should not pay for the web stack.
 
 # (endpoint, limit, methods): the writes a bot would hammer. GETs stay unlimited.
 LIMITS = (
@@ -29,7 +33,6 @@ LIMITS = (
     ("follow.confirm", "10 per minute", ["POST"]),
     ("follow.unsubscribe", "10 per minute", ["POST"]),
     ("contact.request_contact", "5 per minute;20 per hour", ["POST"]),
-    ("api.ask_question", "5 per minute;30 per hour", ["POST"]),
 )
 # Staff tokens are throttled per token, wherever the requests come from.
 TOKEN_ENDPOINTS = ("api.answer_question", "api.accept", "api.assign", "api.queue")
@@ -40,6 +43,8 @@ KEY_TTL = 2 * 24 * 3600  # a day's key outlives the day by one, for requests aro
 
 def init_app(app: Flask) -> None:
     """Attach a limiter of this app's own (call after the blueprints are registered)."""
+    from flask_limiter import Limiter
+
     storage = app.config.get("RATELIMIT_STORAGE_URL") or "memory://"
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.extensions["candor_daily_key"] = DailyKey(storage)
@@ -61,6 +66,8 @@ def init_app(app: Flask) -> None:
 
 def token_key() -> str:
     """A hash of the bearer token: one budget per token, not per address."""
+    from flask import request
+
     raw = request.headers.get("Authorization", "").encode("utf-8", "replace")
     return "token:" + hashlib.sha256(raw).hexdigest()
 
@@ -103,6 +110,8 @@ def client_address(remote: str, forwarded: str | None,
 
 def client_key() -> str:
     """HMAC(today's key, client address): the only trace of a client anywhere."""
+    from flask import current_app, request
+
     app = current_app
     address = client_address(request.remote_addr or "", request.headers.get("X-Forwarded-For"),
                              app.extensions["candor_proxies"])

@@ -26,14 +26,16 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import Answer, Person, Question, Topic
-from .routing import target_hours, topic_schedule
-from .working_hours import Schedule
+from .working_hours import Schedule, target_hours, topic_schedule
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 COUNTED = ("open", "answered", "hidden", "removed")
 WINDOWS = (30, 90)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -28,7 +28,7 @@ from .db import read_only, session_scope, utcnow
 from .jobs import scheduler
 from .mail import MailError, send_mail
 from .models import Answer, Person, Question, Topic
-from .working_hours import Schedule, schedule_for
+from .working_hours import Schedule, target_hours, topic_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +44,6 @@ def init_app(app: Flask) -> None:
 
 
 # --- deadlines -----------------------------------------------------------------------------
-
-
-def topic_schedule(config: Mapping, topic: Topic | None) -> Schedule:
-    """The schedule a topic's (or the hub's) target runs on, in ``CANDOR_TIMEZONE``."""
-    return schedule_for(topic, config["TIMEZONE"])
-
-
-def target_hours(config: Mapping, topic: Topic | None) -> int:
-    """The promised first-answer time in working hours (the hub default without a topic)."""
-    return topic.response_target_hours if topic else config["RESPONSE_TARGET_HOURS"]
 
 
 def waiting(question: Question) -> bool:

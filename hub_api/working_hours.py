@@ -12,6 +12,7 @@ listed (``"Mon,Wed,Fri 08:30-12:00"``), a zone (``"Mon-Sat 08:00-20:00 Europe/Be
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -139,6 +140,16 @@ def _utc(moment: datetime) -> datetime:
 
 def _utc_midnight(day: date, zone: ZoneInfo) -> datetime:
     return _utc(datetime.combine(day, time(0), tzinfo=zone))
+
+
+def topic_schedule(config: Mapping, topic) -> Schedule:
+    """The schedule a topic's (or the hub's) target runs on, in ``CANDOR_TIMEZONE``."""
+    return schedule_for(topic, config["TIMEZONE"])
+
+
+def target_hours(config: Mapping, topic) -> int:
+    """The promised first-answer time in working hours (the hub default without a topic)."""
+    return topic.response_target_hours if topic else config["RESPONSE_TARGET_HOURS"]
 
 
 def schedule_for(topic, default_zone: str = "UTC") -> Schedule:
