@@ -51,10 +51,19 @@ def fingerprint(context: dict, code_key: str) -> str:
     return digest.hexdigest()
 
 
-def write_stamp(output_path: str, digest: str) -> None:
-    """Record this build's fingerprint and start time for the next build."""
-    stamp = {"fingerprint": digest, "started": STARTED}
+def write_stamp(output_path: str, digest: str, unpublished: list[str] | None = None) -> None:
+    """Record this build's fingerprint and start time for the next build, and the content
+    files Pelican could not read (it logs them and builds on without them)."""
+    stamp = {"fingerprint": digest, "started": STARTED, "unpublished": unpublished or []}
     Path(output_path, STAMP).write_text(json.dumps(stamp))
+
+
+def unpublished_files(site: Path) -> list[str]:
+    """Content files the live build left out because they could not be read."""
+    try:
+        return list(json.loads(Path(site, STAMP).read_text()).get("unpublished", []))
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
 class PageReuse:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .ask import Form
 from .auth import require_role
+from .build_reuse import unpublished_files
 from .curation import (
     NOTE_LIMIT,
     CurationError,
@@ -49,6 +50,7 @@ def _inbox_page(feed_form: Form | None = None, status: int = 200):
         "staff/curation.html", entries=inbox_entries(session, feed_id=feed_id, topic=topic),
         feeds=all_feeds(session), topics=all_topics(session), feed_id=feed_id, topic=topic,
         feed_form=feed_form or Form({}), just_picked=just_picked, gaps=top_gaps(session, 10),
+        unpublished=unpublished_files(current_app.config["SITE"]),
     ), status
 
 

@@ -391,7 +391,10 @@ class CandorGenerator(Generator):
             writer.write_feed(
                 topic.articles, self.context, path=topic.feed_path, feed_title=topic.name
             )
-        write_stamp(self.output_path, self.context["CANDOR_FINGERPRINT"])
+        # Pelican marks a source it failed to read with ``None`` and builds on without it.
+        failed = sorted(path for path, item in self.context["generated_content"].items()
+                        if item is None)
+        write_stamp(self.output_path, self.context["CANDOR_FINGERPRINT"], failed)
 
 
 def render_bio(text: str) -> str:

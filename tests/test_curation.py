@@ -303,3 +303,15 @@ def test_the_inbox_shows_what_readers_did_not_find(app, client, marketer):
     assert re.search(r"<td>quantum routers</td><td>2</td>", panel)
     assert "&lt;b&gt;solar&lt;/b&gt; switches" in panel or "solar switches" in panel
     assert "<b>solar</b>" not in panel
+
+
+def test_the_inbox_names_curated_files_the_build_could_not_read(app, marketer):
+    broken = Path(app.config["CONTENT"]) / "curated" / "broken-by-hand.md"
+    broken.parent.mkdir(exist_ok=True)
+    broken.write_text("Date: 2026-11-20\n\nA hand edit in git lost the title line.\n")
+    build_site(app.config)
+    page = marketer.get("/staff/curation").text
+    assert "1 file could not be read" in page and "curated/broken-by-hand.md" in page
+    broken.unlink()
+    build_site(app.config)
+    assert "could not be read" not in marketer.get("/staff/curation").text
