@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -26,6 +26,9 @@ _BEGIN = "candor_sqlite_begin"
 
 class Base(DeclarativeBase):
     """Declarative base for all Candor tables."""
+
+
+_Row = TypeVar("_Row", bound=Base)
 
 
 _clock: Callable[[], datetime] | None = None
@@ -98,6 +101,16 @@ def get_session() -> Session:
         reads = has_request_context() and request.method in ("GET", "HEAD")
         g.db = current_app.extensions["candor_read_sessions" if reads else "candor_sessions"]()
     return g.db
+
+
+def get_or_404(model: type[_Row], ident: int) -> _Row:
+    """The request session's row of ``model`` with primary key ``ident``, else a 404."""
+    from flask import abort
+
+    row = get_session().get(model, ident)
+    if row is None:
+        abort(404)
+    return row
 
 
 def _close_session(_exc: BaseException | None) -> None:

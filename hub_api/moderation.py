@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from . import abuse, signals
 from .ask import reopen
 from .auth import require_role
-from .db import get_session
+from .db import get_or_404, get_session
 from .models import Answer, FollowUp, ModerationAction, Question
 from .security import check_csrf
 
@@ -85,9 +85,7 @@ def act(question_id: int, action: str):
         abort(404)
     reason = _reason()
     session = get_session()
-    question = session.get(Question, question_id)
-    if question is None:
-        abort(404)
+    question = get_or_404(Question, question_id)
     allowed, new_status, signal = ACTIONS[action]
     if question.status not in allowed:
         abort(409, f"This question is {question.status}; it cannot be {LOGGED[action]} now.")
@@ -108,9 +106,7 @@ def act_on_follow_up(follow_up_id: int, action: str):
         abort(404)
     reason = _reason()
     session = get_session()
-    follow_up = session.get(FollowUp, follow_up_id)
-    if follow_up is None:
-        abort(404)
+    follow_up = get_or_404(FollowUp, follow_up_id)
     if follow_up.status != "held":
         abort(409, f"This follow-up is {follow_up.status}; it cannot be {LOGGED[action]} now.")
     follow_up.status = "published" if action == "approve" else "rejected"
@@ -132,9 +128,7 @@ def hide_answer(answer_id: int):
     check_csrf()
     reason = _reason()
     session = get_session()
-    answer = session.get(Answer, answer_id)
-    if answer is None:
-        abort(404)
+    answer = get_or_404(Answer, answer_id)
     if answer.hidden_reason:
         abort(409, "This answer is already hidden.")
     answer.hidden_reason = reason

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from . import routing, signals
 from .ask import BODY_LIMIT, Form, accept_answer, read_text_fields
 from .auth import require_role
-from .db import get_session, utcnow
+from .db import get_or_404, get_session, utcnow
 from .markup import render_markdown
 from .models import Answer, AnswerRevision, Person, Question, person_topics
 from .people import active_staff
@@ -122,9 +122,7 @@ def post_answer(session: Session, question: Question, person: Person, body: str)
 
 
 def _own_answer(answer_id: int) -> Answer:
-    answer = get_session().get(Answer, answer_id)
-    if answer is None:
-        abort(404)
+    answer = get_or_404(Answer, answer_id)
     if answer.person_id != current_user.id:
         abort(403, "Only the person who wrote an answer can edit it.")
     return answer

@@ -44,8 +44,7 @@ def get_thread(question_id: int) -> Question:
                 joinedload(Answer.person), selectinload(Answer.revisions)
             ),
             selectinload(Question.follow_ups),
-            selectinload(Question.revisions),
-        )
+        )  # the question's own revisions load only where shown (the asker's and staff views)
     )
     if question is None:
         abort(404)
