@@ -297,3 +297,46 @@ def test_search_reads_do_not_queue_behind_a_sqlite_writer(tmp_path):
     finally:
         writer.rollback()
         writer.close()
+
+
+def test_a_big_rebuild_spread_over_workers_answers_like_one_writer(tmp_path, monkeypatch):
+    """Worker processes each write a segment; the index finds and counts what one writer's
+    does, and a worker that fails leaves the live index as it was, with its reason."""
+    from hub_api.search import whoosh_rebuild
+    from hub_api.search.documents import Document
+    from hub_api.search.query import parse
+    from hub_api.search.whoosh_backend import WhooshBackend
+
+    rng = random.Random(11)
+    docs = [Document("thread", str(i), " ".join(rng.choices(WORDS, k=5)),
+                     " ".join(rng.choices(WORDS, k=rng.randint(1, 40))), f"/q/{i}")
+            for i in range(600)]
+    serial, parallel = WhooshBackend(tmp_path / "serial"), WhooshBackend(tmp_path / "parallel")
+    with serial.writer_lock(wait=True):
+        serial.rebuild(iter(docs))
+    monkeypatch.setattr(whoosh_rebuild, "PARALLEL_FROM", 100)
+    with parallel.writer_lock(wait=True):
+        parallel.rebuild(iter(docs))
+    assert len(serial._searcher().leaf_searchers()) == 1
+    segments = parallel._searcher().leaf_searchers()
+    assert len(segments) == whoosh_rebuild.workers_available() >= 2
+    assert sum(s.doc_count() for s, _ in segments) == 600
+    assert not (parallel.link.resolve() / "MAIN.tmp").exists()
+
+    def everything(backend, q):
+        first = backend.search(parse(q))
+        return first.total, {h.doc_id for p in range(1, first.pages + 1)
+                             for h in backend.search(parse(q), (), p).hits}
+
+    for q in ["vpn", "router -cable", '"rack vpn"', "price warranty", "vpn router switch"]:
+        total, found = everything(serial, q)
+        assert 0 < total == len(found)
+        assert everything(parallel, q) == (total, found)
+
+    live = parallel.link.resolve()
+    with parallel.writer_lock(wait=True), \
+            pytest.raises(RuntimeError, match="an indexing worker failed: .*"):
+        parallel.rebuild(iter(docs + [Document("thread", "x", 123, "not text", "/")]))
+    assert parallel.link.resolve() == live
+    assert sorted(p.name for p in parallel.instance.glob("index-*")) == [live.name]
+    assert everything(parallel, "vpn") == everything(serial, "vpn")

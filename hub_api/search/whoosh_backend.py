@@ -15,17 +15,16 @@ before the reader starts or after it holds every file open (POSIX keeps unlinked
 from __future__ import annotations
 
 import fcntl
-import heapq
 import os
 import shutil
 import threading
 import uuid
-from array import array
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from whoosh import collectors, index, searching
 from whoosh import highlight as wh
 from whoosh.analysis import StemmingAnalyzer
@@ -42,6 +41,8 @@ from whoosh.writing import SegmentWriter
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
 from .query import STOP_WORDS, ParsedQuery, Words
+from .whoosh_codec import CandorCodec, CandorLeafMatcher, postings_arrays
+from .whoosh_rebuild import write_index
 
 ANALYZER = StemmingAnalyzer(stoplist=STOP_WORDS, minsize=2)
 SCHEMA = Schema(
@@ -57,10 +58,6 @@ SCHEMA = Schema(
     answered=BOOLEAN(stored=True),
 )
 TEXT_FIELDS = ("title", "body")
-# Postings a rebuild sorts in memory before spilling a sorted run to disk (runs are merged
-# a posting at a time in Python): 20,000 posts fit in 512 MB and indexed 1.2-1.7x faster
-# here than with Whoosh's default 128; bigger rebuilds spill, so memory stays bounded.
-REBUILD_POOL_MB = 512
 
 
 @contextmanager
@@ -149,7 +146,7 @@ class WhooshBackend:
         os.replace(tmp, self.link)  # atomic: readers see the old or the new index
 
     def index_documents(self, docs: Iterable[Document], delete: Iterable[str] = ()) -> None:
-        writer = _Writer(index.open_dir(str(self.link)), self.open_lock)
+        writer = _Writer(index.open_dir(str(self.link)), self.open_lock, codec=CandorCodec())
         try:
             for doc_id in delete:
                 writer.delete_by_term("doc_id", doc_id)
@@ -162,16 +159,11 @@ class WhooshBackend:
 
     def rebuild(self, docs: Iterator[Document]) -> None:
         folder = self._new_folder()
-        ix = index.create_in(str(folder), SCHEMA)
-        writer = ix.writer(limitmb=REBUILD_POOL_MB)
         try:
-            for doc in docs:
-                writer.add_document(**_fields(doc))
+            write_index(folder, SCHEMA, map(_fields, docs))
         except BaseException:
-            writer.cancel()
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        writer.commit()
         old = self.link.resolve() if self.link.exists() else None
         self._point_link_at(folder)
         if old and old != folder.resolve():
@@ -201,13 +193,13 @@ class WhooshBackend:
             return Results(page=page)
         # The exact set of matches, computed here: Whoosh's AndNot can let an excluded word
         # through after a phrase (tests/test_search_count.py shows it).
-        allowed = matching_docnums(searcher, _positive(query))
+        allowed = matches(searcher, _positive(query))
         if query.must_not:
-            allowed -= matching_docnums(searcher, Or([_any_field(w) for w in query.must_not]))
+            allowed.exclude(matches(searcher, Or([_any_field(w) for w in query.must_not])))
         kinds = list(kinds)
         if kinds:
-            allowed &= matching_docnums(searcher, Or([Term("kind", k) for k in kinds]))
-        total = len(allowed)
+            allowed.keep(matches(searcher, Or([Term("kind", k) for k in kinds])))
+        total = allowed.count()
         if (page - 1) * PAGE_SIZE >= total:
             return Results([], total, page)
         shown = _ranked(searcher, _positive(query), allowed, (page - 1) * PAGE_SIZE,
@@ -222,8 +214,8 @@ class WhooshBackend:
         wq = Or([_words_query(f, (w,)) for w in words for f in TEXT_FIELDS])
         only = And([Term("kind", "thread"), Term("answered", True)]) if within is None \
             else And([Term("kind", "thread"), Or([Term("doc_id", d) for d in within])])
-        allowed = matching_docnums(searcher, And([wq, only]))
-        if not allowed:  # an empty filter would mean "no filter" to Whoosh
+        allowed = matches(searcher, And([wq, only]))
+        if not allowed.count():
             return []
         return [_hit(h) for h in _ranked(searcher, wq, allowed, 0, limit)]
 
@@ -236,7 +228,71 @@ class WhooshBackend:
         return {fields["doc_id"] for fields in searcher.all_stored_fields()}
 
 
-def _ranked(searcher, query: Query, allowed: set[int], start: int, stop: int):
+class Matches:
+    """The live documents matching a query: a boolean mask over each segment's documents.
+
+    Set algebra on masks runs at C speed where Whoosh steps a Python matcher id by id.
+    """
+
+    def __init__(self, masks: list[np.ndarray], offsets: list[int]):
+        self.masks, self.offsets = masks, offsets
+
+    def exclude(self, other: Matches) -> None:
+        for mask, dropped in zip(self.masks, other.masks, strict=True):
+            mask &= ~dropped
+
+    def keep(self, other: Matches) -> None:
+        for mask, kept in zip(self.masks, other.masks, strict=True):
+            mask &= kept
+
+    def count(self) -> int:
+        return sum(int(np.count_nonzero(mask)) for mask in self.masks)
+
+    def docnums(self) -> set[int]:
+        return {int(d) + offset for mask, offset in zip(self.masks, self.offsets, strict=True)
+                for d in np.flatnonzero(mask)}
+
+
+def matches(searcher, query: Query) -> Matches:
+    """The live documents that match, from whole posting lists (phrases: Whoosh's matcher)."""
+    leaves = searcher.leaf_searchers()
+    return Matches([_mask(leaf, query) & _live(leaf.reader()) for leaf, _ in leaves],
+                   [offset for _, offset in leaves])
+
+
+def _mask(leaf, query: Query) -> np.ndarray:
+    reader = leaf.reader()
+    if isinstance(query, Or | And) and query.subqueries:
+        combine = np.logical_or if isinstance(query, Or) else np.logical_and
+        return combine.reduce([_mask(leaf, q) for q in query.subqueries])
+    mask = np.zeros(reader.doc_count_all(), dtype=bool)
+    if isinstance(query, Term):
+        field = reader.schema[query.fieldname]
+        mask[_postings(reader, query.fieldname, field.to_bytes(query.text))[0]] = True
+    elif not isinstance(query, Or | And):
+        mask[np.fromiter(query.docs(leaf), dtype=np.intp)] = True
+    return mask
+
+
+def _live(reader) -> np.ndarray:
+    def make() -> np.ndarray:
+        live = np.ones(reader.doc_count_all(), dtype=bool)
+        if reader.has_deletions():
+            live[np.fromiter(reader.deleted_docs_set, dtype=np.intp)] = False
+        return live
+    return _per_reader(reader, ("live",), make)
+
+
+def _per_reader(reader, key: tuple, make):
+    """A value kept on a segment reader: a reader belongs to one thread's searcher of one
+    generation, so what it holds needs no lock and is never stale."""
+    cache = reader.__dict__.setdefault("candor_cache", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _ranked(searcher, query: Query, allowed: Matches, start: int, stop: int):
     """The ``start:stop`` slice of ``allowed`` ranked by ``query``, ready to highlight.
 
     Only the slice shown gets its matched terms recorded and its passages highlighted.
@@ -244,7 +300,7 @@ def _ranked(searcher, query: Query, allowed: set[int], start: int, stop: int):
     if all(isinstance(leaf, Term) for leaf in _leaves(query)):
         results = _scored(searcher, query, stop, allowed)
     else:
-        results = _top(searcher, query, stop, allowed)  # phrases: Whoosh's own matchers
+        results = _top(searcher, query, stop, allowed.docnums())  # phrases: Whoosh's own
     results.top_n = results.top_n[start:stop]
     results.formatter = _Marker()
     return results
@@ -274,149 +330,122 @@ def _leaves(query: Query) -> Iterator[Query]:
 
 
 # Whoosh stores a field's length in one byte; a doc_field_length lookup decodes it so.
-_LENGTHS = [byte_to_length(b) for b in range(256)]
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
-def _scored(searcher, query: Query, limit: int, allowed: set[int]):
+def _scored(searcher, query: Query, limit: int, allowed: Matches):
     """What ``_top`` answers for a query of terms only, at a fraction of its cost.
 
     Whoosh scores an And/Or of terms as the sum of the BM25F scores of the terms a document
     holds; Python matchers step through that one posting at a time. Here each term's
-    postings are read a block at a time and scored with the same formula, the same global
-    statistics (idf, average length) and the same one-byte field lengths; ties go to the
-    lower document number, as in Whoosh's top-N collector.
+    postings are scored as arrays with the same formula, operation for operation in float64,
+    the same global statistics (idf, average length) and the same one-byte field lengths;
+    ties go to the lower document number, as in Whoosh's top-N collector.
     """
     terms = [(leaf.fieldname, searcher.schema[leaf.fieldname].to_bytes(leaf.text))
              for leaf in _leaves(query)]
-    scores: dict[int, float] = {}
-    holders: dict[tuple[str, bytes], list[set[int]]] = {}
-    for leaf, offset in searcher.leaf_searchers():
+    found_docs, found_scores = [], []
+    holders: dict[tuple[str, bytes], list[tuple[int, np.ndarray]]] = {}
+    for (leaf, offset), mask in zip(searcher.leaf_searchers(), allowed.masks, strict=True):
         reader = leaf.reader()
+        scores = np.zeros(len(mask))
         for term in terms:
             fieldname, btext = term
             ids, weights = _postings(reader, fieldname, btext)
-            if not ids:
+            if not len(ids):
                 continue
-            found = allowed.intersection(ids if not offset else [d + offset for d in ids])
-            holders.setdefault(term, []).append(found)
-            postings = zip(ids, weights, strict=True)
-            if len(found) < len(ids):  # deleted or filtered out
-                postings = ((d, w) for d, w in postings if d + offset in found)
-            get = scores.get
+            kept = mask[ids]
+            ids, w = ids[kept], weights[kept]
+            holders.setdefault(term, []).append((offset, ids))
             scorer = searcher.weighting.scorer(leaf, fieldname, btext)
             if not isinstance(scorer, BM25FScorer):  # an unscored field: the weight counts
-                for d, w in postings:
-                    scores[d + offset] = get(d + offset, 0.0) + w
+                scores[ids] += w
                 continue
             idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-            k1_1, b_1 = k1 + 1, 1 - b
-            lengths, decoded = _field_lengths(reader._perdoc, fieldname), _LENGTHS
-            for d, w in postings:  # whoosh.scoring.bm25, operation for operation
-                scores[d + offset] = get(d + offset, 0.0) + idf * (
-                    (w * k1_1) / (w + k1 * (b_1 + b * decoded[lengths[d]] / avgfl)))
-    results = searching.Results(searcher, query, _best(scores, limit))
-    results.docterms = {d: [t for t, sets in holders.items() if any(d in f for f in sets)]
+            length = _field_lengths(reader, fieldname)[ids]
+            # whoosh.scoring.bm25, operation for operation
+            scores[ids] += idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * length / avgfl)))
+        docs = np.flatnonzero(mask)
+        found_docs.append(docs + offset)
+        found_scores.append(scores[docs])
+    results = searching.Results(searcher, query, _best(found_docs, found_scores, limit))
+    results.docterms = {d: [t for t, parts in holders.items()
+                            if any(_holds(ids, d - offset) for offset, ids in parts)]
                         for _, d in results.top_n}
     results.termdocs = {t: [d for d, ts in results.docterms.items() if t in ts]
                         for t in holders}
     return results
 
 
-def _best(scores: dict[int, float], limit: int) -> list[tuple[float, int]]:
+def _holds(ids: np.ndarray, docnum: int) -> bool:
+    at = int(ids.searchsorted(docnum))
+    return at < len(ids) and int(ids[at]) == docnum
+
+
+def _best(docs: list[np.ndarray], scores: list[np.ndarray],
+          limit: int) -> list[tuple[float, int]]:
     """The ``limit`` highest (score, docnum), ties to the lower docnum: the cut-off score
-    comes from the bare floats, so only documents that reach it are sorted."""
-    top = heapq.nlargest(limit, scores.values())
-    if not top:
+    comes from a partition, so only documents that reach it are sorted."""
+    all_docs, all_scores = np.concatenate(docs), np.concatenate(scores)
+    if not len(all_scores) or limit < 1:
         return []
-    cut = top[-1]
-    reaching = [(-score, d) for d, score in scores.items() if score >= cut]
-    return [(-negated, d) for negated, d in sorted(reaching)[:limit]]
+    cut = np.partition(all_scores, max(0, len(all_scores) - limit))[
+        max(0, len(all_scores) - limit)]
+    reaching = all_scores >= cut
+    top_docs, top_scores = all_docs[reaching], all_scores[reaching]
+    order = np.lexsort((top_docs, -top_scores))[:limit]
+    return [(float(top_scores[i]), int(top_docs[i])) for i in order]
 
 
-# Decoded postings of the terms searched last, per segment reader: a reader belongs to one
-# thread's searcher of one generation, so the cache needs no lock and is never stale.
+# Decoded postings of the terms searched last, per segment reader.
 CACHED_TERMS = 64
+_NO_POSTINGS = (np.zeros(0, dtype=np.intp), np.zeros(0))
 
 
-def _postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
+def _postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights in one segment, deleted documents included."""
-    cache = reader.__dict__.setdefault("candor_postings", OrderedDict())
+    cache = _per_reader(reader, ("postings",), OrderedDict)
     key = (fieldname, btext)
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
-    ids, weights = array("i"), array("f")
-    for block_ids, block_weights in _blocks(reader, fieldname, btext):
-        ids.extend(block_ids)
-        weights.extend(block_weights)
-    cache[key] = ids, weights
+    cache[key] = found = _read_postings(reader, fieldname, btext)
     if len(cache) > CACHED_TERMS:
         cache.popitem(last=False)
-    return ids, weights
-
-
-def _blocks(reader, fieldname: str, btext: bytes) -> Iterator[tuple]:
-    """A term's postings in one segment as (ids, weights) blocks of up to 128, deleted
-    documents included: stepping a Python matcher id by id costs far more."""
-    try:
-        matcher = reader.postings(fieldname, btext)
-    except TermNotFound:
-        return
-    if isinstance(matcher, FilterMatcher):  # a segment with deletions wraps its postings
-        matcher = matcher.child
-    if not hasattr(matcher, "_read_ids"):  # a short inlined list: step through it
-        ids, ws = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            ws.append(matcher.weight())
-            matcher.next()
-        yield ids, ws
-        return
-    while matcher.is_active():  # whoosh3 block postings, pinned: whole blocks at once
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        yield matcher._ids[matcher._i:], matcher._weights[matcher._i:]
-        matcher._next_block()
-
-
-def _field_lengths(perdoc, fieldname: str) -> bytes:
-    """Every document's one-byte length of ``fieldname`` in a segment (a whoosh3 per-document
-    reader), read at once; empty when the field has no lengths."""
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return b""
-    return column._dbfile.get(column._basepos, column._count).ljust(perdoc.doc_count_all(), b"\0")
-
-
-def matching_docnums(searcher, query: Query) -> set[int]:
-    """The live documents that match, as set algebra over whole posting blocks.
-
-    Whoosh steps a Python matcher through every id; here each term's ids are read a block
-    (up to 128 ids) at a time into C-speed sets. Phrases are left to Whoosh's own matcher.
-    """
-    found: set[int] = set()
-    for leaf, offset in searcher.leaf_searchers():
-        ids = _matching_ids(leaf, query)
-        found.update(ids if not offset else {docnum + offset for docnum in ids})
     return found
 
 
-def _matching_ids(leaf, query: Query) -> set[int]:
-    if isinstance(query, Term):
-        return _term_ids(leaf.reader(), query.fieldname, query.text)
-    if isinstance(query, Or):
-        return set().union(*(_matching_ids(leaf, q) for q in query.subqueries))
-    if isinstance(query, And):
-        first, *rest = sorted((_matching_ids(leaf, q) for q in query.subqueries), key=len)
-        return first.intersection(*rest)
-    return set(query.docs(leaf))
+def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        matcher = reader.postings(fieldname, btext)
+    except TermNotFound:
+        return _NO_POSTINGS
+    if isinstance(matcher, FilterMatcher):  # a segment with deletions wraps its postings
+        matcher = matcher.child
+        matcher.reset()  # the wrapper moved it past deleted documents; the mask drops them
+    if isinstance(matcher, CandorLeafMatcher):
+        ids, weights = postings_arrays(matcher)
+    else:  # inlined postings, or a segment written by Whoosh's own codec: step through
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.asarray(ids, dtype=np.intp), np.asarray(weights, dtype=np.float64)
 
 
-def _term_ids(reader, fieldname: str, text) -> set[int]:
-    ids = set(_postings(reader, fieldname, reader.schema[fieldname].to_bytes(text))[0])
-    return ids - reader.deleted_docs_set if reader.has_deletions() else ids
+def _field_lengths(reader, fieldname: str) -> np.ndarray:
+    """Every document's decoded length of ``fieldname`` in a segment (whoosh3's one-byte
+    lengths column, read at once; zero where a document has none)."""
+    def make() -> np.ndarray:
+        perdoc = reader._perdoc
+        coded = np.zeros(perdoc.doc_count_all(), dtype=np.uint8)
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is not None:
+            stored = column._dbfile.get(column._basepos, column._count)
+            coded[:len(stored)] = np.frombuffer(stored, dtype=np.uint8)
+        return _LENGTHS[coded]
+    return _per_reader(reader, ("lengths", fieldname), make)
 
 
 def _fields(doc: Document) -> dict:
