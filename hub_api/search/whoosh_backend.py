@@ -28,7 +28,6 @@ import numpy as np
 from whoosh import collectors, index, searching
 from whoosh import highlight as wh
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import TOC, clean_files
 from whoosh.matching.wrappers import FilterMatcher
@@ -41,7 +40,7 @@ from whoosh.writing import SegmentWriter
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
 from .query import STOP_WORDS, ParsedQuery, Words
-from .whoosh_codec import CandorCodec, CandorLeafMatcher, postings_arrays
+from .whoosh_codec import CandorCodec, CandorLeafMatcher, length_bytes, postings_arrays
 from .whoosh_rebuild import write_index
 
 ANALYZER = StemmingAnalyzer(stoplist=STOP_WORDS, minsize=2)
@@ -435,14 +434,12 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np
 
 
 def _field_lengths(reader, fieldname: str) -> np.ndarray:
-    """Every document's decoded length of ``fieldname`` in a segment (whoosh3's one-byte
-    lengths column, read at once; zero where a document has none)."""
+    """Every document's decoded length of ``fieldname`` in a segment (zero where a
+    document has none), as ``doc_field_length`` would give them one by one."""
     def make() -> np.ndarray:
-        perdoc = reader._perdoc
-        coded = np.zeros(perdoc.doc_count_all(), dtype=np.uint8)
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is not None:
-            stored = column._dbfile.get(column._basepos, column._count)
+        coded = np.zeros(reader.doc_count_all(), dtype=np.uint8)
+        stored = length_bytes(reader._perdoc, fieldname)
+        if stored:
             coded[:len(stored)] = np.frombuffer(stored, dtype=np.uint8)
         return _LENGTHS[coded]
     return _per_reader(reader, ("lengths", fieldname), make)
