@@ -10,6 +10,9 @@ Files are only ever deleted under an exclusive lock on ``search.open``, and sear
 only opened under a shared one: a commit in another process can remove the generation a
 reader is about to open (its TOC, merged-away segments, a swapped-out index folder) only
 before the reader starts or after it holds every file open (POSIX keeps unlinked files).
+
+Queries are answered from whole posting lists read as numpy arrays (``matches``, ``_scored``;
+see ``whoosh_codec``); Whoosh's own matchers serve only phrases and the highlighter.
 """
 
 from __future__ import annotations
