@@ -54,6 +54,16 @@ def test_init_builds_a_missing_index_from_the_database(app, runner):
     assert again.exit_code == 0 and "Indexed" not in again.output
     assert index.open_dir(str(link)).doc_count() == 2 + curated
 
+    # A segment in Whoosh's own block layout (an index from before Candor's): init rebuilds.
+    writer = index.open_dir(str(link)).writer()
+    writer.add_document(doc_id="person:99", kind="person", title="Old Layout", body="b",
+                        url="/people/old/")
+    writer.commit(merge=False)
+    upgraded = runner.invoke(args=["init"])
+    assert upgraded.exit_code == 0 and f"Indexed {2 + curated} documents." in upgraded.output
+    segments = index.open_dir(str(link))._segments()
+    assert segments and all(type(s.codec()).__name__ == "CandorCodec" for s in segments)
+
 
 def test_topic_and_staff_add_list_disable(app, runner):
     assert runner.invoke(args=["topic", "add", "Networking"]).exit_code == 0

@@ -54,7 +54,8 @@ class SearchBackend(Protocol):
         """Held by the one process that may write; yields False when another holds it."""
 
     def has_index(self) -> bool:
-        """Whether the index exists (``candor init`` builds it when not)."""
+        """Whether the index exists, in the current format (``candor init`` builds it
+        when not)."""
 
     def index_documents(self, docs: Iterable[Document], delete: Iterable[str] = ()) -> None:
         """Add or replace ``docs`` and delete the ``delete`` doc ids, all at once."""

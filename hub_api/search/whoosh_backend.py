@@ -129,7 +129,13 @@ class WhooshBackend:
             self._thread_lock.release()
 
     def has_index(self) -> bool:
-        return self.link.exists()
+        """A live index in Candor's block layout: ``candor init`` rebuilds one written
+        before it (still readable, but searched a posting at a time), as it migrates the
+        database."""
+        if not self.link.exists():
+            return False
+        segments = index.open_dir(str(self.link))._segments()
+        return all(isinstance(segment.codec(), CandorCodec) for segment in segments)
 
     def _ensure_index(self) -> None:
         if not self.link.exists():
