@@ -257,8 +257,10 @@ class Matches:
         return sum(int(np.count_nonzero(mask)) for mask in self.masks)
 
     def docnums(self) -> set[int]:
-        return {int(d) + offset for mask, offset in zip(self.masks, self.offsets, strict=True)
-                for d in np.flatnonzero(mask)}
+        found: set[int] = set()
+        for mask, offset in zip(self.masks, self.offsets, strict=True):
+            found.update((np.flatnonzero(mask) + offset).tolist())
+        return found
 
 
 def matches(searcher, query: Query) -> Matches:
