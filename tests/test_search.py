@@ -201,3 +201,23 @@ def test_parser_is_forgiving_and_applies_synonyms():
     assert parse("PCB", {"pcb": ["printed board"]}).must[0].alternatives == \
         (("pcb",), ("printed", "board"))
     assert parse("the of a").empty and parse("-only").empty and parse("\x00").text == ""
+
+
+def test_curated_items_are_indexed_as_the_words_a_reader_sees(tmp_path):
+    from hub_api.search.documents import read_curated
+
+    item = tmp_path / "pcb.md"
+    item.write_text(
+        "Title: Why PCB lead times grow\nDate: 2025-03-04 14:00\nSource_name: EE Times\n"
+        "Topics: hardware, Supply Chain\n"
+        "Note: This is **why** some SKUs slip.\n    Order the *long-lead* items first.\n\n"
+        "1. **High-layer boards** take capacity.\n\n| a | b |\n|---|---|\n| laminate | glass |\n"
+        "<div class=\"excerpt\"><p>Fab &amp; assembly</p></div>\n")
+    doc = read_curated(item)
+    assert doc.title == "Why PCB lead times grow" and doc.url == "/curated/pcb/"
+    assert doc.topics == ["hardware", "supply-chain"] and doc.meta == "EE Times"
+    words = doc.body.split()
+    assert "Order" in words and "long-lead" in words  # the note's second line counts too
+    for seen in ("why", "High-layer", "laminate", "glass", "Fab", "&", "assembly", "EE"):
+        assert seen in words, seen
+    assert not any(mark in doc.body for mark in ("**", "|", "<", "&amp;"))

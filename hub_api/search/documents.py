@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..markup import render_markdown
 from ..models import Answer, Person, Question
 from ..text import slugify
 
@@ -95,21 +96,29 @@ def person_document(session: Session, ref: str) -> Document | None:
 
 
 def read_curated(path: Path) -> Document | None:
-    """A curated Markdown file: Pelican metadata lines, a blank line, then the text."""
+    """A curated Markdown file: Pelican metadata lines (an indented line continues the one
+    before, as a multi-line note does), a blank line, then the text. The note and the text
+    are Markdown: they are indexed as the words a reader sees, without the markup."""
     try:
         head, _, text = path.read_text(encoding="utf-8").partition("\n\n")
     except (OSError, UnicodeDecodeError):
         return None
     meta: dict[str, str] = {}
+    key = None
     for line in head.splitlines():
+        if key and line[:1].isspace():
+            meta[key] += "\n" + line.strip()
+            continue
         key, sep, value = line.partition(":")
-        if sep:
-            meta[key.strip().lower()] = value.strip()
+        key = key.strip().lower() if sep else None
+        if key:
+            meta[key] = value.strip()
     if "title" not in meta:
         return None
     slug = meta.get("slug") or slugify(path.stem)
     source = meta.get("source_name") or meta.get("source") or meta.get("source_url", "")
-    body = " ".join(filter(None, [meta.get("note", ""), meta.get("summary", ""), text, source]))
+    body = " ".join(filter(None, [render_markdown(meta.get("note", "")),
+                                  meta.get("summary", ""), render_markdown(text), source]))
     return Document(
         kind="curated", ref=path.name, title=plain(meta["title"]), body=plain(body),
         url=f"/curated/{slug}/", meta=source,
