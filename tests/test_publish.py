@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from hub_api import publish
+from hub_api import build_child, publish
 from hub_api.config import ROOT, load_config
 from hub_api.db import Base, make_engine, session_scope
 from hub_api.models import Answer, Person, Question, Topic
@@ -318,3 +320,37 @@ def test_build_command(config, tmp_path, monkeypatch):
 
 def _raise_build_error(_config, _outdir, **_options):
     raise BuildError("no theme")
+
+
+def test_build_command_forks_its_child(config, monkeypatch):
+    """``candor build`` has imported Pelican and the database layer: its child is a fork, not
+    a new interpreter that imports them again (half a second per build)."""
+    app = _app(config)
+    monkeypatch.setattr(publish, "_child", lambda _env: pytest.fail("started a new interpreter"))
+    result = app.test_cli_runner().invoke(args=["build"])
+    assert result.exit_code == 0, result.output
+    assert (config["SITE"] / "index.html").is_file()
+
+
+def test_builds_fork_only_a_single_threaded_process():
+    """A fork copies one thread: a lock another thread held would stay held in the child."""
+    if threading.active_count() > 1:
+        pytest.skip(f"another test left threads running: {threading.enumerate()}")
+    timer = threading.Timer(0.01, lambda: None)  # as the rate limiter's memory storage starts
+    timer.start()
+    assert build_child.can_fork()
+    done = threading.Event()
+    other = threading.Thread(target=done.wait)
+    other.start()
+    try:
+        assert not build_child.can_fork()
+    finally:
+        done.set()
+        other.join()
+
+
+def test_a_forked_build_past_its_timeout_is_killed(monkeypatch):
+    monkeypatch.setattr(build_child, "_forked_child", lambda *_args: time.sleep(60) or 0)
+    started = time.monotonic()
+    assert build_child.run_forked(dict(os.environ), [], timeout=0.3) == (None, "")
+    assert time.monotonic() - started < 10
