@@ -70,7 +70,7 @@ def can_fork() -> bool:
     if not hasattr(os, "fork"):
         return False
     for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
+        if isinstance(thread, threading.Timer) and thread is not threading.current_thread():
             thread.join(0.1)
     return threading.active_count() == 1
 
