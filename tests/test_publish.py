@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime
@@ -322,31 +324,43 @@ def _raise_build_error(_config, _outdir, **_options):
     raise BuildError("no theme")
 
 
-def test_build_command_forks_its_child(config, monkeypatch):
+def _run_python(code: str) -> subprocess.CompletedProcess:
+    """``code`` in a new interpreter (this one has other tests' threads), with this test's
+    ``CANDOR_*`` environment."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_build_command_forks_its_child(config):
     """``candor build`` has imported Pelican and the database layer: its child is a fork, not
     a new interpreter that imports them again (half a second per build)."""
-    app = _app(config)
-    monkeypatch.setattr(publish, "_child", lambda _env: pytest.fail("started a new interpreter"))
-    result = app.test_cli_runner().invoke(args=["build"])
-    assert result.exit_code == 0, result.output
+    result = _run_python(
+        "import sys\n"
+        "from hub_api import publish\n"
+        "publish._child = lambda env: sys.exit('started a new interpreter')\n"
+        "from hub_api.cli import main\n"
+        "sys.argv = ['candor', 'build']\n"
+        "main()\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Built site in" in result.stdout
     assert (config["SITE"] / "index.html").is_file()
 
 
 def test_builds_fork_only_a_single_threaded_process():
-    """A fork copies one thread: a lock another thread held would stay held in the child."""
-    if threading.active_count() > 1:
-        pytest.skip(f"another test left threads running: {threading.enumerate()}")
-    timer = threading.Timer(0.01, lambda: None)  # as the rate limiter's memory storage starts
-    timer.start()
-    assert build_child.can_fork()
-    done = threading.Event()
-    other = threading.Thread(target=done.wait)
-    other.start()
-    try:
-        assert not build_child.can_fork()
-    finally:
-        done.set()
-        other.join()
+    """A fork copies one thread: a lock another thread held would stay held in the child.
+    A timer thread (the rate limiter's memory storage starts one) is waited for."""
+    result = _run_python(
+        "import threading\n"
+        "from hub_api.build_child import can_fork\n"
+        "threading.Timer(0.01, lambda: None).start()\n"
+        "assert can_fork()\n"
+        "done = threading.Event()\n"
+        "threading.Thread(target=done.wait).start()\n"
+        "assert not can_fork()\n"
+        "done.set()\n"
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_a_forked_build_past_its_timeout_is_killed(monkeypatch):
