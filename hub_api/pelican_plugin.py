@@ -38,7 +38,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
-from . import responsiveness, trust_pages
+from . import markdown_reader, responsiveness, trust_pages
 from .build_reuse import PageReuse, curated_tree, fingerprint, write_stamp
 from .config import load_config
 from .db import make_engine, read_only, session_scope, utcnow
@@ -109,7 +109,7 @@ def render_note(content) -> None:
 def content_cache_key() -> str:
     """Names Pelican's content cache after the code that sanitises and shapes articles."""
     digest = hashlib.sha256(pelican.__version__.encode())
-    for module in ("pelican_plugin.py", "markup.py", "text.py"):
+    for module in ("pelican_plugin.py", "markdown_reader.py", "markup.py", "text.py"):
         digest.update((Path(__file__).with_name(module)).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -459,6 +459,7 @@ def get_writer(_pelican):
 
 def register() -> None:
     """Connect Candor's receivers to Pelican's signals."""
+    signals.readers_init.connect(markdown_reader.use)
     signals.content_object_init.connect(clean_content_object)
     signals.generator_init.connect(add_filters)
     signals.get_generators.connect(get_generators)

@@ -31,6 +31,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from .build_child import can_fork, run_forked
 from .build_reuse import (
     FULL_BUILD_NEEDED,
     TREES,
@@ -144,14 +145,35 @@ def _keep_spare(key: tuple, env: dict[str, str]) -> None:
 
 
 def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
-                prewarm: bool = False) -> None:
+                prewarm: bool = False, waiting: Callable[[], None] | None = None) -> None:
     """Run Pelican in a child process into ``outdir``; raise ``BuildError`` if it fails.
 
     ``incremental``: keep ``outdir/curated`` (the live tree) and add only new articles' pages;
     raises ``FullBuildNeeded`` when that would not give what a full build gives.
     ``prewarm``: use the waiting child if there is one, and leave a new one waiting.
+    Otherwise a single-threaded process (``candor build``) forks the child, which then
+    imports nothing. ``waiting`` is called about every 0.1 s meanwhile (a spinner).
     """
     env = build_env(config)
+    args = [str(outdir), str(settings_file(config))] + (["--incremental"] if incremental else [])
+    if not prewarm and can_fork():
+        status, stderr = run_forked(env, args, BUILD_TIMEOUT, waiting)
+    else:
+        status, stderr = _run_child(env, args, prewarm, waiting)
+    if status is None:
+        raise BuildError(f"Pelican took longer than {BUILD_TIMEOUT} s")
+    if status == FULL_BUILD_NEEDED:
+        raise FullBuildNeeded(_failure_reason(stderr, status))
+    if status != 0:
+        raise BuildError(_failure_reason(stderr, status))
+    if stderr.strip():
+        logger.warning("site build reported:\n%s", stderr.strip())
+
+
+def _run_child(env: dict[str, str], args: list[str], prewarm: bool,
+               waiting: Callable[[], None] | None) -> tuple[int | None, str]:
+    """Build in a new (or the waiting) ``python -m hub_api.build_child``; return its exit
+    status (``None`` when it took longer than ``BUILD_TIMEOUT``) and its stderr."""
     key = tuple(sorted(env.items()))
     with _spares_lock:
         proc = _spares.pop(key, None) if prewarm else None
@@ -159,19 +181,20 @@ def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
         proc = _child(env)
     if prewarm:  # the next build's child imports while this one builds
         _keep_spare(key, env)
-    args = [str(outdir), str(settings_file(config))] + (["--incremental"] if incremental else [])
-    try:
-        _out, stderr = proc.communicate("\0".join(args) + "\n", timeout=BUILD_TIMEOUT)
-    except subprocess.TimeoutExpired as exc:
-        proc.kill()
-        proc.communicate()
-        raise BuildError(f"Pelican took longer than {BUILD_TIMEOUT} s") from exc
-    if proc.returncode == FULL_BUILD_NEEDED:
-        raise FullBuildNeeded(_failure_reason(stderr, proc.returncode))
-    if proc.returncode != 0:
-        raise BuildError(_failure_reason(stderr, proc.returncode))
-    if stderr.strip():
-        logger.warning("site build reported:\n%s", stderr.strip())
+    message: str | None = "\0".join(args) + "\n"
+    deadline = time.monotonic() + BUILD_TIMEOUT
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            _out, stderr = proc.communicate(message, timeout=min(remaining, 0.1) if waiting
+                                            else remaining)
+            return proc.returncode, stderr
+        except subprocess.TimeoutExpired:
+            message = None  # sent; communicate() goes on where it stopped
+            if waiting:
+                waiting()
+    proc.kill()
+    proc.communicate()
+    return None, ""
 
 
 def switch_site(site: Path, build: Path) -> Path | None:
@@ -212,7 +235,7 @@ def prune_builds(site: Path, keep: set[Path]) -> None:
 
 
 def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
-                prewarm: bool) -> Path:
+                prewarm: bool, waiting: Callable[[], None] | None) -> Path:
     """Run one build into a new folder: incremental on the live tree when it can be exact,
     else full into a new tree. Leaves nothing behind when it fails."""
     tree = None if full else live_tree(live)
@@ -220,7 +243,7 @@ def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
         outdir = _new_build_dir(builds)
         try:
             link_tree(outdir, tree)
-            run_pelican(config, outdir, incremental=True, prewarm=prewarm)
+            run_pelican(config, outdir, incremental=True, prewarm=prewarm, waiting=waiting)
             return outdir
         except FullBuildNeeded as exc:
             logger.info("full build: %s", exc)
@@ -233,7 +256,7 @@ def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
     try:
         tree.mkdir(parents=True)
         link_tree(outdir, tree)
-        run_pelican(config, outdir, prewarm=prewarm)
+        run_pelican(config, outdir, prewarm=prewarm, waiting=waiting)
     except BaseException:
         shutil.rmtree(outdir, ignore_errors=True)
         shutil.rmtree(tree, ignore_errors=True)
@@ -242,19 +265,20 @@ def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
     return outdir
 
 
-def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False) -> Path:
+def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
+               waiting: Callable[[], None] | None = None) -> Path:
     """Build the site and swap it in atomically; return the new build folder.
 
     A database change or a new pick renders only the pages they touch (incremental); ``full``
     renders every page; ``prewarm`` keeps a child process ready for the next build (for
-    background builds: a change is then published about a second sooner). Raises
-    ``BuildError`` with a one-line reason; the live site is then
-    unchanged.
+    background builds: a change is then published about a second sooner); ``waiting`` is
+    called about every 0.1 s while Pelican runs (a spinner). Raises ``BuildError`` with a
+    one-line reason; the live site is then unchanged.
     """
     site = Path(config["SITE"]).absolute()
     with build_lock(Path(config["INSTANCE"])):
         live = site.resolve() if site.is_symlink() else None
-        outdir = _build_into(config, builds_dir(site), live, full, prewarm)
+        outdir = _build_into(config, builds_dir(site), live, full, prewarm, waiting)
         try:
             previous = switch_site(site, outdir)
         except BaseException:
@@ -370,28 +394,23 @@ def get_builder(app: Flask | None = None) -> Builder | None:
 
 
 @contextmanager
-def _spinner(message: str) -> Iterator[None]:
-    """A one-line spinner on a terminal; a single line otherwise."""
+def _spinner(message: str) -> Iterator[Callable[[], None]]:
+    """A one-line spinner on a terminal, turned by the caller while it waits (a spinner thread
+    would keep the build from forking its child); a single line otherwise."""
     if not sys.stderr.isatty():
         click.echo(f"{message}…", err=True)
-        yield
+        yield lambda: None
         return
-    done = threading.Event()
+    frames = itertools.cycle("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 
-    def spin() -> None:
-        for frame in itertools.cycle("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"):
-            click.echo(f"\r{frame} {message}…", err=True, nl=False)
-            if done.wait(0.1):
-                break
-        click.echo("\r\033[K", err=True, nl=False)
+    def turn() -> None:
+        click.echo(f"\r{next(frames)} {message}…", err=True, nl=False)
 
-    thread = threading.Thread(target=spin, daemon=True)
-    thread.start()
+    turn()
     try:
-        yield
+        yield turn
     finally:
-        done.set()
-        thread.join()
+        click.echo("\r\033[K", err=True, nl=False)
 
 
 @click.command("build")
@@ -400,8 +419,8 @@ def build_command() -> None:
     """Build the static site with Pelican and swap it in atomically."""
     started = time.monotonic()
     try:
-        with _spinner("Building site"):
-            path = build_site(current_app.config, full=True)
+        with _spinner("Building site") as turn:
+            path = build_site(current_app.config, full=True, waiting=turn)
     except BuildError as exc:
         click.echo(f"Build failed: {exc}", err=True)
         raise SystemExit(1) from None

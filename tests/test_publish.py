@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
+import sys
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from hub_api import publish
+from hub_api import build_child, publish
 from hub_api.config import ROOT, load_config
 from hub_api.db import Base, make_engine, session_scope
 from hub_api.models import Answer, Person, Question, Topic
@@ -318,3 +322,49 @@ def test_build_command(config, tmp_path, monkeypatch):
 
 def _raise_build_error(_config, _outdir, **_options):
     raise BuildError("no theme")
+
+
+def _run_python(code: str) -> subprocess.CompletedProcess:
+    """``code`` in a new interpreter (this one has other tests' threads), with this test's
+    ``CANDOR_*`` environment."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_build_command_forks_its_child(config):
+    """``candor build`` has imported Pelican and the database layer: its child is a fork, not
+    a new interpreter that imports them again (half a second per build)."""
+    result = _run_python(
+        "import sys\n"
+        "from hub_api import publish\n"
+        "publish._child = lambda env: sys.exit('started a new interpreter')\n"
+        "from hub_api.cli import main\n"
+        "sys.argv = ['candor', 'build']\n"
+        "main()\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Built site in" in result.stdout
+    assert (config["SITE"] / "index.html").is_file()
+
+
+def test_builds_fork_only_a_single_threaded_process():
+    """A fork copies one thread: a lock another thread held would stay held in the child.
+    A timer thread (the rate limiter's memory storage starts one) is waited for."""
+    result = _run_python(
+        "import threading\n"
+        "from hub_api.build_child import can_fork\n"
+        "threading.Timer(0.01, lambda: None).start()\n"
+        "assert can_fork()\n"
+        "done = threading.Event()\n"
+        "threading.Thread(target=done.wait).start()\n"
+        "assert not can_fork()\n"
+        "done.set()\n"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_forked_build_past_its_timeout_is_killed(monkeypatch):
+    monkeypatch.setattr(build_child, "_forked_child", lambda *_args: time.sleep(60) or 0)
+    started = time.monotonic()
+    assert build_child.run_forked(dict(os.environ), [], timeout=0.3) == (None, "")
+    assert time.monotonic() - started < 10
