@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import itertools
 import logging
 import os
 import secrets
@@ -27,9 +26,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
 
 from .build_child import can_fork, run_forked
 from .build_reuse import (
@@ -372,8 +369,7 @@ class Builder:
 
 
 def init_app(app: Flask) -> None:
-    """Add ``candor build``; with ``AUTO_BUILD``, rebuild when static pages go stale."""
-    app.cli.add_command(build_command)
+    """With ``AUTO_BUILD``, rebuild when static pages go stale."""
     if not app.config.get("AUTO_BUILD"):
         return
     builder = Builder(app.config)
@@ -391,37 +387,3 @@ def init_app(app: Flask) -> None:
 def get_builder(app: Flask | None = None) -> Builder | None:
     """The app's background builder, or ``None`` when ``AUTO_BUILD`` is off."""
     return (app or current_app).extensions.get("candor_builder")
-
-
-@contextmanager
-def _spinner(message: str) -> Iterator[Callable[[], None]]:
-    """A one-line spinner on a terminal, turned by the caller while it waits (a spinner thread
-    would keep the build from forking its child); a single line otherwise."""
-    if not sys.stderr.isatty():
-        click.echo(f"{message}…", err=True)
-        yield lambda: None
-        return
-    frames = itertools.cycle("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-
-    def turn() -> None:
-        click.echo(f"\r{next(frames)} {message}…", err=True, nl=False)
-
-    turn()
-    try:
-        yield turn
-    finally:
-        click.echo("\r\033[K", err=True, nl=False)
-
-
-@click.command("build")
-@with_appcontext
-def build_command() -> None:
-    """Build the static site with Pelican and swap it in atomically."""
-    started = time.monotonic()
-    try:
-        with _spinner("Building site") as turn:
-            path = build_site(current_app.config, full=True, waiting=turn)
-    except BuildError as exc:
-        click.echo(f"Build failed: {exc}", err=True)
-        raise SystemExit(1) from None
-    click.echo(f"Built site in {time.monotonic() - started:.1f}s → {path}")

@@ -309,7 +309,11 @@ def test_no_builder_without_auto_build(config):
 
 
 def test_build_command(config, tmp_path, monkeypatch):
+    """``flask --app hub_api build``: the app's own settings (here a test config)."""
+    from hub_api.cli import app_build_command
+
     app = _app(config)
+    app.cli.add_command(app_build_command)
     result = app.test_cli_runner().invoke(args=["build"])
     assert result.exit_code == 0, result.output
     assert "Built site in" in result.output and str(config["SITE"]) in result.output
@@ -333,17 +337,19 @@ def _run_python(code: str) -> subprocess.CompletedProcess:
 
 def test_build_command_forks_its_child(config):
     """``candor build`` has imported Pelican and the database layer: its child is a fork, not
-    a new interpreter that imports them again (half a second per build)."""
+    a new interpreter that imports them again (half a second per build); it needs no web app
+    (another half second)."""
     result = _run_python(
         "import sys\n"
         "from hub_api import publish\n"
         "publish._child = lambda env: sys.exit('started a new interpreter')\n"
         "from hub_api.cli import main\n"
-        "sys.argv = ['candor', 'build']\n"
-        "main()\n"
+        "main(['build'], standalone_mode=False)\n"
+        "assert 'hub_api.views' not in sys.modules, 'the web app was created'\n"
+        "print('no app')\n"
     )
     assert result.returncode == 0, result.stderr
-    assert "Built site in" in result.stdout
+    assert "Built site in" in result.stdout and "no app" in result.stdout
     assert (config["SITE"] / "index.html").is_file()
 
 
