@@ -1,10 +1,15 @@
 """Site build cost at size: a cold ``candor build`` vs plain Pelican, and publish latency.
 
 For each N: N curated Markdown articles + N answered threads in a private SQLite instance.
-Prints the cold Candor build, plain Pelican (no plugin, Pelican's own theme, the same
-Markdown and URL settings) in the same run and their ratio, then, on the largest site,
+Prints the cold Candor build (the ``candor build`` command as a user runs it, a new process
+with no caches) and plain Pelican (``python -m pelican``: no plugin, Pelican's own theme, the
+same Markdown and URL settings) in the same run and their ratio, then, on the largest site,
 the publish latency of a pick: write the file, build (incremental, as the web process's
 background builder does), until the front page shows it.
+
+Every cold run of either tool writes into a folder of its own that no earlier run used, and
+the runs alternate: on a disk where creating files right after deleting many is slow (ext4
+without a journal, as here), reusing or clearing one output folder would favour one tool.
 
     python bench/build.py [--sizes 1000,10000] [--picks 20] [--repeat 3] [--pause 0.5]
 
@@ -100,25 +105,37 @@ def make_site(tmp: Path, n: int) -> dict:
     engine.dispose()
     env = {"INSTANCE": tmp / "instance", "DATABASE_URL": url, "CONTENT": content,
            "SITE": tmp / "site", "PUBLIC_URL": "https://hub.example.com"}
-    for key, value in env.items():
-        os.environ[f"CANDOR_{key}"] = str(value)
+    use(env)
     return load_config()
 
 
-def timed(fn) -> float:
+def use(settings: dict) -> None:
+    for key, value in settings.items():
+        os.environ[f"CANDOR_{key}"] = str(value)
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    fn()
+    subprocess.run(cmd, check=True, cwd=cwd, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def plain_pelican(tmp: Path, config: dict) -> float:
+def candor_build(tmp: Path, run: Path, cold: bool) -> float:
+    """``candor build`` publishing ``run/site``; ``cold``: with no content cache or template
+    cache (and, as ``run`` is new, no earlier build)."""
+    if cold:
+        shutil.rmtree(tmp / "instance" / "pelican-cache", ignore_errors=True)
+        shutil.rmtree(tmp / "instance" / "jinja-cache", ignore_errors=True)
+    use({"SITE": run / "site"})
+    return timed([str(Path(sys.executable).with_name("candor")), "build"], tmp)
+
+
+def plain_pelican(tmp: Path, config: dict, out: Path) -> float:
     conf = tmp / "plainconf.py"
     conf.write_text(PLAIN_CONF.format(content=str(config["CONTENT"])))
-    out = tmp / "plain-out"
-    cmd = [sys.executable, "-m", "pelican", str(config["CONTENT"]), "-o", str(out), "-s",
-           str(conf), "-q"]
-    quiet = {"stdout": subprocess.DEVNULL}
-    return timed(lambda: subprocess.run(cmd, check=True, cwd=tmp, **quiet))
+    return timed([sys.executable, "-m", "pelican", str(config["CONTENT"]), "-o", str(out),
+                  "-s", str(conf), "-q"], tmp)
 
 
 def publish_latency(config: dict, picks: int, pause: float) -> list[float]:
@@ -155,23 +172,23 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"{'N':>6}  {'candor cold':>11}  {'plain':>8}  {'ratio':>5}  {'warm':>8}  "
-          "(cold and plain: medians; ratio: median of paired runs; warm: nothing changed)")
+          "(cold and plain: medians; ratio: median of paired runs; warm: `candor build` "
+          "again, nothing changed)")
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="candor-bench-") as name:
             tmp = Path(name)
             config = make_site(tmp, n)
             colds, plains = [], []
-            for _ in range(args.repeat if n <= 1000 else 1):  # alternate: the machine is noisy
-                shutil.rmtree(Path(config["INSTANCE"]) / "pelican-cache", ignore_errors=True)
-                shutil.rmtree(Path(str(config["SITE"]) + ".builds"), ignore_errors=True)
-                Path(config["SITE"]).unlink(missing_ok=True)
-                colds.append(timed(lambda config=config: build_site(config)))
-                plains.append(plain_pelican(tmp, config))
+            runs = [tmp / f"candor-{k}" for k in range(args.repeat if n <= 1000 else 1)]
+            for k, run in enumerate(runs):
+                colds.append(candor_build(tmp, run, cold=True))
+                plains.append(plain_pelican(tmp, config, tmp / f"plain-{k}"))
             cold, plain = statistics.median(colds), statistics.median(plains)
             ratio = statistics.median(c / p for c, p in zip(colds, plains, strict=True))
-            warm = timed(lambda config=config: build_site(config))
+            warm = candor_build(tmp, runs[-1], cold=False)
             print(f"{n:>6}  {cold:>10.1f}s  {plain:>7.1f}s  {ratio:>5.2f}  {warm:>7.1f}s",
                   flush=True)
+            config["SITE"] = runs[-1] / "site"  # the live site the picks are published to
             if n == max(sizes) and args.picks:
                 figures = publish_latency(config, args.picks, args.pause)
                 print(f"publish latency at N={n} over {len(figures)} picks {args.pause:g}s "
