@@ -22,6 +22,8 @@ from pathlib import Path
 from pelican import Pelican
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from .read_ahead import read_ahead
+
 logger = logging.getLogger(__name__)
 
 STAMP = ".candor-build.json"
@@ -231,6 +233,10 @@ class CachedArticlesGenerator(ArticlesGenerator):
         if data is default:
             self.misses += 1
         return data
+
+    def generate_context(self) -> None:
+        self.misses += read_ahead(self)  # a cold build reads on two cores
+        super().generate_context()
 
     def generate_articles(self, write) -> None:
         """Offer the writer only the pages the build's curated tree lacks (all, when full)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -198,3 +200,39 @@ def test_background_builds_hand_over_to_a_prewarmed_child(config):
             child.stdin.close()
             child.wait(timeout=30)
         publish._spares.clear()
+
+
+READ_AHEAD_BUILD = """
+import sys
+from hub_api import build_child, build_reuse, read_ahead
+read_ahead.READ_AHEAD_FROM = int(sys.argv[2])
+counted = build_reuse.read_ahead
+build_reuse.read_ahead = lambda generator: print("read ahead", n := counted(generator)) or n
+sys.exit(build_child._main([sys.argv[1]]))
+"""
+
+
+def test_a_cold_build_read_on_two_cores_equals_one_read_in_order(config, tmp_path):
+    """A fork reads half of a cold build's articles: the site is the same, and a broken or
+    invalid file is still reported, once."""
+    for n in range(40):
+        pick(config, f"pick-{n:02d}")
+    curated = Path(config["CONTENT"]) / "curated"
+    (curated / "broken-date.md").write_text("Title: Broken\nDate: not a date\n\nText.\n")
+    (curated / "no-title.md").write_text("Date: 2026-11-22 10:00\n\nNo title here.\n")
+    outputs = {}
+    for label, threshold in (("two cores", 10), ("in order", 10**9)):
+        out = tmp_path / label
+        out.mkdir()
+        (out / "curated").mkdir()
+        result = subprocess.run([sys.executable, "-c", READ_AHEAD_BUILD, str(out),
+                                 str(threshold)], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        outputs[label] = (files(out), result)
+    (parallel, two), (serial, one) = outputs["two cores"], outputs["in order"]
+    total = len(list(curated.glob("*.md")))
+    assert f"read ahead {total - 2}" in two.stdout and "read ahead 0" in one.stdout
+    assert sorted(parallel) == sorted(serial) and "curated/pick-39/index.html" in parallel
+    assert [name for name in serial if parallel[name] != serial[name]] == []
+    for log in (two.stderr, one.stderr):
+        assert log.count("broken-date.md") == 1 and log.count("no-title.md") == 1, log
