@@ -186,6 +186,8 @@ def demo_command() -> None:
         load_demo(session)
         session.commit()
         signals.people_changed.send(current_app._get_current_object(), id=None)
+        # Searchable at once, not at a server's next sweep of the outbox.
+        current_app.extensions["candor_search"].apply_pending(wait=True)
         click.echo(f"Loaded {len(STAFF)} staff, {len(TOPICS)} topics, "
                    f"{len(QUESTIONS)} questions.")
     click.echo(f"Staff logins (password: {DEMO_PASSWORD}) at /staff/login:")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from hub_api.db import session_scope
 from hub_api.models import Person, Question
 
-from .conftest import ask, seed_people
+from .conftest import ask, make_test_app, seed_people
 
 
 def test_init_creates_secret_and_is_rerunnable(app, runner):
@@ -125,6 +125,17 @@ def test_demo_loads_and_refuses_real_data(app, runner):
     assert len(statuses) >= 18 and "open" in statuses and "answered" in statuses
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
+
+
+def test_demo_data_is_searchable_when_the_command_ends(tmp_path, database_url):
+    """Not at a server's next sweep of the outbox (a web process indexes in the background)."""
+    for app in make_test_app(tmp_path, database_url, SEARCH_SYNC=False):
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        service = app.extensions["candor_search"]
+        assert not service.pending()
+        hits = service.search(service.parse("Dana"), ["person"]).hits
+        assert [h.title.striptags() for h in hits] == ["Dana Ortiz"]
 
 
 def test_demo_refuses_an_instance_with_real_data(app, runner, people):

@@ -107,13 +107,13 @@ class SearchService:
                 self._thread.start()
 
     def _run(self) -> None:
-        while True:
-            self._wake.wait(SWEEP_SECONDS)
-            self._wake.clear()
+        while True:  # first what other processes (CLI commands) left pending, then on call
             try:
                 self.apply_pending()
             except Exception:
                 log.exception("search indexing failed; outbox entries stay pending")
+            self._wake.wait(SWEEP_SECONDS)
+            self._wake.clear()
 
     def apply_pending(self, wait: bool = False) -> int:
         """Apply every pending entry if this process wins the writer lock; return how many.
