@@ -28,8 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from whoosh import collectors, index, searching
 from whoosh import highlight as wh
+from whoosh import index, searching
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import TOC, clean_files
@@ -279,9 +279,24 @@ def _mask(leaf, query: Query) -> np.ndarray:
     if isinstance(query, Term):
         field = reader.schema[query.fieldname]
         mask[_postings(reader, query.fieldname, field.to_bytes(query.text))[0]] = True
+    elif isinstance(query, Phrase):
+        mask[_phrase_docs(leaf, query)] = True
     elif not isinstance(query, Or | And):
         mask[np.fromiter(query.docs(leaf), dtype=np.intp)] = True
     return mask
+
+
+def _phrase_docs(leaf, phrase: Phrase) -> np.ndarray:
+    """The live documents of a segment holding ``phrase`` (Whoosh's positional matcher),
+    kept with the postings of recent searches."""
+    key = ("phrase", phrase.fieldname, tuple(phrase.words))
+    cache = _per_reader(leaf.reader(), ("postings",), OrderedDict)
+    if key not in cache:
+        cache[key] = (np.fromiter(phrase.docs(leaf), dtype=np.intp), None)
+        if len(cache) > CACHED_TERMS:
+            cache.popitem(last=False)
+    cache.move_to_end(key)
+    return cache[key][0]
 
 
 def _live(reader) -> np.ndarray:
@@ -307,28 +322,10 @@ def _ranked(searcher, query: Query, allowed: Matches, start: int, stop: int):
 
     Only the slice shown gets its matched terms recorded and its passages highlighted.
     """
-    if all(isinstance(leaf, Term) for leaf in _leaves(query)):
-        results = _scored(searcher, query, stop, allowed)
-    else:
-        results = _top(searcher, query, stop, allowed.docnums())  # phrases: Whoosh's own
+    results = _scored(searcher, query, stop, allowed)
     results.top_n = results.top_n[start:stop]
     results.formatter = _Marker()
     return results
-
-
-def _top(searcher, query: Query, limit: int, allowed: set[int]):
-    """The ``limit`` best of ``allowed``, every one of them scored.
-
-    Whoosh's top-N collector prunes its matcher with score bounds that can be too low, so
-    with a limit it can drop a better document and miscount (tests/test_search_count.py):
-    matcher replacement is switched off, and with it block-max skipping, which in Python
-    costs more than it saves.
-    """
-    collector = collectors.FilterCollector(
-        collectors.TermsCollector(collectors.TopCollector(limit, usequality=False, replace=0)),
-        allowed, None)
-    searcher.search_with_collector(query, collector)
-    return collector.results()
 
 
 def _leaves(query: Query) -> Iterator[Query]:
@@ -344,37 +341,43 @@ _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 def _scored(searcher, query: Query, limit: int, allowed: Matches):
-    """What ``_top`` answers for a query of terms only, at a fraction of its cost.
+    """The ``limit`` best of ``allowed`` as Whoosh's matchers would rank them, every one
+    scored (Whoosh's top-N collector prunes with score bounds that can be too low, so with a
+    limit it can drop a better document: tests/test_search_count.py).
 
-    Whoosh scores an And/Or of terms as the sum of the BM25F scores of the terms a document
-    holds; Python matchers step through that one posting at a time. Here each term's
-    postings are scored as arrays with the same formula, operation for operation in float64,
-    the same global statistics (idf, average length) and the same one-byte field lengths;
-    ties go to the lower document number, as in Whoosh's top-N collector.
+    Whoosh scores an And/Or of terms and phrases as the sum of the BM25F scores of the
+    leaves a document matches, a phrase scoring as the sum of its words; its matchers step
+    through that one posting at a time. Here each word's postings are scored as arrays with
+    the same formula, operation for operation in float64, the same global statistics (idf,
+    average length) and the same one-byte field lengths, where the word (or its phrase)
+    matches; ties go to the lower document number, as in Whoosh's top-N collector.
     """
-    terms = [(leaf.fieldname, searcher.schema[leaf.fieldname].to_bytes(leaf.text))
-             for leaf in _leaves(query)]
     found_docs, found_scores = [], []
     holders: dict[tuple[str, bytes], list[tuple[int, np.ndarray]]] = {}
     for (leaf, offset), mask in zip(searcher.leaf_searchers(), allowed.masks, strict=True):
         reader = leaf.reader()
         scores = np.zeros(len(mask))
-        for term in terms:
-            fieldname, btext = term
-            ids, weights = _postings(reader, fieldname, btext)
-            if not len(ids):
-                continue
-            kept = mask[ids]
-            ids, w = ids[kept], weights[kept]
-            holders.setdefault(term, []).append((offset, ids))
-            scorer = searcher.weighting.scorer(leaf, fieldname, btext)
-            if not isinstance(scorer, BM25FScorer):  # an unscored field: the weight counts
-                scores[ids] += w
-                continue
-            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-            length = _field_lengths(reader, fieldname)[ids]
-            # whoosh.scoring.bm25, operation for operation
-            scores[ids] += idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * length / avgfl)))
+        for part in _leaves(query):
+            fieldname, field = part.fieldname, searcher.schema[part.fieldname]
+            where = mask
+            if isinstance(part, Phrase):
+                where = mask & _mask(leaf, part)
+            words = part.words if isinstance(part, Phrase) else [part.text]
+            for btext in (field.to_bytes(word) for word in words):
+                ids, weights = _postings(reader, fieldname, btext)
+                if not len(ids):
+                    continue
+                kept = where[ids]
+                ids, w = ids[kept], weights[kept]
+                holders.setdefault((fieldname, btext), []).append((offset, ids))
+                scorer = searcher.weighting.scorer(leaf, fieldname, btext)
+                if not isinstance(scorer, BM25FScorer):  # an unscored field: the weight counts
+                    scores[ids] += w
+                    continue
+                idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+                length = _field_lengths(reader, fieldname)[ids]
+                # whoosh.scoring.bm25, operation for operation
+                scores[ids] += idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * length / avgfl)))
         docs = np.flatnonzero(mask)
         found_docs.append(docs + offset)
         found_scores.append(scores[docs])
