@@ -8,12 +8,15 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import TypeVar
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .config import load_config, write_secret
+
+T = TypeVar("T")
 
 
 def init_app(app: Flask) -> None:
@@ -25,9 +28,14 @@ def init_app(app: Flask) -> None:
 def _create_app(*_args) -> Flask:
     from . import create_app
 
+    return _one_line(create_app)
+
+
+def _one_line(make: Callable[[], T]) -> T:
+    """``make()``, a malformed CANDOR_* setting said in one line instead of a traceback."""
     try:
-        return create_app()
-    except ValueError as exc:  # a malformed CANDOR_* setting: say which, in one line
+        return make()
+    except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -95,7 +103,7 @@ def build_command() -> None:
     # No app: the build needs only the CANDOR_* settings, and a process that has not loaded
     # the web stack forks its Pelican child sooner (a cold build of 1,000 articles here:
     # about a second less).
-    _build(load_config())
+    _build(_one_line(load_config))
 
 
 @click.command("build", help=build_command.help)

@@ -353,6 +353,17 @@ def test_build_command_forks_its_child(config):
     assert (config["SITE"] / "index.html").is_file()
 
 
+def test_a_malformed_setting_is_one_line_for_build_and_app_commands(config):
+    for args in (["build"], ["staff", "list"]):
+        result = subprocess.run(
+            [sys.executable, "-c", "from hub_api.cli import main; main()", *args], cwd=ROOT,
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "CANDOR_BUILD_DEBOUNCE": "soon"})
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines()[-1].startswith("Error: could not convert")
+
+
 def test_builds_fork_only_a_single_threaded_process():
     """A fork copies one thread: a lock another thread held would stay held in the child.
     A timer thread (the rate limiter's memory storage starts one) is waited for."""
