@@ -30,8 +30,8 @@ def read_ahead(generator) -> int:
     return how many."""
     from .build_child import can_fork
 
-    if not generator._cache_data_policy or not hasattr(os, "fork"):
-        return 0
+    if not generator._cache_data_policy or generator.settings.get("CANDOR_INCREMENTAL"):
+        return 0  # an incremental build reads only new files: not worth a second walk
     files = generator.get_files(generator.settings["ARTICLE_PATHS"],
                                 exclude=generator.settings["ARTICLE_EXCLUDES"])
     missing = sorted(f for f in files

@@ -37,13 +37,18 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, Or, Phrase, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25FScorer
-from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
 from .query import STOP_WORDS, ParsedQuery, Words
-from .whoosh_codec import CandorCodec, CandorLeafMatcher, length_bytes, postings_arrays
+from .whoosh_codec import (
+    DECODED_LENGTHS,
+    CandorCodec,
+    CandorLeafMatcher,
+    length_bytes,
+    postings_arrays,
+)
 from .whoosh_rebuild import write_index
 
 ANALYZER = StemmingAnalyzer(stoplist=STOP_WORDS, minsize=2)
@@ -201,7 +206,8 @@ class WhooshBackend:
             return Results(page=page)
         # The exact set of matches, computed here: Whoosh's AndNot can let an excluded word
         # through after a phrase (tests/test_search_count.py shows it).
-        allowed = matches(searcher, _positive(query))
+        positive = _positive(query)
+        allowed = matches(searcher, positive)
         if query.must_not:
             allowed.exclude(matches(searcher, Or([_any_field(w) for w in query.must_not])))
         kinds = list(kinds)
@@ -210,8 +216,7 @@ class WhooshBackend:
         total = allowed.count()
         if (page - 1) * PAGE_SIZE >= total:
             return Results([], total, page)
-        shown = _ranked(searcher, _positive(query), allowed, (page - 1) * PAGE_SIZE,
-                        page * PAGE_SIZE)
+        shown = _ranked(searcher, positive, allowed, (page - 1) * PAGE_SIZE, page * PAGE_SIZE)
         return Results([_hit(h) for h in shown], total, page)
 
     def similar(self, words: list[str], limit: int = 5,
@@ -289,14 +294,8 @@ def _mask(leaf, query: Query) -> np.ndarray:
 def _phrase_docs(leaf, phrase: Phrase) -> np.ndarray:
     """The live documents of a segment holding ``phrase`` (Whoosh's positional matcher),
     kept with the postings of recent searches."""
-    key = ("phrase", phrase.fieldname, tuple(phrase.words))
-    cache = _per_reader(leaf.reader(), ("postings",), OrderedDict)
-    if key not in cache:
-        cache[key] = (np.fromiter(phrase.docs(leaf), dtype=np.intp), None)
-        if len(cache) > CACHED_TERMS:
-            cache.popitem(last=False)
-    cache.move_to_end(key)
-    return cache[key][0]
+    return _recent(leaf.reader(), ("phrase", phrase.fieldname, tuple(phrase.words)),
+                   lambda: np.fromiter(phrase.docs(leaf), dtype=np.intp))
 
 
 def _live(reader) -> np.ndarray:
@@ -336,8 +335,7 @@ def _leaves(query: Query) -> Iterator[Query]:
         yield query
 
 
-# Whoosh stores a field's length in one byte; a doc_field_length lookup decodes it so.
-_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_LENGTHS = np.array(DECODED_LENGTHS, dtype=np.float64)
 
 
 def _scored(searcher, query: Query, limit: int, allowed: Matches):
@@ -410,19 +408,24 @@ def _best(docs: list[np.ndarray], scores: list[np.ndarray],
     return [(float(top_scores[i]), int(top_docs[i])) for i in order]
 
 
-# Decoded postings of the terms searched last, per segment reader.
+# Decoded postings (and phrase documents) of the terms searched last, per segment reader.
 CACHED_TERMS = 64
 _NO_POSTINGS = (np.zeros(0, dtype=np.intp), np.zeros(0))
 
 
 def _postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights in one segment, deleted documents included."""
+    return _recent(reader, (fieldname, btext),
+                   lambda: _read_postings(reader, fieldname, btext))
+
+
+def _recent(reader, key: tuple, make):
+    """``make()``, kept for the ``CACHED_TERMS`` keys of ``reader`` used last."""
     cache = _per_reader(reader, ("postings",), OrderedDict)
-    key = (fieldname, btext)
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
-    cache[key] = found = _read_postings(reader, fieldname, btext)
+    cache[key] = found = make()
     if len(cache) > CACHED_TERMS:
         cache.popitem(last=False)
     return found

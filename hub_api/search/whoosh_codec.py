@@ -80,13 +80,14 @@ class _Lengths:
             coded = length_bytes(self._perdoc, fieldname)
             if coded is None:
                 return default
-            lengths = [_DECODED[b] for b in coded]
+            lengths = [DECODED_LENGTHS[b] for b in coded]
             lengths += [0] * (self._perdoc.doc_count_all() + 1 - len(lengths))
             self._fields[fieldname] = lengths
         return lengths[docnum]
 
 
-_DECODED = [byte_to_length(b) for b in range(256)]
+# Whoosh stores a field's length in one byte; ``doc_field_length`` decodes it so.
+DECODED_LENGTHS = [byte_to_length(b) for b in range(256)]
 
 
 def length_bytes(perdoc: W3PerDocReader, fieldname: str) -> bytes | None:
@@ -152,7 +153,7 @@ class CandorLeafMatcher(W3LeafMatcher):
         self._ids = ids
 
     def _read_weights(self) -> None:
-        self._weights = array("f", block_weights(self, *self._layout()[:2]).tolist())
+        self._weights = array("f", _block_weights(self, *self._layout()[:2]).tolist())
 
     def _read_values(self) -> None:
         _, _, start = self._layout()
@@ -169,7 +170,7 @@ class CandorLeafMatcher(W3LeafMatcher):
                                  for i in range(0, len(values), fixedsize))
 
 
-def block_weights(matcher: CandorLeafMatcher, at: int, kind: int) -> np.ndarray:
+def _block_weights(matcher: CandorLeafMatcher, at: int, kind: int) -> np.ndarray:
     count = matcher._blocklength
     if kind == _ONES:
         return np.ones(count, dtype=_WEIGHTS)
@@ -185,6 +186,6 @@ def postings_arrays(matcher: CandorLeafMatcher) -> tuple[np.ndarray, np.ndarray]
         matcher._read_data()
         at, kind, _ = matcher._layout()
         ids.append(np.frombuffer(matcher._data, dtype=_IDS, count=matcher._blocklength))
-        weights.append(block_weights(matcher, at, kind))
+        weights.append(_block_weights(matcher, at, kind))
         matcher._next_block()
     return np.concatenate(ids), np.concatenate(weights)
