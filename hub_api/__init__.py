@@ -58,7 +58,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         feeds,
         follow,
         inbox,
-        jobs,
         manage,
         moderation,
         outreach,
@@ -76,8 +75,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         stackexchange,
         threads,
         views,
-        webhooks,
     )
+    from .effects import jobs, webhooks
 
     db.init_app(app)
     jobs.init_app(app)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import abuse, signals
 from .db import get_session
+from .effects.outbox import emit
 from .markup import render_markdown
 from .models import FollowUp, NotificationEmail, Person, Question, Topic
 from .people import active_staff, all_topics
@@ -168,12 +169,12 @@ def create_question(
         session.add(opt_in)
     if hold:
         abuse.log_action(session, "held", question.id, hold)
-    session.commit()
-    app = current_app._get_current_object()
-    if not hold:
-        signals.question_asked.send(app, id=question.id)
+    else:
+        emit(session, signals.question_asked, id=question.id)
     if opt_in is not None:
-        signals.email_opt_in.send(app, id=opt_in.id)
+        session.flush()
+        emit(session, signals.email_opt_in, id=opt_in.id)
+    session.commit()
     return question, token
 
 
@@ -270,9 +271,8 @@ def reply(token: str):
         abuse.log(session, "held", f"follow-up {follow_up.id}", hold)
     else:
         reopen(question)
+        emit(session, signals.question_changed, id=question.id)
     session.commit()
-    if not hold:
-        signals.question_changed.send(current_app._get_current_object(), id=question.id)
     return private(redirect(f"/manage/{token}#latest", 303))
 
 
@@ -295,6 +295,6 @@ def accept_answer(question: Question, answer_id: int) -> None:
     if answer_id not in {a.id for a in question.answers}:
         abort(404)
     question.accepted_answer_id = answer_id
+    emit(get_session(), signals.question_changed, id=question.id)
     get_session().commit()
-    signals.question_changed.send(current_app._get_current_object(), id=question.id)
 

@@ -79,7 +79,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the static site and the backend on one origin with waitress."""
     from waitress import serve
 
-    from .jobs import scheduler
+    from .effects.jobs import scheduler
     from .publish import BuildError, build_site
 
     app = current_app._get_current_object()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from . import signals
 from .ask import new_token
 from .db import get_session, utcnow
+from .effects.outbox import emit
 from .markup import render_markdown
 from .models import Answer, FollowUp, Person, Question, Setting, Topic
 from .people import add_person, add_topic, configure_topic
@@ -184,8 +185,8 @@ def demo_command() -> None:
         click.echo("Demo data is already loaded.")
     else:
         load_demo(session)
+        emit(session, signals.people_changed, id=None)
         session.commit()
-        signals.people_changed.send(current_app._get_current_object(), id=None)
         # Searchable at once, not at a server's next sweep of the outbox.
         current_app.extensions["candor_search"].apply_pending(wait=True)
         click.echo(f"Loaded {len(STAFF)} staff, {len(TOPICS)} topics, "

@@ -20,7 +20,6 @@ from .curation import (
     get_new_entry,
     inbox_entries,
     pick,
-    picked,
 )
 from .db import get_session
 from .feeds import FeedError, add_feed, all_feeds, fetch_feeds
@@ -139,7 +138,6 @@ def pick_entry(entry_id: int):
         form.errors[field] = str(exc).splitlines()[0]
         form.status = 409 if entry.state != "new" else 400
         return _entry_page(entry, form, form.status)
-    picked(current_app._get_current_object(), record)
     return redirect(f"/staff/curation?picked={record.id}", 303)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, abort, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -11,6 +11,7 @@ from . import routing, signals
 from .ask import BODY_LIMIT, Form, accept_answer, read_text_fields
 from .auth import require_role
 from .db import get_or_404, get_session, utcnow
+from .effects.outbox import emit
 from .markup import render_markdown
 from .models import Answer, AnswerRevision, Person, Question, person_topics
 from .people import active_staff
@@ -116,8 +117,9 @@ def post_answer(session: Session, question: Question, person: Person, body: str)
                  body_html=render_markdown(body))
     session.add(new)
     question.status = "answered"
+    session.flush()
+    emit(session, signals.answer_posted, id=new.id)
     session.commit()
-    signals.answer_posted.send(current_app._get_current_object(), id=new.id)
     return new
 
 
@@ -146,8 +148,8 @@ def edit(answer_id: int):
                 answer.body = form.values["body"]
                 answer.body_html = render_markdown(answer.body)
                 answer.edited_at = utcnow()
+                emit(session, signals.answer_edited, id=answer.id)
                 session.commit()
-                signals.answer_edited.send(current_app._get_current_object(), id=answer.id)
             return redirect(f"{answer.question.url}#answer-{answer.id}", 303)
     return render_template("staff/edit.html", answer=answer, form=form,
                            body_limit=BODY_LIMIT), form.status
