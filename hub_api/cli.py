@@ -81,6 +81,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
     from .effects.jobs import scheduler
     from .publish import BuildError, build_site
+    from .serving import waitress_settings
 
     app = current_app._get_current_object()
     if app.config.get("EPHEMERAL_SECRET"):
@@ -94,7 +95,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     scheduler(app).start()  # background jobs, unless another process already runs them
     click.echo(f"Candor on http://{host}:{port}/  (Ctrl+C stops)")
     # waitress logs no access lines, so no client address reaches a log.
-    serve(app, host=host, port=port, threads=threads, ident="candor")
+    serve(app, **waitress_settings(app.config, host, port, threads))
 
 
 @main.command("build", with_appcontext=False)

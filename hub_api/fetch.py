@@ -112,8 +112,9 @@ class _Pinned:
         self._watch.__enter__()
         return sock
 
-    def close(self) -> None:
-        super().close()  # type: ignore[misc]
+    def unwatch(self) -> None:
+        """Stop the deadline's timer (not in ``close``: http.client closes the connection
+        while the response still reads from its socket)."""
         watch = getattr(self, "_watch", None)
         if watch is not None:
             self._watch = None
@@ -198,6 +199,7 @@ def _request_once(url: str, headers: dict[str, str], allow_private: bool, timeou
             last_error.__cause__ = exc
         finally:
             conn.close()
+            conn.unwatch()
     if deadline.expired():
         raise FetchError(f"timed out: no whole answer within {deadline.seconds:g} s")
     raise last_error or FetchError(f"cannot connect to {host}")
@@ -205,7 +207,7 @@ def _request_once(url: str, headers: dict[str, str], allow_private: bool, timeou
 
 def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None,
           allow_private: bool = False, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
-          max_redirects: int = MAX_REDIRECTS, deadline: float = DEADLINE) -> Response:
+          max_redirects: int = MAX_REDIRECTS, deadline: float | None = None) -> Response:
     """GET ``url`` under the guard; conditional when ``etag``/``last_modified`` are given.
 
     Returns a 2xx or 304 ``Response``; raises ``FetchError`` for everything else.
@@ -215,7 +217,7 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    cutoff = Deadline(deadline)
+    cutoff = Deadline(deadline or DEADLINE)
     for _hop in range(max_redirects + 1):
         response = _request_once(url, headers, allow_private, timeout, max_bytes, cutoff)
         if response.status in REDIRECTS:
@@ -233,8 +235,8 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
 
 def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool = False,
          timeout: float = TIMEOUT, max_bytes: int = 64 * 1024,
-         deadline: float = POST_DEADLINE) -> Response:
+         deadline: float | None = None) -> Response:
     """POST ``body`` to ``url`` under the same guard; any HTTP status is returned, and a
     redirect is not followed (the receiver must answer at the address it registered)."""
-    return _request_once(url, headers, allow_private, timeout, max_bytes, Deadline(deadline),
-                         method="POST", body=body)
+    return _request_once(url, headers, allow_private, timeout, max_bytes,
+                         Deadline(deadline or POST_DEADLINE), method="POST", body=body)

@@ -104,7 +104,7 @@ def send(mail: Mail, key: str) -> None:
     message.set_content(mail.body)
     if mail.html is not None:
         message.add_alternative(mail.html, subtype="html")
-    deadline = Deadline(DEADLINE)
+    deadline = Deadline(current_app.config.get("SMTP_DEADLINE", DEADLINE))
     try:
         with _SMTP(deadline) as smtp:
             smtp.connect(parts.hostname, parts.port or 25)
@@ -115,6 +115,6 @@ def send(mail: Mail, key: str) -> None:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         if deadline.hit:
-            raise MailError(f"{mail.purpose}: no answer within {DEADLINE:g} s") from exc
+            raise MailError(f"{mail.purpose}: no answer within {deadline.seconds:g} s") from exc
         raise MailError(f"{mail.purpose}: {type(exc).__name__}") from exc
     logger.info("mail sent: %s", mail.purpose)
