@@ -101,7 +101,7 @@ def ask_submit():
     Only the named fields are read, so extra fields (``status``, ``is_staff`` …) are ignored.
     """
     session = get_session()
-    guard = abuse.check_form(request.form)
+    guard = abuse.check_form(request.form, "ask")
     form, topic, person = validate_question(session, request.form, form_guard=guard)
     if form.errors:
         return ask_form_page(form)

@@ -81,7 +81,7 @@ def read_contact_form(data) -> Form:
             form.errors[name] = f"Keep this to {limit} characters (it has {len(raw[name]):,})."
     if data.get("consent") != "yes":
         form.errors["consent"] = "Tick the box to agree to be contacted about this question."
-    if guard := abuse.check_form(data):
+    if guard := abuse.check_form(data, "contact"):
         form.errors["form"] = guard
     if form.errors:
         form.status = 400

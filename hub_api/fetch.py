@@ -52,13 +52,33 @@ class Response:
         return self.status == 304
 
 
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, 6to4, Teredo, NAT64, compatible."""
+    found = [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
+    if address.teredo is not None:
+        found.extend(address.teredo)  # (server, client)
+    if any(address in net for net in NAT64) or address in IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
 def check_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    """The address if it is globally routable; raise ``FetchError`` otherwise."""
+    """The address if it is globally routable, and so is every IPv4 address it embeds
+    (``::ffff:127.0.0.1``, 6to4 ``2002:7f00:1::``, NAT64 ``64:ff9b::7f00:1`` all reach
+    loopback through a translator); raise ``FetchError`` otherwise."""
     address = ipaddress.ip_address(value.split("%", 1)[0])
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    if not address.is_global or address.is_multicast:
-        raise FetchError(f"refused: {address} is not a public internet address")
+    inner = embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else []
+    for candidate in (address, *inner):
+        if isinstance(candidate, ipaddress.IPv6Address) and candidate.ipv4_mapped:
+            continue  # judged by its IPv4 address (``is_global`` is False for all of ::ffff:0/96)
+        if isinstance(candidate, ipaddress.IPv6Address) and any(candidate in n for n in NAT64):
+            continue  # the NAT64 prefix is not global itself; what it reaches decides
+        if not candidate.is_global or candidate.is_multicast:
+            raise FetchError(f"refused: {address} is not a public internet address")
     return address
 
 
