@@ -388,7 +388,8 @@ def init_app(app: Flask) -> None:
     for signal in SITE_SIGNALS:  # carried out by the leader, from the outbox
         on(app, signal, site_stale)
     # A new leader builds once: its predecessor may have died between an event and its build.
-    scheduler(app).on_elected(lambda _app: builder.request())
+    if "candor_jobs" in app.extensions:
+        scheduler(app).on_elected(lambda _app: builder.request())
 
 
 def get_builder(app: Flask | None = None) -> Builder | None:
