@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         jobs,
         manage,
         moderation,
+        operations,
         outreach,
         people,
         privacy,
@@ -111,5 +112,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     contact.init_app(app)
     routing.init_app(app)
     promise.init_app(app)
+    operations.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app
