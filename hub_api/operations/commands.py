@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..config import write_secret
 from . import archive, database
 from .backup import make_backup, prune
 from .restore import RestoreError, restore
@@ -84,7 +85,8 @@ def restore_command(archive_path: Path, force: bool) -> None:
                f"{manifest.get('candor_version')}, schema {schema}) and migrated it in "
                f"{time.monotonic() - started:.1f}s.")
     if not manifest.get("includes_secrets"):
-        click.echo("The backup holds no secret key: this instance keeps its own.")
+        write_secret(config["INSTANCE"])  # keeps one the instance has
+        click.echo("The backup holds no secret key: this instance keeps (or made) its own.")
     click.get_current_context().invoke(reindex_command)
     try:
         path = build_site(config, full=True)
