@@ -65,19 +65,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         people,
         privacy,
         promise,
-        publish,
         queue,
         ratelimit,
         responsiveness,
         routing,
         search,
         security,
-        site_files,
         stackexchange,
         threads,
         views,
         webhooks,
     )
+    from .site import builder as site_builder
+    from .site import files as site_files
 
     db.init_app(app)
     jobs.init_app(app)
@@ -90,7 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     queue.init_app(app)
     people.init_app(app)
-    publish.init_app(app)
+    site_builder.init_app(app)
     search.init_app(app)
     stackexchange.init_app(app)
     site_files.init_app(app)

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 
 from .ask import Form
 from .auth import require_role
-from .build_reuse import unpublished_files
 from .curation import (
     NOTE_LIMIT,
     CurationError,
@@ -28,6 +27,7 @@ from .models import CuratedPick, Entry
 from .people import all_topics
 from .search.gaps import top_gaps
 from .security import check_csrf
+from .site.reuse import unpublished_files
 from .text import clean_text
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/curation")
