@@ -38,10 +38,11 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
-from . import markdown_reader, responsiveness, trust_pages
+from . import markdown_reader, trust_pages
 from .build_reuse import PageReuse, curated_tree, fingerprint, write_stamp
 from .config import load_config
 from .db import make_engine, read_only, session_scope, utcnow
+from .leads import responsiveness
 from .markup import render_markdown, sanitize_html
 from .models import Answer, Person, Question, Topic
 from .text import duration, slugify

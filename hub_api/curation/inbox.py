@@ -10,10 +10,17 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from .ask import Form
-from .auth import require_role
-from .build_reuse import unpublished_files
-from .curation import (
+from ..ask import Form
+from ..auth import require_role
+from ..build_reuse import unpublished_files
+from ..db import get_session
+from ..models import CuratedPick, Entry
+from ..people import all_topics
+from ..search.gaps import top_gaps
+from ..security import check_csrf
+from ..text import clean_text
+from .feeds import FeedError, add_feed, all_feeds, fetch_feeds
+from .picks import (
     NOTE_LIMIT,
     CurationError,
     dismiss,
@@ -22,13 +29,6 @@ from .curation import (
     pick,
     picked,
 )
-from .db import get_session
-from .feeds import FeedError, add_feed, all_feeds, fetch_feeds
-from .models import CuratedPick, Entry
-from .people import all_topics
-from .search.gaps import top_gaps
-from .security import check_csrf
-from .text import clean_text
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/curation")
 
