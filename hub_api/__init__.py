@@ -44,8 +44,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import (
-        abuse,
-        api,
         ask,
         auth,
         cli,
@@ -59,11 +57,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         manage,
         moderation,
         people,
-        privacy,
         promise,
         publish,
         queue,
-        ratelimit,
         routing,
         search,
         security,
@@ -73,6 +69,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         views,
         webhooks,
     )
+    from .api import routes
+    from .privacy import abuse, ratelimit, subject_requests
 
     db.init_app(app)
     jobs.init_app(app)
@@ -82,7 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     ask.init_app(app)
     threads.init_app(app)
-    api.init_app(app)
+    routes.init_app(app)
     queue.init_app(app)
     people.init_app(app)
     publish.init_app(app)
@@ -97,7 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     manage.init_app(app)
     follow.init_app(app)
     moderation.init_app(app)
-    privacy.init_app(app)
+    subject_requests.init_app(app)
     leads.init_app(app)
     routing.init_app(app)
     promise.init_app(app)
