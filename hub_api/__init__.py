@@ -47,23 +47,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ask,
         auth,
         cli,
-        contact,
         curation,
         db,
         demo,
-        digest,
         errors,
-        feeds,
         follow,
-        inbox,
         jobs,
+        leads,
         manage,
         moderation,
-        outreach,
         people,
         promise,
         queue,
-        responsiveness,
         routing,
         search,
         security,
@@ -95,18 +90,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
-    feeds.init_app(app)
     curation.init_app(app)
-    inbox.init_app(app)
     abuse.init_app(app)
     manage.init_app(app)
     follow.init_app(app)
     moderation.init_app(app)
     subject_requests.init_app(app)
-    responsiveness.init_app(app)
-    digest.init_app(app)
-    outreach.init_app(app)
-    contact.init_app(app)
+    leads.init_app(app)
     routing.init_app(app)
     promise.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from . import signals
 from .auth import require_role
+from .curation.fetch import FetchError, post
 from .db import get_session, session_scope, utcnow
-from .fetch import FetchError, post
 from .jobs import scheduler
 from .models import Answer, Question, WebhookDelivery, WebhookEndpoint
 from .security import check_csrf

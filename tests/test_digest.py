@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hub_api import digest
 from hub_api.db import session_scope, set_clock
+from hub_api.leads import digest
 from hub_api.migrate import upgrade
 from hub_api.models import ContactRequest, CuratedPick, Person, Question, SearchGap, Topic
 from hub_api.people import add_person, add_topic

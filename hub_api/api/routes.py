@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import routing
 from ..ask import accept_answer, create_question, read_text_fields, validate_question
-from ..contact import reader_for
 from ..db import get_session
+from ..leads.contact import reader_for
 from ..models import Answer, Person, Question, Topic
 from ..people import active_staff, all_topics
 from ..queue import post_answer, queue_for
