@@ -47,7 +47,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         abuse,
         api,
         ask,
-        auth,
         cli,
         contact,
         curation,
@@ -62,7 +61,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         manage,
         moderation,
         outreach,
-        people,
         privacy,
         promise,
         publish,
@@ -78,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         views,
         webhooks,
     )
+    from .staff import auth, people
 
     db.init_app(app)
     jobs.init_app(app)

@@ -11,7 +11,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .ask import Form
-from .auth import require_role
 from .build_reuse import unpublished_files
 from .curation import (
     NOTE_LIMIT,
@@ -25,9 +24,10 @@ from .curation import (
 from .db import get_session
 from .feeds import FeedError, add_feed, all_feeds, fetch_feeds
 from .models import CuratedPick, Entry
-from .people import all_topics
 from .search.gaps import top_gaps
 from .security import check_csrf
+from .staff.auth import require_role
+from .staff.people import all_topics
 from .text import clean_text
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/curation")
