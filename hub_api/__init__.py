@@ -44,8 +44,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import (
-        abuse,
-        api,
         ask,
         cli,
         contact,
@@ -61,11 +59,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         manage,
         moderation,
         outreach,
-        privacy,
         promise,
         publish,
         queue,
-        ratelimit,
         responsiveness,
         routing,
         search,
@@ -76,6 +72,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         views,
         webhooks,
     )
+    from .api import routes
+    from .privacy import abuse, ratelimit, subject_requests
     from .staff import auth, people
 
     db.init_app(app)
@@ -86,7 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     ask.init_app(app)
     threads.init_app(app)
-    api.init_app(app)
+    routes.init_app(app)
     queue.init_app(app)
     people.init_app(app)
     publish.init_app(app)
@@ -103,7 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     manage.init_app(app)
     follow.init_app(app)
     moderation.init_app(app)
-    privacy.init_app(app)
+    subject_requests.init_app(app)
     responsiveness.init_app(app)
     digest.init_app(app)
     outreach.init_app(app)

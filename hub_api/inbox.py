@@ -12,15 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .ask import Form
 from .build_reuse import unpublished_files
-from .curation import (
-    NOTE_LIMIT,
-    CurationError,
-    dismiss,
-    get_new_entry,
-    inbox_entries,
-    pick,
-    picked,
-)
+from .curation import NOTE_LIMIT, CurationError, dismiss, get_new_entry, inbox_entries, pick, picked
 from .db import get_session
 from .feeds import FeedError, add_feed, all_feeds, fetch_feeds
 from .models import CuratedPick, Entry

@@ -1,8 +1,8 @@
 """The privacy and transparency pages, written by Pelican from the code's own records.
 
-``/privacy/`` is rendered from :data:`hub_api.personal_data.REGISTRY` at every build, so the page
-cannot list less (or more) than the code stores. ``/transparency/`` carries the public
-moderation log in its own section (other figures may join the page in sections of their own).
+``/privacy/`` is rendered from :data:`hub_api.privacy.personal_data.REGISTRY` at every build,
+so the page cannot list less (or more) than the code stores. ``/transparency/`` carries the
+public moderation log in its own section (other figures may join the page in sections of their own).
 Connected to Pelican by :func:`hub_api.pelican_plugin.register`.
 """
 
@@ -15,8 +15,8 @@ from sqlalchemy import select
 from .config import load_config
 from .db import make_engine, read_only, session_scope
 from .models import ModerationAction
-from .personal_data import REGISTRY
-from .ratelimit import LIMITS
+from .privacy.personal_data import REGISTRY
+from .privacy.ratelimit import LIMITS
 
 LOG_ENTRIES = 500
 

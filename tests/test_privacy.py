@@ -7,7 +7,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from hub_api import signals
 from hub_api.db import session_scope
 from hub_api.models import FollowUp, NotificationEmail, Question, QuestionRevision
-from hub_api.personal_data import REGISTRY, undeclared_personal_columns
+from hub_api.privacy.personal_data import REGISTRY, undeclared_personal_columns
 
 from .conftest import ask, csrf, site_files
 
