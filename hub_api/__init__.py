@@ -45,7 +45,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         ask,
-        auth,
         cli,
         curation,
         db,
@@ -56,7 +55,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         leads,
         manage,
         moderation,
-        people,
         promise,
         queue,
         routing,
@@ -71,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .privacy import abuse, ratelimit, subject_requests
     from .site import builder as site_builder
     from .site import files as site_files
+    from .staff import auth, people
 
     db.init_app(app)
     jobs.init_app(app)

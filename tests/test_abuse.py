@@ -10,7 +10,6 @@ from sqlalchemy import select
 from hub_api import signals
 from hub_api.db import session_scope
 from hub_api.models import ModerationAction, NotificationEmail, Question
-from hub_api.people import add_person
 from hub_api.privacy.ratelimit import DailyKey, client_address, parse_networks
 from hub_api.site.builder import build_site
 

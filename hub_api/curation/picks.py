@@ -29,7 +29,7 @@ from unidecode import unidecode
 from .. import signals
 from ..db import get_session, utcnow
 from ..models import CuratedPick, Entry, Feed, Person, Topic
-from ..people import PeopleError, find_topics
+from ..staff.people import PeopleError, find_topics
 from ..text import clean_text, slugify
 
 NOTE_LIMIT = 5000
