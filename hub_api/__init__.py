@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         leads,
         manage,
         moderation,
+        operations,
         promise,
         queue,
         routing,
@@ -98,5 +99,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     leads.init_app(app)
     routing.init_app(app)
     promise.init_app(app)
+    operations.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -213,16 +213,24 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
     called about every 0.1 s while Pelican runs (a spinner). Raises ``BuildError`` with a
     one-line reason; the live site is then unchanged.
     """
+    from .operations.records import build_finished
+
     site = Path(config["SITE"]).absolute()
-    with build_lock(Path(config["INSTANCE"])):
-        live = site.resolve() if site.is_symlink() else None
-        outdir = _build_into(config, builds_dir(site), live, full, prewarm, waiting)
-        try:
-            previous = switch_site(site, outdir)
-        except BaseException:
-            shutil.rmtree(outdir, ignore_errors=True)
-            raise
-        prune_builds(site, {outdir} | ({previous} if previous else set()))
+    started = time.monotonic()
+    try:
+        with build_lock(Path(config["INSTANCE"])):
+            live = site.resolve() if site.is_symlink() else None
+            outdir = _build_into(config, builds_dir(site), live, full, prewarm, waiting)
+            try:
+                previous = switch_site(site, outdir)
+            except BaseException:
+                shutil.rmtree(outdir, ignore_errors=True)
+                raise
+            prune_builds(site, {outdir} | ({previous} if previous else set()))
+    except Exception as exc:
+        build_finished(config, time.monotonic() - started, str(exc) or type(exc).__name__)
+        raise
+    build_finished(config, time.monotonic() - started, None)
     logger.info("site built into %s", outdir)
     return outdir
 
