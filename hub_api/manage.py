@@ -11,12 +11,13 @@ import json
 from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from sqlalchemy import select
 
-from . import abuse, signals
+from . import signals
 from .ask import BODY_LIMIT, Form, check_email, private, question_for_token, read_text_fields
 from .db import get_session, utcnow
 from .markup import render_markdown
 from .models import NotificationEmail, Question, QuestionRevision
-from .privacy import erase_question, export_question
+from .privacy import abuse
+from .privacy.subject_requests import erase_question, export_question
 from .text import clean_text
 
 bp = Blueprint("manage", __name__, url_prefix="/manage/<token>")

@@ -25,13 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import signals
-from .auth import require_role
+from .curation.fetch import FetchError, post
 from .db import get_session, session_scope, utcnow
-from .fetch import FetchError, post
 from .jobs import scheduler
 from .models import Answer, Question, WebhookDelivery, WebhookEndpoint
 from .operations.metrics import WEBHOOKS
 from .security import check_csrf
+from .staff.auth import require_role
 
 EVENTS = ("question.asked", "answer.posted", "contact.requested")
 GIVE_UP_AFTER = timedelta(days=1)

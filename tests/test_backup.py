@@ -24,7 +24,7 @@ from hub_api.migrate import upgrade
 from hub_api.models import Question, SearchOutbox, Setting
 from hub_api.operations import archive, records
 from hub_api.operations.backup import backup_if_due, make_backup
-from hub_api.publish import build_site
+from hub_api.site.builder import build_site
 from hub_api.webhooks import add_endpoint
 
 from .conftest import PG_ADMIN_URL, ask, make_test_app, need_service, site_files
@@ -64,7 +64,7 @@ def _app(root: Path, url: str, **extra):
 
 def _fill(app) -> None:
     """Every kind of data: the demo company, asks with e-mail, a webhook, an API token."""
-    from hub_api.people import add_person
+    from hub_api.staff.people import add_person
 
     engine = app.extensions["candor_engine"]
     with app.app_context(), session_scope(engine) as session:

@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
     health.init_app(app)
     metrics.init_app(app)
     if app.config.get("BACKUP_EVERY"):
-        from ..digest import parse_span
+        from ..leads.digest import parse_span
 
         try:
             every = parse_span(app.config["BACKUP_EVERY"]).total_seconds()

@@ -148,7 +148,7 @@ def prune(folder: Path, keep: int) -> list[Path]:
 
 def backup_if_due(app: Flask) -> Path | None:
     """The scheduled job: back up when the last backup is ``BACKUP_EVERY`` old, then prune."""
-    from ..digest import parse_span
+    from ..leads.digest import parse_span
 
     every = parse_span(app.config["BACKUP_EVERY"])
     engine = app.extensions["candor_engine"]

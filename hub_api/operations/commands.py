@@ -67,8 +67,8 @@ def backup_command(to: Path | None, include_secrets: bool, keep: int | None) -> 
 @with_appcontext
 def restore_command(archive_path: Path, force: bool) -> None:
     """Restore a backup: check it, load it, migrate, rebuild the search index and the site."""
-    from ..publish import BuildError, build_site
     from ..search.cli import reindex_command
+    from ..site.builder import BuildError, build_site
 
     config = current_app.config
     size = archive_path.stat().st_size if archive_path.is_file() else 0

@@ -8,7 +8,7 @@ import click
 from flask import Blueprint, render_template
 from flask.cli import with_appcontext
 
-from ..auth import require_role
+from ..staff.auth import require_role
 from .health import FAIL, OK, WARN, run_checks
 
 bp = Blueprint("health", __name__)

@@ -286,7 +286,7 @@ def _existing(path: Path) -> Path:
 
 
 def check_backup() -> Check:
-    from ..digest import parse_span
+    from ..leads.digest import parse_span
 
     config = current_app.config
     with session_scope(_engine()) as session:

@@ -86,7 +86,7 @@ def _allowed() -> bool:
     if not header.startswith("Bearer "):
         return False
     from ..db import get_session
-    from ..tokens import person_for_token
+    from ..staff.tokens import person_for_token
 
     person = person_for_token(get_session(), header[7:].strip())
     return person is not None and "admin" in person.role_set

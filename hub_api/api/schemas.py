@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import models_json_schema
 
-from .ask import BODY_LIMIT, EMAIL, LIMITS
-from .views import MAX_ID
+from ..ask import BODY_LIMIT, EMAIL, LIMITS
+from ..views import MAX_ID
 
 ERROR_TEXT = {
     400: "The request body is not valid JSON.",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import MetaData
 
-from .db import Base
+from ..db import Base
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from . import signals
-from .ask import hash_token, new_token
-from .db import Base, session_scope, utcnow
-from .models import Answer, NotificationEmail, Question
+from .. import signals
+from ..ask import hash_token, new_token
+from ..db import Base, session_scope, utcnow
+from ..models import Answer, NotificationEmail, Question
 from .personal_data import REGISTRY, Record, asker_records
 
 REMOVED_TITLE = "Question removed by the asker"

@@ -22,8 +22,8 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db import utcnow
-from .models import ModerationAction, NotificationEmail, Question
+from ..db import utcnow
+from ..models import ModerationAction, NotificationEmail, Question
 
 HONEYPOT = "website"
 TOKEN_FIELD = "form_token"  # noqa: S105 — a field name
