@@ -202,7 +202,7 @@ def test_doctor_command_and_page(hub):
     page = admin.get("/staff/health")
     assert page.status_code == 200
     assert page.text.index("Static site") < page.text.index("Secret key")  # problems first
-    assert "What to do:" in page.text
+    assert "What to do:</strong> Run <code>candor build</code>." in page.text
 
 
 def test_readyz_and_healthz(hub, tmp_path):
