@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from hub_api.publish import build_site
 from sqlalchemy import inspect, text
 
 from hub_api.db import make_engine
 from hub_api.migrate import MIGRATIONS, alembic_config
+from hub_api.site.builder import build_site
 
 from .conftest import PG_ADMIN_URL, make_test_app, need_service
 
