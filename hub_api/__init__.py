@@ -46,7 +46,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import (
         abuse,
         api,
-        ask,
         auth,
         cli,
         contact,
@@ -56,28 +55,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         digest,
         errors,
         feeds,
-        follow,
         inbox,
         jobs,
-        manage,
         moderation,
         outreach,
         people,
         privacy,
-        promise,
         publish,
-        queue,
         ratelimit,
         responsiveness,
-        routing,
         search,
         security,
         site_files,
         stackexchange,
-        threads,
         views,
         webhooks,
     )
+    from .questions import ask, follow, manage, promise, queue, routing, threads
 
     db.init_app(app)
     jobs.init_app(app)

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import models_json_schema
 
-from .ask import BODY_LIMIT, EMAIL, LIMITS
+from .questions.ask import BODY_LIMIT, EMAIL, LIMITS
 from .views import MAX_ID
 
 ERROR_TEXT = {
@@ -128,7 +128,7 @@ class QuestionSummary(Schema):
     title: str
     url: str
     topic: str | None
-    status: Literal["open", "answered"]
+    status: Literal["open", "answered", "removed", "imported"]  # states.public_status
     asked_at: UtcDatetime
     answer_count: int
     accepted_answer_id: int | None

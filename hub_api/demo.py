@@ -10,11 +10,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import signals
-from .ask import new_token
 from .db import get_session, utcnow
 from .markup import render_markdown
 from .models import Answer, FollowUp, Person, Question, Setting, Topic
 from .people import add_person, add_topic, configure_topic
+from .questions.ask import new_token
+from .questions.states import Status
 
 DEMO_PASSWORD = "demo"  # noqa: S105 — documented demo login, refused on real instances
 
@@ -153,7 +154,7 @@ def load_demo(session) -> list[Person]:
             title=title, body=body, body_html=render_markdown(body), display_name=asker,
             topic=topics.get(topic), person=by_slug.get(person), assignee=by_slug.get(person),
             created_at=asked,
-            manage_token_hash=new_token()[1], status="answered" if answers else "open",
+            manage_token_hash=new_token()[1], status=Status.ANSWERED if answers else Status.OPEN,
         )
         session.add(question)
         for after, email, text in answers:

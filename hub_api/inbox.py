@@ -10,7 +10,6 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from .ask import Form
 from .auth import require_role
 from .build_reuse import unpublished_files
 from .curation import (
@@ -26,6 +25,7 @@ from .db import get_session
 from .feeds import FeedError, add_feed, all_feeds, fetch_feeds
 from .models import CuratedPick, Entry
 from .people import all_topics
+from .questions.ask import Form
 from .search.gaps import top_gaps
 from .security import check_csrf
 from .text import clean_text

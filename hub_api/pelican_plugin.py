@@ -44,6 +44,7 @@ from .config import load_config
 from .db import make_engine, read_only, session_scope, utcnow
 from .markup import render_markdown, sanitize_html
 from .models import Answer, Person, Question, Topic
+from .questions import states
 from .text import duration, slugify
 
 logger = logging.getLogger(__name__)
@@ -220,7 +221,7 @@ class AnsweredIndex:
         rows = session.execute(
             select(Answer.question_id, Answer.person_id, Answer.created_at, Question.topic_id)
             .join(Question, Answer.question_id == Question.id)
-            .where(Question.status == "answered")
+            .where(states.answered())
         )
         for question_id, person_id, created_at, topic_id in rows:
             if question_id not in first or created_at < first[question_id]:
@@ -266,7 +267,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         session.scalars(
             select(Answer.person_id)
             .join(Question, Answer.question_id == Question.id)
-            .where(Question.status == "answered")
+            .where(states.answered())
             .distinct()
         )
     )
@@ -290,7 +291,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
     counts = dict(
         session.execute(
             select(Question.topic_id, func.count())
-            .where(Question.status == "answered")
+            .where(states.answered())
             .group_by(Question.topic_id)
         ).all()
     )

@@ -16,12 +16,13 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import abuse, signals
-from .db import get_session
-from .markup import render_markdown
-from .models import FollowUp, NotificationEmail, Person, Question, Topic
-from .people import active_staff, all_topics
-from .text import clean_text
+from .. import abuse, signals
+from ..db import get_session
+from ..markup import render_markdown
+from ..models import FollowUp, NotificationEmail, Person, Question, Topic
+from ..people import active_staff, all_topics
+from ..text import clean_text
+from .states import Event, move
 from .threads import get_thread, thread_context
 
 bp = Blueprint("ask", __name__)
@@ -156,8 +157,9 @@ def create_question(
         title=form.values["title"], body=form.values["body"],
         body_html=render_markdown(form.values["body"]), display_name=form.values["display_name"],
         topic=topic, person=person, assignee=person, manage_token_hash=token_hash,
-        status="held" if hold else "open", hold_reason=hold,
+        hold_reason=hold,
     )
+    move(question, Event.HOLD if hold else Event.ASK)
     session.add(question)
     session.flush()
     opt_in = None
@@ -248,7 +250,8 @@ def manage(token: str):
 
 @bp.post("/manage/<token>/reply")
 def reply(token: str):
-    """A follow-up from the asker; the question goes back into the staff queue.
+    """A follow-up from the asker: an answered question stays answered for readers and
+    waits in the answerer's queue ("follow-up waiting").
 
     The hold rules for questions apply: a reply with links from an asker not yet known, or
     with a word on the hold list, waits for a moderator and is seen only by its asker.
@@ -269,17 +272,11 @@ def reply(token: str):
         session.flush()
         abuse.log(session, "held", f"follow-up {follow_up.id}", hold)
     else:
-        reopen(question)
+        move(question, Event.FOLLOW_UP)
     session.commit()
     if not hold:
         signals.question_changed.send(current_app._get_current_object(), id=question.id)
     return private(redirect(f"/manage/{token}#latest", 303))
-
-
-def reopen(question: Question) -> None:
-    """A published follow-up puts an answered question back into the staff queue."""
-    if question.status == "answered":  # held or hidden questions stay where moderation put them
-        question.status = "open"
 
 
 @bp.post("/manage/<token>/accept/<int:answer_id>")
@@ -295,6 +292,7 @@ def accept_answer(question: Question, answer_id: int) -> None:
     if answer_id not in {a.id for a in question.answers}:
         abort(404)
     question.accepted_answer_id = answer_id
+    move(question, Event.ACCEPT)
     get_session().commit()
     signals.question_changed.send(current_app._get_current_object(), id=question.id)
 

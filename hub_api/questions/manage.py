@@ -11,13 +11,14 @@ import json
 from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from sqlalchemy import select
 
-from . import abuse, signals
+from .. import abuse, signals
+from ..db import get_session, utcnow
+from ..markup import render_markdown
+from ..models import NotificationEmail, Question, QuestionRevision
+from ..privacy import erase_question, export_question
+from ..text import clean_text
 from .ask import BODY_LIMIT, Form, check_email, private, question_for_token, read_text_fields
-from .db import get_session, utcnow
-from .markup import render_markdown
-from .models import NotificationEmail, Question, QuestionRevision
-from .privacy import erase_question, export_question
-from .text import clean_text
+from .states import LIVE, Event, move
 
 bp = Blueprint("manage", __name__, url_prefix="/manage/<token>")
 # The two consents a confirmed address serves, switched separately by the asker.
@@ -62,8 +63,9 @@ def _save_edit(question: Question, title: str, body: str) -> None:
     email = session.scalar(select(NotificationEmail.email)
                            .where(NotificationEmail.question_id == question.id))
     hold = abuse.hold_reason(session, f"{title}\n{body}", email)
-    if hold and question.status == "open":
-        question.status, question.hold_reason = "held", hold
+    if hold and question.status in LIVE:  # answered ones too: an edit must not skip the hold
+        move(question, Event.HOLD)
+        question.hold_reason = hold
         abuse.log_action(session, "held", question.id, hold)
     session.commit()
     signals.question_edited.send(current_app._get_current_object(), id=question.id)
