@@ -44,6 +44,7 @@ from .api_schemas import (
 )
 from .contact import reader_for
 from .db import get_session
+from .identity import company_identity
 from .models import Answer, Person, Question, Topic
 from .people import active_staff, all_topics
 from .questions import routing
@@ -330,11 +331,13 @@ def unknown(_rest: str):
 @bp.get("/api/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document, generated from the declarations above."""
-    return openapi_document(ENDPOINTS, current_app.config["PUBLIC_URL"])
+    return openapi_document(ENDPOINTS, current_app.config["PUBLIC_URL"],
+                            company_identity().name)
 
 
 @bp.get("/api/")
 def docs():
     """A readable page of the same document."""
-    document = openapi_document(ENDPOINTS, current_app.config["PUBLIC_URL"])
+    document = openapi_document(ENDPOINTS, current_app.config["PUBLIC_URL"],
+                            company_identity().name)
     return render_template("api.html", doc=document)

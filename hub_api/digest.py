@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from . import responsiveness
 from .auth import require_role
 from .db import get_session, session_scope, utcnow
+from .identity import company_identity
 from .jobs import scheduler
 from .mail import MailError, send_mail
 from .models import ContactRequest, CuratedPick, Person, Question, SearchGap, Setting, Topic
@@ -195,7 +196,7 @@ def render_html(digest: Digest, *, email: bool, leads: bool) -> str:
 def render_text(digest: Digest, *, leads: bool) -> str:
     """The plain-text digest (the CLI's output and the email's text alternative)."""
     base = current_app.config["PUBLIC_URL"]
-    lines = [f"{current_app.config['SITENAME']} digest: {digest.label} "
+    lines = [f"{company_identity().name} digest: {digest.label} "
              f"(to {digest.now:%d %b %Y %H:%M} UTC)", ""]
 
     def section(title: str, items: list[str], empty: str) -> None:
@@ -250,7 +251,7 @@ def send_digest(app: Flask, span: timedelta) -> int:
     now = utcnow()
     with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
         digest = build(session, span, now, app)
-        subject = f"{app.config['SITENAME']} digest: {digest.new_total} new questions, " \
+        subject = f"{company_identity().name} digest: {digest.new_total} new questions, " \
                   f"{digest.overdue} overdue"
         sent = 0
         for person in readers(session):

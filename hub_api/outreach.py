@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from .auth import require_role
 from .db import get_session
+from .identity import company_identity
 from .mail import MailError, send_mail
 from .models import (
     Answer,
@@ -243,7 +244,7 @@ def send(session: Session, item: Item, sender: Person, note: str,
 
 
 def _mail_one(item: Item, sender: Person, note: str, to: Candidate, email: str) -> bool:
-    base, site = current_app.config["PUBLIC_URL"], current_app.config["SITENAME"]
+    base, site = current_app.config["PUBLIC_URL"], company_identity().name
     stop = f"{base}/notify/news/{_news_signer().dumps(to.consent_id)}"
     body = (f"{note}\n\n{item.title}\n{base}{item.path}\n\n--\n"
             f"{sender.name}, {sender.job_title} · {site}\n"

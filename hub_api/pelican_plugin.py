@@ -42,6 +42,7 @@ from . import markdown_reader, responsiveness, trust_pages
 from .build_reuse import PageReuse, curated_tree, fingerprint, write_stamp
 from .config import load_config
 from .db import make_engine, read_only, session_scope, utcnow
+from .identity import CompanyIdentity, read_identity
 from .markup import render_markdown, sanitize_html
 from .models import Answer, Person, Question, Topic
 from .questions import states
@@ -190,6 +191,7 @@ class SiteData:
     topics: list[TopicEntry]
     profiles: list[PersonEntry]
     responsiveness: list[responsiveness.Window]
+    company: CompanyIdentity | None = None  # the name, logo and links every page carries
 
 
 def topic_feed_path(slug: str) -> str:
@@ -319,6 +321,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         topics=topics,
         profiles=profiles,
         responsiveness=responsiveness.report(session, now, config),
+        company=read_identity(session, config["SITENAME"]),
     )
 
 
@@ -356,6 +359,8 @@ class CandorGenerator(Generator):
             people_by_name={e.person.name: e.person for e in data.profiles},
             responsiveness=data.responsiveness,
             built_at=utcnow(),
+            company=data.company,
+            SITENAME=data.company.name,
         )
         self.context["CANDOR_FINGERPRINT"] = fingerprint(self.context, content_cache_key())
         logger.info(
