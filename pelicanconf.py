@@ -18,8 +18,8 @@ _jinja_cache.mkdir(parents=True, exist_ok=True)
 SITENAME = _candor["SITENAME"]
 CANDOR_PUBLIC_URL = _candor["PUBLIC_URL"]
 SITEURL = ""
-# Absolute links in feeds (see hub_api.pelican_plugin.FeedWriter); production overrides it.
-FEED_DOMAIN = "http://127.0.0.1:8000"
+# Absolute links in feeds (see hub_api.pelican_plugin.FeedWriter): the one public URL.
+FEED_DOMAIN = CANDOR_PUBLIC_URL
 
 PATH = str(_candor["CONTENT"])
 ARTICLE_PATHS = ["curated"]

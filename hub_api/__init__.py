@@ -105,8 +105,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     contact.init_app(app)
     routing.init_app(app)
     promise.init_app(app)
-    from . import identity
+    from . import identity, public_url
 
     identity.init_app(app)
+    public_url.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app
