@@ -81,7 +81,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
     from .jobs import scheduler
     from .public_url import built_for, serve_address
-    from .publish import BuildError, build_site
+    from .site.builder import BuildError, build_site
 
     app = current_app._get_current_object()
     if app.config.get("EPHEMERAL_SECRET"):
@@ -115,7 +115,7 @@ def app_build_command() -> None:
 
 
 def _build(config: Mapping) -> None:
-    from .publish import BuildError, build_site
+    from .site.builder import BuildError, build_site
 
     started = time.monotonic()
     try:

@@ -15,9 +15,9 @@ from .db import get_session, utcnow
 from .identity import changed, set_identity
 from .markup import render_markdown
 from .models import Answer, FollowUp, Person, Question, Setting, Topic
-from .people import add_person, add_topic, configure_topic
 from .questions.ask import new_token
 from .questions.states import Event, Status, move
+from .staff.people import add_person, add_topic, configure_topic
 
 DEMO_PASSWORD = "demo"  # noqa: S105 — documented demo login, refused on real instances
 

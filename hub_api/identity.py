@@ -29,10 +29,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import signals
-from .auth import require_role
 from .db import get_session, session_scope
 from .models import Setting
 from .security import check_csrf
+from .staff.auth import require_role
 
 PREFIX = "company."
 FIELDS = ("name", "description", "accent", "home_url", "legal_url")

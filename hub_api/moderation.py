@@ -14,12 +14,13 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from . import abuse, signals
-from .auth import require_role
+from . import signals
 from .db import get_or_404, get_session
 from .models import Answer, FollowUp, ModerationAction, Question
+from .privacy import abuse
 from .questions.states import LIVE, Event, StateError, Status, describe, in_, move
 from .security import check_csrf
+from .staff.auth import require_role
 
 bp = Blueprint("moderation", __name__, url_prefix="/staff/moderation")
 

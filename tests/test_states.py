@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from hub_api.db import session_scope
 from hub_api.models import Question
-from hub_api.publish import build_site
+from hub_api.site.builder import build_site
 from hub_api.questions.states import (
     KEEPS,
     TRANSITIONS,

@@ -16,11 +16,12 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import abuse, signals
+from .. import signals
 from ..db import get_session
 from ..markup import render_markdown
 from ..models import FollowUp, NotificationEmail, Person, Question, Topic
-from ..people import active_staff, all_topics
+from ..privacy import abuse
+from ..staff.people import active_staff, all_topics
 from ..text import clean_text
 from .states import Event, move
 from .threads import get_thread, thread_context

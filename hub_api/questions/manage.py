@@ -11,11 +11,12 @@ import json
 from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from sqlalchemy import select
 
-from .. import abuse, signals
+from .. import signals
 from ..db import get_session, utcnow
 from ..markup import render_markdown
 from ..models import NotificationEmail, Question, QuestionRevision
-from ..privacy import erase_question, export_question
+from ..privacy import abuse
+from ..privacy.subject_requests import erase_question, export_question
 from ..text import clean_text
 from .ask import BODY_LIMIT, Form, check_email, private, question_for_token, read_text_fields
 from .states import LIVE, Event, move

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import signals
-from ..auth import require_role
 from ..db import get_or_404, get_session, utcnow
 from ..markup import render_markdown
 from ..models import Answer, AnswerRevision, Person, Question
-from ..people import active_staff
 from ..security import check_csrf
+from ..staff.auth import require_role
+from ..staff.people import active_staff
 from . import routing
 from .ask import BODY_LIMIT, Form, accept_answer, read_text_fields
 from .states import LIVE, QUEUED, Event, StateError, in_, move, queued_for
