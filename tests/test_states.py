@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from hub_api.db import session_scope
 from hub_api.models import Question
-from hub_api.site.builder import build_site
 from hub_api.questions.states import (
     KEEPS,
     TRANSITIONS,
@@ -27,6 +26,7 @@ from hub_api.questions.states import (
     can,
     move,
 )
+from hub_api.site.builder import build_site
 
 from .conftest import PASSWORD, ask, csrf, login
 

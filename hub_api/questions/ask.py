@@ -37,6 +37,16 @@ BODY_LIMIT = 20_000
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["mail_on"] = mail_on
+
+
+def mail_on() -> bool:
+    """Whether the hub can send mail: pages promise mail only then."""
+    return bool(current_app.config.get("SMTP_URL"))
+
+
+NO_MAIL = "This hub does not send mail (it is not set up): leave the email empty and keep " \
+          "your private link, or follow the thread's Atom feed."
 
 
 def new_token() -> tuple[str, str]:
@@ -132,7 +142,8 @@ def validate_question(
         person = next((p for p in active_staff(session) if p.slug == form.values["person"]), None)
         if person is None:
             form.errors["person"] = "Choose a person from the list."
-    email_error = check_email(form.values["email"])
+    email_error = check_email(form.values["email"]) or \
+        (NO_MAIL if form.values["email"] and not mail_on() else None)
     if email_error:
         form.errors["email"] = email_error
     read_consents(data, form)
