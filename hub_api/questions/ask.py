@@ -92,7 +92,8 @@ def ask_form_page(form: Form | None = None, **extra):
     """The question form with ``form``'s values and errors (``extra``: e.g. similar threads)."""
     session = get_session()
     form = form or Form({"topic": request.args.get("topic", ""),
-                         "person": request.args.get("person", "")})
+                         "person": request.args.get("person", ""),
+                         "title": clean_text(request.args.get("title"))[:LIMITS["title"]]})
     return render_template(
         "ask.html", form=form, topics=all_topics(session), people=active_staff(session),
         body_limit=BODY_LIMIT, **extra,
@@ -101,7 +102,8 @@ def ask_form_page(form: Form | None = None, **extra):
 
 @bp.get("/ask")
 def ask_form():
-    """The question form; ``?topic=`` or ``?person=`` preselects a route."""
+    """The question form; ``?topic=`` or ``?person=`` preselects a route, ``?title=`` (a
+    search that found nothing) starts the question with the searched words."""
     return ask_form_page()
 
 
