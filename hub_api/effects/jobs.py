@@ -18,6 +18,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from ..operations.records import job_finished
 from .leader import RETRY, leader
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class Scheduler:
             if job.due > time.monotonic():
                 continue
             job.due = time.monotonic() + job.every
+            started = time.monotonic()
             try:
                 with self.app.app_context():
                     job.run(self.app)
@@ -100,6 +102,8 @@ class Scheduler:
             except Exception as exc:  # a failing job is retried at its next tick
                 job.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("job %s failed; it runs again in %.0fs", job.name, job.every)
+            job_finished(self.app.extensions["candor_engine"], job.name,
+                         time.monotonic() - started, job.last_error)
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from ..operations.metrics import mail_result
 from .deadline import Deadline
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,9 @@ def send(mail: Mail, key: str) -> None:
                 smtp.login(unquote(parts.username), unquote(parts.password or ""))
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
+        mail_result(mail.purpose, ok=False)
         if deadline.hit:
             raise MailError(f"{mail.purpose}: no answer within {deadline.seconds:g} s") from exc
         raise MailError(f"{mail.purpose}: {type(exc).__name__}") from exc
+    mail_result(mail.purpose, ok=True)
     logger.info("mail sent: %s", mail.purpose)

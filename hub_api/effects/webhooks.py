@@ -28,11 +28,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import signals
-from ..auth import require_role
+from ..curation.fetch import FetchError, post
 from ..db import get_session, read_only, session_scope, utcnow
-from ..fetch import FetchError, post
 from ..models import Answer, Question, WebhookDelivery, WebhookEndpoint
+from ..operations.metrics import WEBHOOKS
 from ..security import check_csrf
+from ..staff.auth import require_role
 from .jobs import scheduler
 from .outbox import on
 
@@ -186,6 +187,7 @@ def _request(delivery: WebhookDelivery) -> tuple[bytes, dict[str, str]]:
 
 
 def _record(delivery: WebhookDelivery, ok: bool, status: str, now: datetime) -> None:
+    WEBHOOKS.labels(result="delivered" if ok else "failed").inc()
     endpoint = delivery.endpoint
     delivery.attempts += 1
     delivery.last_status = status[:200]

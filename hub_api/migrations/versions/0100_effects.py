@@ -1,7 +1,7 @@
 """effects: one outbox for after-write effects (events, mails)
 
 Revision ID: 0100_effects
-Revises: 0008_answer_hiding
+Revises: 0100_reader
 Create Date: 2026-12-03
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0100_effects"
-down_revision = "0008_answer_hiding"
+down_revision = "0100_reader"
 branch_labels = None
 depends_on = None
 
