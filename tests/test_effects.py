@@ -17,13 +17,13 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select
 
-import hub_api.fetch
+import hub_api.curation.fetch
+from hub_api.curation.feeds import add_feed, all_feeds, fetch_feeds
 from hub_api.db import session_scope
 from hub_api.effects import outbox
 from hub_api.effects.leader import RETRY, Leader
-from hub_api.feeds import add_feed, all_feeds, fetch_feeds
 from hub_api.models import Effect, Feed
-from hub_api.publish import Builder
+from hub_api.site.builder import Builder
 
 from .conftest import make_test_app, seed_people
 from .feedserver import FeedServer
@@ -76,7 +76,7 @@ def stalled_smtp():
 
 
 def test_asks_during_a_trickling_feed_fetch(tmp_path, database_url, monkeypatch):
-    monkeypatch.setattr(hub_api.fetch, "DEADLINE", 3.0)
+    monkeypatch.setattr(hub_api.curation.fetch, "DEADLINE", 3.0)
     with made_app(tmp_path, database_url, ALLOW_PRIVATE_URLS=True) as app:
         client = app.test_client()
         with FeedServer(slow_seconds=0.5) as feeds:

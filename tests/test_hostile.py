@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from hub_api.fetch import FetchError, check_address
+from hub_api.curation.fetch import FetchError, check_address
 
 from .conftest import PASSWORD, make_test_app, seed_people
 from .test_api import bearer, token  # noqa: F401 — the fixture
