@@ -20,10 +20,8 @@ from ..privacy.subject_requests import erase_question, export_question
 from ..text import clean_text
 from .ask import (
     BODY_LIMIT,
-    NO_MAIL,
     Form,
     check_email,
-    mail_on,
     private,
     question_for_token,
     read_text_fields,
@@ -99,9 +97,6 @@ def notifications(token: str):
         return _page("manage_notice.html", token, question, 400,
                      title="Nothing changed", message="That notification setting is not "
                      "available. Go back to your question and choose again.")
-    if not mail_on():
-        return _page("manage_notice.html", token, question, 400, title="No email from this hub",
-                     message=NO_MAIL)
     email = clean_text(request.form.get("email"))
     error = check_email(email) or ("" if email else "Enter your email address.")
     if error:
