@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..db import get_session, read_only, session_scope, utcnow
+from ..identity import company_identity
 from ..jobs import scheduler
 from ..mail import MailError, send_mail
 from ..models import Answer, NotificationEmail
@@ -84,9 +85,11 @@ def signed_opt_in(loads: Callable[[str], object], token: str) -> NotificationEma
 
 def _deliver(opt_in: NotificationEmail, subject: str, text: str, purpose: str) -> None:
     unsubscribe = _link(f"/notify/unsubscribe/{_unsubscribe_signer().dumps(opt_in.id)}")
-    body = f"{text}\n\n--\nStop these emails and delete your address: {unsubscribe}\n"
+    company = company_identity().name
+    body = f"{text}\n\n--\n{company}: {_link('/')}\n" \
+           f"Stop these emails and delete your address: {unsubscribe}\n"
     try:
-        send_mail(opt_in.email, subject, body, purpose=purpose,
+        send_mail(opt_in.email, f"{subject} · {company}", body, purpose=purpose,
                   headers={"List-Unsubscribe": f"<{unsubscribe}>"})
     except MailError as exc:
         logger.error("mail failed: %s", exc)
@@ -175,7 +178,8 @@ def unsubscribe(token: str):
 def thread_feed(question_id: int):
     """An Atom feed of one thread: follow the answers without giving an email."""
     question = get_public_thread(question_id)
-    feed = Atom1Feed(title=question.title, link=_link(question.url),
+    feed = Atom1Feed(title=f"{question.title} · {company_identity().name}",
+                     link=_link(question.url),
                      description="Answers and follow-ups in this thread",
                      feed_url=_link(f"/q/{question.id}/feed.atom"))
     for entry in timeline(question):
