@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..config import write_secret
 from . import archive, database
 from .backup import make_backup, prune
 from .restore import RestoreError, restore
@@ -33,7 +34,8 @@ def backup_command(to: Path | None, include_secrets: bool, keep: int | None) -> 
     def progress(stage: str, done: int, total: int) -> None:
         nonlocal bar
         if stage == "database":
-            click.echo("Copying the database…", err=True)
+            click.echo(f"Copying the database ({total / 1e6:,.0f} MB)…" if total else
+                       "Copying the database…", err=True)
             return
         if bar is None:
             bar = click.progressbar(length=total, label="Writing archive", file=sys.stderr)
@@ -84,7 +86,8 @@ def restore_command(archive_path: Path, force: bool) -> None:
                f"{manifest.get('candor_version')}, schema {schema}) and migrated it in "
                f"{time.monotonic() - started:.1f}s.")
     if not manifest.get("includes_secrets"):
-        click.echo("The backup holds no secret key: this instance keeps its own.")
+        write_secret(config["INSTANCE"])  # keeps one the instance has
+        click.echo("The backup holds no secret key: this instance keeps (or made) its own.")
     click.get_current_context().invoke(reindex_command)
     try:
         path = build_site(config, full=True)
