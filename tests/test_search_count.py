@@ -68,13 +68,20 @@ def _contains(stems: dict, words: tuple[str, ...]) -> bool:
 
 def brute_force(stored, text: str, kinds: tuple[str, ...]) -> set[str]:
     query = parse(text)
+
+    def holds(stems, clause) -> bool:
+        return any(_contains(stems, alt) for alt in clause.alternatives)
+
+    # A word no document holds is not asked for.
+    clauses = [c for c in query.must if any(holds(stems, c) for _, stems in stored)]
+    if query.must and not clauses:
+        return set()
+    need = max(1, required(len(clauses))) if clauses else 0  # topics only: every document
     out = set()
     for fields, stems in stored:
         if kinds and fields["kind"] not in kinds:
             continue
-        held = sum(any(_contains(stems, alt) for alt in clause.alternatives)
-                   for clause in query.must)
-        if held >= required(len(query.must)) \
+        if sum(holds(stems, c) for c in clauses) >= need \
                 and not any(_contains(stems, words) for words in query.must_not) \
                 and all(t in fields["topics"].split() for t in query.topics):
             out.add(fields["doc_id"])
@@ -109,13 +116,15 @@ def test_ranking_by_postings_equals_whooshs_own_scoring(corpus, text):
     document scored, would, times the coordination factor of the clauses a document holds:
     the same scores but for the order of additions (Whoosh sums along a tree it shapes by
     posting counts), so scores equal to 9 places tie to the lower docnum."""
-    from hub_api.search.whoosh_backend import _clauses, _holding, _scored
+    from hub_api.search.whoosh_backend import _clauses, _held, _holding, _scored
 
     query = parse(text)
     if not query.must:
         return
     searcher = corpus.backend._searcher()
-    clauses = _clauses(query)
+    clauses = _held(searcher, _clauses(query))
+    if not clauses:
+        return
     allowed = _holding(searcher, clauses)
     everything = allowed.count()
     ours = _scored(searcher, clauses, everything, allowed).top_n

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
 from .query import ParsedQuery, Words, fold
-from .ranking import COORDINATION, required, similar_enough
+from .ranking import COORDINATION, similar_enough
 
 FREQUENCY_CAP = 100  # enough to choose a spelling; counting on costs a scan per word
 LOCK_KEY = 0x43414E44  # "CAND": the one indexer across every node
@@ -157,32 +157,35 @@ class PostgresBackend:
 
 
 def _ranked(sql: _Sql, query: ParsedQuery, where: list[str], need: int | None = None) -> str:
-    """``WITH q AS (...), ranked AS (...)``: the documents holding at least ``need`` of the
-    query's clauses (``ranking.required`` by default) and passing ``where``, each with its
-    ``rank``, as ``ranking`` defines it: per clause, ``ts_rank`` (title weighted as 'A', 10x
-    the body) times the clause's BM25 idf among all documents; the sum times the
-    coordination factor. A query of topics only ranks nothing (rank 0)."""
+    """``WITH q AS (...), ranked AS (...)``: the documents passing ``where`` and holding at
+    least ``need`` of the query's clauses (by default ``ranking.required`` of the clauses some
+    document holds), each with its ``rank`` as ``ranking`` defines it: per clause, ``ts_rank``
+    (the title weighted 'A', 10x the body) times the clause's BM25 idf among all documents;
+    the sum times the coordination factor. A query of topics only ranks nothing (rank 0)."""
     n = len(query.must)
     if not n:
         return (f"WITH q AS (SELECT ''::tsquery AS q), ranked AS (SELECT *, 0 AS rank "
                 f"FROM search_documents WHERE {' AND '.join(where)})")
-    need = required(n) if need is None else need
     qs = ", ".join(f"{sql.any_of(c.alternatives)} AS q{i}" for i, c in enumerate(query.must))
     held = ", ".join(f"(tsv @@ q.q{i})::int AS h{i}" for i in range(n))
     counts = ", ".join(f"sum(h{i}) AS d{i}" for i in range(n))
     held_sum = " + ".join(f"h{i}" for i in range(n))
+    present = " + ".join(f"(d{i} > 0)::int" for i in range(n))
     idf = "ln(1 + (n.n - d{i} + 0.5) / (d{i} + 0.5))"
     score = " + ".join(f"h{i} * {idf.format(i=i)} * ts_rank(tsv, q.q{i})" for i in range(n))
+    # ranking.required of the clauses held somewhere, at least one
+    need_sql = str(int(need)) if need is not None else \
+        "greatest(1, CASE WHEN df.n <= 2 THEN df.n ELSE ceil(df.n / 2.0) END)"
     filters = "".join(f" AND {w}" for w in where)
     return f"""WITH q AS (SELECT *, {" || ".join(f"q{i}" for i in range(n))} AS q
                    FROM (SELECT {qs}) AS clauses),
         holding AS MATERIALIZED (SELECT search_documents.*, {held}
                                  FROM search_documents, q WHERE tsv @@ q.q),
         n AS (SELECT count(*)::float AS n FROM search_documents),
-        df AS (SELECT {counts} FROM holding),
-        ranked AS (SELECT holding.*, ({score}) * power(({held_sum})::float / {n},
+        df AS (SELECT *, {present} AS n FROM (SELECT {counts} FROM holding) AS counts),
+        ranked AS (SELECT holding.*, ({score}) * power(({held_sum})::float / df.n,
                                                        {COORDINATION}) AS rank
-                   FROM holding, q, n, df WHERE {held_sum} >= {int(need)}{filters})
+                   FROM holding, q, n, df WHERE {held_sum} >= {need_sql}{filters})
     """
 
 

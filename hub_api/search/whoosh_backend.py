@@ -221,7 +221,7 @@ class WhooshBackend:
             return Results(page=page)
         # The exact set of matches, computed here: Whoosh's AndNot can let an excluded word
         # through after a phrase (tests/test_search_count.py shows it).
-        clauses = _clauses(query)
+        clauses = _held(searcher, _clauses(query))
         allowed = _holding(searcher, clauses)
         if query.must and query.topics:
             allowed.keep(matches(searcher, And([Term("topics", s) for s in query.topics])))
@@ -241,7 +241,9 @@ class WhooshBackend:
         searcher = self._searcher()
         if searcher is None or not query.must or (within is not None and not within):
             return []
-        clauses = _clauses(query)
+        clauses = _held(searcher, _clauses(query))
+        if not clauses:
+            return []
         if within is None:
             allowed = _holding(searcher, clauses)
             allowed.keep(matches(searcher, And([Term("kind", "thread"),
@@ -311,11 +313,19 @@ def matches(searcher, query: Query) -> Matches:
                    [offset for _, offset in leaves])
 
 
+def _held(searcher, clauses: list[Query]) -> list[Query]:
+    """The clauses some document holds: a word no document holds is not asked for (the
+    others are not required to make up for it)."""
+    return [c for c in clauses if matches(searcher, c).count()]
+
+
 def _holding(searcher, clauses: list[Query]) -> Matches:
-    """The live documents holding at least ``ranking.required`` of ``clauses``."""
-    need = required(len(clauses))
+    """The live documents holding at least ``ranking.required`` of ``clauses`` (none when
+    there are none)."""
+    need = max(1, required(len(clauses)))
     leaves = searcher.leaf_searchers()
-    return Matches([(sum(_mask(leaf, c).astype(np.int8) for c in clauses) >= need)
+    return Matches([(sum((_mask(leaf, c).astype(np.int8) for c in clauses),
+                         np.zeros(leaf.reader().doc_count_all(), dtype=np.int8)) >= need)
                     & _live(leaf.reader()) for leaf, _ in leaves],
                    [offset for _, offset in leaves])
 
