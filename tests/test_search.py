@@ -154,9 +154,6 @@ def test_similar_shows_answered_threads_only(search_app, corpus):
     service = search_app.extensions["candor_search"]
     ids = [h.doc_id for h in service.similar("Which firewall is fastest with VPN on?")]
     assert ids == [f"thread:{corpus['firewall']}"]  # not the unanswered firewall questions
-    # Sharing one word of three is not similar: the only answered firewall thread is about
-    # throughput, not racks.
-    assert service.similar("Which firewall rack should we buy?") == []
 
 
 def test_search_page_and_api(search_app, corpus):

@@ -72,20 +72,15 @@ def brute_force(stored, text: str, kinds: tuple[str, ...]) -> set[str]:
     def holds(stems, clause) -> bool:
         return any(_contains(stems, alt) for alt in clause.alternatives)
 
-    # A word no document holds is not asked for.
-    clauses = [c for c in query.must if any(holds(stems, c) for _, stems in stored)]
-    if query.must and not clauses:
-        return set()
-    need = max(1, required(len(clauses))) if clauses else 0  # topics only: every document
-    out = set()
-    for fields, stems in stored:
-        if kinds and fields["kind"] not in kinds:
-            continue
-        if sum(holds(stems, c) for c in clauses) >= need \
-                and not any(_contains(stems, words) for words in query.must_not) \
-                and all(t in fields["topics"].split() for t in query.topics):
-            out.add(fields["doc_id"])
-    return out
+    searched = [(fields, stems) for fields, stems in stored
+                if (not kinds or fields["kind"] in kinds)
+                and not any(_contains(stems, words) for words in query.must_not)
+                and all(t in fields["topics"].split() for t in query.topics)]
+    # A word no searched document holds is not asked for.
+    clauses = [c for c in query.must if any(holds(stems, c) for _, stems in searched)]
+    need = max(1, required(len(clauses))) if query.must else 0  # topics only: all of them
+    return {fields["doc_id"] for fields, stems in searched
+            if sum(holds(stems, c) for c in clauses) >= need}
 
 
 @settings(max_examples=40, deadline=None)
@@ -116,13 +111,13 @@ def test_ranking_by_postings_equals_whooshs_own_scoring(corpus, text):
     document scored, would, times the coordination factor of the clauses a document holds:
     the same scores but for the order of additions (Whoosh sums along a tree it shapes by
     posting counts), so scores equal to 9 places tie to the lower docnum."""
-    from hub_api.search.whoosh_backend import _clauses, _held, _holding, _scored
+    from hub_api.search.whoosh_backend import _clauses, _everything, _held, _holding, _scored
 
     query = parse(text)
     if not query.must:
         return
     searcher = corpus.backend._searcher()
-    clauses = _held(searcher, _clauses(query))
+    clauses = _held(searcher, _clauses(query), _everything(searcher))
     if not clauses:
         return
     allowed = _holding(searcher, clauses)

@@ -158,10 +158,11 @@ class PostgresBackend:
 
 def _ranked(sql: _Sql, query: ParsedQuery, where: list[str], need: int | None = None) -> str:
     """``WITH q AS (...), ranked AS (...)``: the documents passing ``where`` and holding at
-    least ``need`` of the query's clauses (by default ``ranking.required`` of the clauses some
-    document holds), each with its ``rank`` as ``ranking`` defines it: per clause, ``ts_rank``
-    (the title weighted 'A', 10x the body) times the clause's BM25 idf among all documents;
-    the sum times the coordination factor. A query of topics only ranks nothing (rank 0)."""
+    least ``need`` of the query's clauses (by default ``ranking.required`` of the clauses
+    some of those documents hold), each with its ``rank`` as ``ranking`` defines it: per
+    clause, ``ts_rank`` (the title weighted 'A', 10x the body) times the clause's BM25 idf
+    among them; the sum times the coordination factor. A query of topics only ranks nothing
+    (rank 0)."""
     n = len(query.must)
     if not n:
         return (f"WITH q AS (SELECT ''::tsquery AS q), ranked AS (SELECT *, 0 AS rank "
@@ -180,12 +181,12 @@ def _ranked(sql: _Sql, query: ParsedQuery, where: list[str], need: int | None = 
     return f"""WITH q AS (SELECT *, {" || ".join(f"q{i}" for i in range(n))} AS q
                    FROM (SELECT {qs}) AS clauses),
         holding AS MATERIALIZED (SELECT search_documents.*, {held}
-                                 FROM search_documents, q WHERE tsv @@ q.q),
+                                 FROM search_documents, q WHERE tsv @@ q.q{filters}),
         n AS (SELECT count(*)::float AS n FROM search_documents),
         df AS (SELECT *, {present} AS n FROM (SELECT {counts} FROM holding) AS counts),
         ranked AS (SELECT holding.*, ({score}) * power(({held_sum})::float / df.n,
                                                        {COORDINATION}) AS rank
-                   FROM holding, q, n, df WHERE {held_sum} >= {need_sql}{filters})
+                   FROM holding, q, n, df WHERE {held_sum} >= {need_sql})
     """
 
 

@@ -221,15 +221,17 @@ class WhooshBackend:
             return Results(page=page)
         # The exact set of matches, computed here: Whoosh's AndNot can let an excluded word
         # through after a phrase (tests/test_search_count.py shows it).
-        clauses = _held(searcher, _clauses(query))
-        allowed = _holding(searcher, clauses)
+        searched = _everything(searcher)
         if query.must and query.topics:
-            allowed.keep(matches(searcher, And([Term("topics", s) for s in query.topics])))
+            searched.keep(matches(searcher, And([Term("topics", s) for s in query.topics])))
         if query.must_not:
-            allowed.exclude(matches(searcher, Or([_any_field(w) for w in query.must_not])))
+            searched.exclude(matches(searcher, Or([_any_field(w) for w in query.must_not])))
         kinds = list(kinds)
         if kinds:
-            allowed.keep(matches(searcher, Or([Term("kind", k) for k in kinds])))
+            searched.keep(matches(searcher, Or([Term("kind", k) for k in kinds])))
+        clauses = _held(searcher, _clauses(query), searched)
+        allowed = _holding(searcher, clauses)
+        allowed.keep(searched)
         total = allowed.count()
         if (page - 1) * PAGE_SIZE >= total:
             return Results([], total, page)
@@ -241,16 +243,12 @@ class WhooshBackend:
         searcher = self._searcher()
         if searcher is None or not query.must or (within is not None and not within):
             return []
-        clauses = _held(searcher, _clauses(query))
-        if not clauses:
-            return []
-        if within is None:
-            allowed = _holding(searcher, clauses)
-            allowed.keep(matches(searcher, And([Term("kind", "thread"),
-                                                Term("answered", True)])))
-        else:
-            allowed = matches(searcher, And([Or(clauses), Term("kind", "thread"),
-                                             Or([Term("doc_id", d) for d in within])]))
+        searched = matches(searcher, And([Term("kind", "thread"), Term("answered", True)])
+                           if within is None else
+                           And([Term("kind", "thread"), Or([Term("doc_id", d) for d in within])]))
+        clauses = _held(searcher, _clauses(query), searched)
+        allowed = _holding(searcher, clauses) if within is None else matches(searcher, Or(clauses))
+        allowed.keep(searched)
         if not allowed.count():
             return []
         results = _ranked(searcher, clauses, allowed, 0, limit)
@@ -299,6 +297,10 @@ class Matches:
     def count(self) -> int:
         return sum(int(np.count_nonzero(mask)) for mask in self.masks)
 
+    def overlaps(self, other: Matches) -> bool:
+        return any(np.any(mask & theirs) for mask, theirs in zip(self.masks, other.masks,
+                                                                 strict=True))
+
     def docnums(self) -> set[int]:
         found: set[int] = set()
         for mask, offset in zip(self.masks, self.offsets, strict=True):
@@ -313,10 +315,16 @@ def matches(searcher, query: Query) -> Matches:
                    [offset for _, offset in leaves])
 
 
-def _held(searcher, clauses: list[Query]) -> list[Query]:
-    """The clauses some document holds: a word no document holds is not asked for (the
-    others are not required to make up for it)."""
-    return [c for c in clauses if matches(searcher, c).count()]
+def _everything(searcher) -> Matches:
+    leaves = searcher.leaf_searchers()
+    return Matches([_live(leaf.reader()).copy() for leaf, _ in leaves],
+                   [offset for _, offset in leaves])
+
+
+def _held(searcher, clauses: list[Query], searched: Matches) -> list[Query]:
+    """The clauses some ``searched`` document holds: a word none holds is not asked for
+    (the others are not required to make up for it)."""
+    return [c for c in clauses if matches(searcher, c).overlaps(searched)]
 
 
 def _holding(searcher, clauses: list[Query]) -> Matches:
