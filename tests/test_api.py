@@ -2,7 +2,7 @@
 
 import pytest
 
-from hub_api.api import ENDPOINTS
+from hub_api.api.routes import ENDPOINTS
 
 from .conftest import ask
 

@@ -5,7 +5,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from hub_api.api import ENDPOINTS
+from hub_api.api.routes import ENDPOINTS
 from hub_api.db import Base
 
 FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))

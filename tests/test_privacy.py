@@ -7,7 +7,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from hub_api import signals
 from hub_api.db import session_scope
 from hub_api.models import FollowUp, NotificationEmail, Question, QuestionRevision
-from hub_api.personal_data import REGISTRY, undeclared_personal_columns
+from hub_api.privacy.personal_data import REGISTRY, undeclared_personal_columns
 
 from .conftest import ask, csrf, site_files
 
@@ -189,7 +189,7 @@ def test_cli_export_and_erase(app, client, people):
 
 
 def test_deleted_question_leaves_the_built_site(app, client, staff, people):
-    from hub_api.publish import build_site
+    from hub_api.site.builder import build_site
 
     token = ask(client, title="Erase me from the site", body="Soon gone.")
     question = only_question(app)

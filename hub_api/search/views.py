@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
 
-from ..auth import require_role
 from ..db import get_session
 from ..security import check_csrf
+from ..staff.auth import require_role
 from . import gaps, synonyms
 from .backend import Results
 from .documents import KINDS
@@ -102,7 +102,7 @@ def similar_threads(q: str) -> list:
 @bp.post("/ask/similar")
 def ask_similar():
     """The no-JavaScript step: show similar answered questions, keep what was typed."""
-    from ..ask import Form, ask_form_page
+    from ..questions.ask import Form, ask_form_page
 
     values = {k: request.form.get(k, "") for k in ("display_name", "title", "body", "topic",
                                                     "person")}

@@ -1,0 +1,1 @@
+"""Privacy: the personal-field registry, export/erase, abuse defences, rate limits."""
