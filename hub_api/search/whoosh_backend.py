@@ -149,13 +149,15 @@ class WhooshBackend:
             self._thread_lock.release()
 
     def has_index(self) -> bool:
-        """A live index in Candor's block layout: ``candor init`` rebuilds one written
-        before it (still readable, but searched a posting at a time), as it migrates the
-        database."""
+        """A live index in Candor's block layout that reads words as ``ANALYZER`` does:
+        ``candor init`` rebuilds one written before either (still readable, but searched a
+        posting at a time, or missing "P.C.B." as the word a query reads), as it migrates
+        the database."""
         if not self.link.exists():
             return False
-        segments = index.open_dir(str(self.link))._segments()
-        return all(isinstance(segment.codec(), CandorCodec) for segment in segments)
+        ix = index.open_dir(str(self.link))
+        return ix.schema["body"].analyzer == ANALYZER and \
+            all(isinstance(segment.codec(), CandorCodec) for segment in ix._segments())
 
     def _ensure_index(self) -> None:
         if not self.link.exists():
