@@ -315,6 +315,7 @@ def search(query: SearchQuery) -> SearchResults:
                                           query.page)
     return SearchResults(query=parsed.text, total=results.total, page=results.page,
                          pages=results.pages, message=message or None,
+                         suggestion=parsed.suggestion or None,
                          results=[SearchHit(**h.as_json()) for h in results.hits])
 
 
