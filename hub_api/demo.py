@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from . import signals
 from .db import get_session, utcnow
+from .effects.outbox import emit
 from .identity import changed, set_identity
 from .markup import render_markdown
 from .models import Answer, FollowUp, Person, Question, Setting, Topic
@@ -192,8 +193,8 @@ def demo_command() -> None:
         click.echo("Demo data is already loaded.")
     else:
         load_demo(session)
+        emit(session, signals.people_changed, id=None)
         session.commit()
-        signals.people_changed.send(current_app._get_current_object(), id=None)
         changed(current_app._get_current_object())
         # Searchable at once, not at a server's next sweep of the outbox.
         current_app.extensions["candor_search"].apply_pending(wait=True)

@@ -10,12 +10,13 @@ name, an address or anything else a moderator might type.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, abort, redirect, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import signals
 from .db import get_or_404, get_session
+from .effects.outbox import emit
 from .models import Answer, FollowUp, ModerationAction, Question
 from .privacy import abuse
 from .questions.states import LIVE, Event, StateError, Status, describe, in_, move
@@ -95,8 +96,8 @@ def act(question_id: int, action: str):
         abort(409, f"This question is {describe(question)}; it cannot be {LOGGED[action]} now.")
     question.hold_reason = ""
     abuse.log_action(session, LOGGED[action], question.id, reason)
+    emit(session, signal, id=question.id)
     session.commit()
-    signal.send(current_app._get_current_object(), id=question.id)
     return redirect("/staff/moderation/", 303)
 
 
@@ -117,10 +118,9 @@ def act_on_follow_up(follow_up_id: int, action: str):
     if action == "approve":
         move(session.get(Question, follow_up.question_id), Event.FOLLOW_UP)
     abuse.log(session, LOGGED[action], f"follow-up {follow_up.id}", reason)
-    session.commit()
     if action == "approve":
-        signals.question_changed.send(current_app._get_current_object(),
-                                      id=follow_up.question_id)
+        emit(session, signals.question_changed, id=follow_up.question_id)
+    session.commit()
     return redirect("/staff/moderation/", 303)
 
 
@@ -136,6 +136,6 @@ def hide_answer(answer_id: int):
         abort(409, "This answer is already hidden.")
     answer.hidden_reason = reason
     abuse.log(session, "hidden", f"answer {answer.id}", reason)
+    emit(session, signals.answer_edited, id=answer.id)
     session.commit()
-    signals.answer_edited.send(current_app._get_current_object(), id=answer.id)
     return redirect("/staff/moderation/", 303)

@@ -19,13 +19,13 @@ from sqlalchemy import select, text
 
 from hub_api.db import Base, make_engine, session_scope, set_clock
 from hub_api.demo import load_demo
-from hub_api.jobs import scheduler
+from hub_api.effects.jobs import scheduler
+from hub_api.effects.webhooks import add_endpoint
 from hub_api.migrate import upgrade
 from hub_api.models import Question, SearchOutbox, Setting
 from hub_api.operations import archive, records
 from hub_api.operations.backup import backup_if_due, make_backup
 from hub_api.site.builder import build_site
-from hub_api.webhooks import add_endpoint
 
 from .conftest import PG_ADMIN_URL, ask, make_test_app, need_service, site_files
 

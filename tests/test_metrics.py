@@ -11,12 +11,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import insert, select
 
 from hub_api.db import session_scope, utcnow
-from hub_api.jobs import scheduler
-from hub_api.mail import MailError, send_mail
+from hub_api.effects.jobs import scheduler
+from hub_api.effects.mail import Mail, MailError, send
+from hub_api.effects.webhooks import add_endpoint, deliver_due
 from hub_api.models import Person, SearchOutbox
 from hub_api.site.builder import build_site
 from hub_api.staff.tokens import issue_token
-from hub_api.webhooks import add_endpoint, deliver_due
 
 from .conftest import ask, free_port, make_test_app, seed_people
 
@@ -104,10 +104,10 @@ def test_outbox_builds_jobs_mails_and_webhooks(hub, smtp):
     scheduler(hub).run_due()
     hub.config["SMTP_URL"] = smtp.url
     with hub.app_context():
-        send_mail("someone@example.com", "Hi", "Body", purpose="digest")
+        send(Mail("someone@example.com", "Hi", "Body", "digest"), "k1")
         hub.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
         with pytest.raises(MailError):
-            send_mail("someone@example.com", "Hi", "Body", purpose="digest")
+            send(Mail("someone@example.com", "Hi", "Body", "digest"), "k2")
 
     class Ok(http.server.BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802

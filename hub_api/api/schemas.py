@@ -195,7 +195,7 @@ class SimilarResults(Schema):
 
 
 class AcceptIn(Schema):
-    answer_id: int = Field(ge=1, le=MAX_ID)
+    answer_id: int = Field(ge=1, le=MAX_ID, strict=True)  # strict: ``true`` is not answer 1
 
 
 class AssignIn(Schema):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, abort, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import signals
 from ..db import get_or_404, get_session, utcnow
+from ..effects.outbox import emit
 from ..markup import render_markdown
 from ..models import Answer, AnswerRevision, Person, Question
 from ..security import check_csrf
@@ -107,8 +108,8 @@ def post_answer(session: Session, question: Question, person: Person, body: str)
     session.add(new)
     session.flush()
     move(question, Event.ANSWER)
+    emit(session, signals.answer_posted, id=new.id)
     session.commit()
-    signals.answer_posted.send(current_app._get_current_object(), id=new.id)
     return new
 
 
@@ -137,8 +138,8 @@ def edit(answer_id: int):
                 answer.body = form.values["body"]
                 answer.body_html = render_markdown(answer.body)
                 answer.edited_at = utcnow()
+                emit(session, signals.answer_edited, id=answer.id)
                 session.commit()
-                signals.answer_edited.send(current_app._get_current_object(), id=answer.id)
             return redirect(f"{answer.question.url}#answer-{answer.id}", 303)
     return render_template("staff/edit.html", answer=answer, form=form,
                            body_limit=BODY_LIMIT), form.status
