@@ -131,6 +131,8 @@ class Question(Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     # Why a post waits for a moderator (status "held"); empty otherwise. No personal data.
     hold_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Why a moderator hid it (status "hidden"), from moderation's fixed list; shown to its asker.
+    hidden_reason: Mapped[str] = mapped_column(String(200), default="")
     # Who has it now: the person asked, or a colleague it was reassigned to; None = the
     # topic's staff (or the general queue). ``person_id`` keeps whom the asker named.
     assignee_id: Mapped[int | None] = mapped_column(
@@ -397,7 +399,7 @@ class ModerationAction(Base):
     __tablename__ = "moderation_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action: Mapped[str] = mapped_column(String(16))  # held | approved | rejected | hidden
+    action: Mapped[str] = mapped_column(String(16))  # held, approved, rejected, (un)hidden
     target: Mapped[str] = mapped_column(String(40))  # e.g. "question 12"
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -22,6 +22,7 @@ from ..auth import require_role
 from ..db import get_session, read_only, session_scope, utcnow
 from ..mail import MailError, send_mail
 from ..models import Answer, ContactRequest, Person
+from ..notices import notify
 from ..privacy import abuse
 from ..security import check_csrf
 from ..text import clean_text
@@ -155,6 +156,7 @@ def mark_handled(request_id: int):
     if row.handled_at is None:
         row.handled_at = utcnow()
         session.commit()
+    notify("Marked as handled: the request has left your list.")
     return redirect("/staff/queue#contact-requests", 303)
 
 
