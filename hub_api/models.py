@@ -266,6 +266,7 @@ class Feed(Base):
     message: Mapped[str] = mapped_column(Text, default="never fetched")
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)  # "fetch all" skips it
 
     topic: Mapped[Topic | None] = relationship()
 
@@ -312,6 +313,8 @@ class CuratedPick(Base):
     market: Mapped[bool] = mapped_column(Boolean, default=False)
     path: Mapped[str] = mapped_column(String(300))  # relative to the content folder
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # Set when its article was taken off the site (the file deleted); the record stays.
+    unpublished_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
     entry: Mapped[Entry | None] = relationship()
     person: Mapped[Person | None] = relationship()
