@@ -45,7 +45,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         ask,
-        auth,
         cli,
         curation,
         db,
@@ -56,14 +55,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         leads,
         manage,
         moderation,
-        people,
+        operations,
         promise,
-        publish,
         queue,
         routing,
         search,
         security,
-        site_files,
         stackexchange,
         threads,
         views,
@@ -71,6 +68,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from .api import routes
     from .privacy import abuse, ratelimit, subject_requests
+    from .site import builder as site_builder
+    from .site import files as site_files
+    from .staff import auth, people
 
     db.init_app(app)
     jobs.init_app(app)
@@ -83,7 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     routes.init_app(app)
     queue.init_app(app)
     people.init_app(app)
-    publish.init_app(app)
+    site_builder.init_app(app)
     search.init_app(app)
     stackexchange.init_app(app)
     site_files.init_app(app)
@@ -99,5 +99,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     leads.init_app(app)
     routing.init_app(app)
     promise.init_app(app)
+    operations.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

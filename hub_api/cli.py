@@ -80,7 +80,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     from waitress import serve
 
     from .jobs import scheduler
-    from .publish import BuildError, build_site
+    from .site.builder import BuildError, build_site
 
     app = current_app._get_current_object()
     if app.config.get("EPHEMERAL_SECRET"):
@@ -113,7 +113,7 @@ def app_build_command() -> None:
 
 
 def _build(config: Mapping) -> None:
-    from .publish import BuildError, build_site
+    from .site.builder import BuildError, build_site
 
     started = time.monotonic()
     try:

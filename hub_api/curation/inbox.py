@@ -12,14 +12,14 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..ask import Form
-from ..auth import require_role
-from ..build_reuse import unpublished_files
 from ..db import get_session
 from ..models import CuratedPick, Entry, Feed
 from ..notices import notify
-from ..people import all_topics
 from ..search.gaps import top_gaps
 from ..security import check_csrf
+from ..site.reuse import unpublished_files
+from ..staff.auth import require_role
+from ..staff.people import all_topics
 from ..text import clean_text
 from .feeds import FeedError, add_working_feed, all_feeds, fetch_feeds, remove_feed, set_paused
 from .picks import (

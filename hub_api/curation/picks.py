@@ -34,7 +34,7 @@ from unidecode import unidecode
 from .. import signals
 from ..db import get_session, utcnow
 from ..models import CuratedPick, Entry, Feed, Person, Topic
-from ..people import PeopleError, find_topics
+from ..staff.people import PeopleError, find_topics
 from ..text import clean_text, slugify
 
 NOTE_LIMIT = 5000
@@ -368,7 +368,7 @@ def _curator(session: Session, email: str) -> Person:
 
 def _changed(record: CuratedPick, build: bool) -> None:
     """Tell search and the builder, then wait for the build: a command must not end first."""
-    from ..publish import BuildError, build_site, get_builder
+    from ..site.builder import BuildError, build_site, get_builder
 
     app = current_app._get_current_object()
     picked(app, record)

@@ -22,12 +22,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..auth import require_role
 from ..db import get_session, session_scope, utcnow
 from ..jobs import scheduler
 from ..mail import MailError, send_mail
 from ..models import ContactRequest, CuratedPick, Person, Question, SearchGap, Setting, Topic
 from ..routing import deadline
+from ..staff.auth import require_role
 from . import responsiveness
 from .responsiveness import Window
 

@@ -22,7 +22,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..ask import Form, private
-from ..auth import require_role
 from ..db import get_session
 from ..follow import signed_opt_in
 from ..mail import MailError, send_mail
@@ -38,6 +37,7 @@ from ..models import (
 )
 from ..search import get_search
 from ..security import check_csrf
+from ..staff.auth import require_role
 from ..text import clean_text
 
 logger = logging.getLogger(__name__)

@@ -19,11 +19,6 @@ import os
 import time
 from pathlib import Path
 
-from pelican import Pelican
-from pelican.generators import ArticlesGenerator, PagesGenerator
-
-from .read_ahead import read_ahead
-
 logger = logging.getLogger(__name__)
 
 STAMP = ".candor-build.json"
@@ -214,60 +209,3 @@ def _mtime(path: str) -> float:
         return os.path.getmtime(path)
     except OSError:
         return -2.0
-
-
-# --- Pelican's content cache, used where it pays ---------------------------------------------
-
-
-class CachedArticlesGenerator(ArticlesGenerator):
-    """Pelican's articles generator that rewrites its cache only when it is worth it.
-
-    Pickling 10,000 articles costs about a second; an incremental build that read a few new
-    files leaves the cache as it is (the next build re-reads those few files).
-    """
-
-    misses = 0
-
-    def get_cached_data(self, filename, default=None):
-        data = super().get_cached_data(filename, default)
-        if data is default:
-            self.misses += 1
-        return data
-
-    def generate_context(self) -> None:
-        self.misses += read_ahead(self)  # a cold build reads on two cores
-        super().generate_context()
-
-    def generate_articles(self, write) -> None:
-        """Offer the writer only the pages the build's curated tree lacks (all, when full)."""
-        tree = curated_tree(self.output_path, bool(self.settings.get("CANDOR_INCREMENTAL")))
-        every = self.translations, self.articles, self.hidden_translations, self.hidden_articles
-        try:
-            (self.translations, self.articles, self.hidden_translations,
-             self.hidden_articles) = ([a for a in group if not tree.has(a.source_path)]
-                                      for group in every)
-            super().generate_articles(write)
-        finally:
-            (self.translations, self.articles, self.hidden_translations,
-             self.hidden_articles) = every
-
-    def save_cache(self) -> None:
-        if self.misses >= (SAVE_CACHE_AFTER if self.settings.get("CANDOR_INCREMENTAL") else 1):
-            super().save_cache()
-
-
-class UncachedPagesGenerator(PagesGenerator):
-    """Pelican's pages generator without the content cache: a site has a handful of pages,
-    while each cached page pickles the whole shared context (about a second at 10,000)."""
-
-    def __init__(self, *args, settings: dict, **kwargs) -> None:
-        super().__init__(*args, settings={**settings, "CACHE_CONTENT": False,
-                                          "LOAD_CONTENT_CACHE": False}, **kwargs)
-
-
-class CandorPelican(Pelican):
-    """Pelican with the generators above in place of its own."""
-
-    def _get_generator_classes(self):
-        swap = {ArticlesGenerator: CachedArticlesGenerator, PagesGenerator: UncachedPagesGenerator}
-        return [swap.get(cls, cls) for cls in super()._get_generator_classes()]

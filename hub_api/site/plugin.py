@@ -1,6 +1,6 @@
 """Candor's Pelican plugin: the database's people, topics and answers on the static site.
 
-Registered through ``PLUGINS = ["hub_api.pelican_plugin"]`` in ``pelicanconf.py``. It
+Registered through ``PLUGINS = ["hub_api.site.plugin"]`` in ``pelicanconf.py``. It
 
 * adds recently answered questions, staff and topics to the shared context (front page);
 * writes ``people/<slug>/index.html``, ``topics/<slug>/index.html`` and
@@ -8,14 +8,15 @@ Registered through ``PLUGINS = ["hub_api.pelican_plugin"]`` in ``pelicanconf.py`
 * sanitises every article's and page's HTML (curated Markdown may carry raw HTML);
 * gives feeds absolute links to ``FEED_DOMAIN`` while pages stay root-relative.
 
-It reads through the same data layer as the backend (``make_engine`` + ``session_scope``).
+It reads through the same data layer as the backend (``make_engine`` + ``session_scope``),
+with the settings the builder handed over (``settings["CANDOR"]``, see
+:mod:`hub_api.site.settings`).
 Rows are detached when the session closes, so every relationship a template touches is
 eager-loaded.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import itertools
 import logging
@@ -28,7 +29,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import nh3
-import pelican
 from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
@@ -38,14 +38,15 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
-from . import markdown_reader, trust_pages
-from .build_reuse import PageReuse, curated_tree, fingerprint, write_stamp
-from .config import load_config
-from .db import make_engine, read_only, session_scope, utcnow
-from .leads import responsiveness
-from .markup import render_markdown, sanitize_html
-from .models import Answer, Person, Question, Topic
-from .text import duration, slugify
+from ..db import make_engine, read_only, session_scope, utcnow
+from ..leads import responsiveness
+from ..markup import render_markdown, sanitize_html
+from ..models import Answer, Person, Question, Topic
+from ..text import duration, slugify
+from . import trust_pages
+from .pelican_internals import replace_html, use_markdown_reader
+from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
+from .settings import content_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +74,7 @@ def clean_content_object(content) -> None:
     """``content_object_init``: sanitise an article's or page's HTML and its summary."""
     if not isinstance(content, Article | Page):
         return
-    content._content = sanitize_html(content._content or "", local_images=True)
-    if "summary" in content.metadata:
-        summary = content.metadata["summary"] or ""
-        content.metadata["summary"] = sanitize_html(summary, local_images=True)
-        content._summary = content.metadata["summary"]
+    replace_html(content, lambda text: sanitize_html(text, local_images=True))
     content.topic_slugs = split_list(content.metadata.get("topics"))
     render_note(content)
     if isinstance(content, Article) and not SAFE_SLUG.fullmatch(str(content.slug or "")):
@@ -105,14 +102,6 @@ def render_note(content) -> None:
     )
     content.note_html = render_markdown(text)
     content.note = " ".join(html.unescape(nh3.clean(content.note_html, tags=set())).split())
-
-
-def content_cache_key() -> str:
-    """Names Pelican's content cache after the code that sanitises and shapes articles."""
-    digest = hashlib.sha256(pelican.__version__.encode())
-    for module in ("pelican_plugin.py", "markdown_reader.py", "markup.py", "text.py"):
-        digest.update((Path(__file__).with_name(module)).read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def newest_first(article) -> tuple:
@@ -322,10 +311,9 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
     )
 
 
-def read_database(articles: list, database_url: str | None = None) -> SiteData:
-    """Open the Candor database (``CANDOR_DATABASE_URL``) and load the site's data."""
-    config = load_config()
-    engine = make_engine(database_url or config["DATABASE_URL"])
+def read_database(articles: list, config: Mapping) -> SiteData:
+    """Open the Candor database (``config["DATABASE_URL"]``) and load the site's data."""
+    engine = make_engine(config["DATABASE_URL"])
     try:
         with session_scope(read_only(engine)) as session:
             return load_site_data(session, articles, config)
@@ -346,7 +334,7 @@ class CandorGenerator(Generator):
     """Adds database data to the shared context and writes people and topic pages."""
 
     def generate_context(self) -> None:
-        data = read_database(self.context.get("articles", []))
+        data = read_database(self.context.get("articles", []), self.settings["CANDOR"])
         self.data = data
         self.context.update(
             answered_questions=data.answered_questions,
@@ -406,14 +394,14 @@ def render_bio(text: str) -> str:
 class FeedWriter(Writer):
     """Feeds link absolutely to ``FEED_DOMAIN`` even though pages use ``SITEURL = ""``.
 
-    Article pages go to the build's curated tree (:mod:`hub_api.build_reuse`): an incremental
+    Article pages go to the build's curated tree (:mod:`hub_api.site.reuse`): an incremental
     build writes only pages the tree lacks; a full build links unchanged pages from the live
     build. The tree's record is saved when Pelican has finished.
     """
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
-        site = load_config()["SITE"]
+        site = Path(settings["CANDOR"]["SITE"])
         self.reuse = PageReuse(site.resolve() if site.is_symlink() else None, output_path)
         self.tree = curated_tree(output_path, bool((settings or {}).get("CANDOR_INCREMENTAL")))
         self.digest: str | None = None
@@ -460,7 +448,7 @@ def get_writer(_pelican):
 
 def register() -> None:
     """Connect Candor's receivers to Pelican's signals."""
-    signals.readers_init.connect(markdown_reader.use)
+    signals.readers_init.connect(use_markdown_reader)
     signals.content_object_init.connect(clean_content_object)
     signals.generator_init.connect(add_filters)
     signals.get_generators.connect(get_generators)

@@ -6,7 +6,8 @@ symlink at it with one ``os.replace``, so readers never see a half-built site. T
 previous build is kept for requests still reading it; older ones are deleted.
 
 ``Builder`` rebuilds in the background when the web process signals a change that static
-pages show; ``candor build`` runs one build in the foreground.
+pages show; ``candor build`` runs one build in the foreground. :func:`build_site` is the one
+entry point (the leader calls it).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import fcntl
 import functools
 import logging
 import os
+import pickle
 import secrets
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -28,18 +28,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .build_child import can_fork, run_forked
-from .build_reuse import (
-    FULL_BUILD_NEEDED,
-    TREES,
-    FullBuildNeeded,
-    link_tree,
-    live_tree,
-    tree_additions,
-    tree_record,
-)
-from .config import ROOT
-from .signals import (
+from ..childproc import Child, ChildError, can_fork
+from ..signals import (
     answer_edited,
     answer_posted,
     curated_picked,
@@ -49,11 +39,23 @@ from .signals import (
     question_edited,
     question_hidden,
 )
+from .child import Job, forked
+from .reuse import (
+    FULL_BUILD_NEEDED,
+    TREES,
+    FullBuildNeeded,
+    link_tree,
+    live_tree,
+    tree_additions,
+    tree_record,
+)
+from .settings import build_config
 
 logger = logging.getLogger(__name__)
 
 BUILD_TIMEOUT = 30 * 60
 LOCK_NAME = "build.lock"
+CHILD = "hub_api.site.child"
 # Signals whose effects static pages show; a new open question shows nowhere static.
 SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed, curated_picked,
                 question_edited, question_deleted, question_hidden)
@@ -69,26 +71,6 @@ class BuildError(RuntimeError):
 def builds_dir(site: Path) -> Path:
     """Where the builds live: ``site`` → ``site.builds``, next to the link."""
     return site.with_name(site.name + ".builds")
-
-
-def settings_file(config: Mapping) -> Path:
-    """``publishconf.py`` next to the configured ``pelicanconf.py``, else that file itself."""
-    pelicanconf = Path(config.get("PELICANCONF") or ROOT / "pelicanconf.py")
-    publishconf = pelicanconf.with_name("publishconf.py")
-    return publishconf if publishconf.is_file() else pelicanconf
-
-
-def build_env(config: Mapping) -> dict[str, str]:
-    """The child's environment: this process's, with the build's ``CANDOR_*`` settings."""
-    env = dict(os.environ)
-    for key in ("DATABASE_URL", "CONTENT", "PUBLIC_URL", "THEME", "INSTANCE", "TIMEZONE",
-                "SITENAME", "SITE", "PELICANCONF"):
-        if config.get(key) is not None:
-            env[f"CANDOR_{key}"] = str(config[key])
-    settings_dir = str(settings_file(config).parent)
-    paths = [settings_dir, str(ROOT), env.get("PYTHONPATH", "")]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(p for p in paths if p))
-    return env
 
 
 @contextmanager
@@ -111,34 +93,22 @@ def _new_build_dir(builds: Path) -> Path:
     return path
 
 
-def _failure_reason(stderr: str, returncode: int) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    return lines[-1] if lines else f"Pelican exited with status {returncode}"
-
-
 # One idle child, started when a background build starts: it has imported Pelican, the
 # plugin and the database layer (about a second) before the next change arrives.
-_spares: dict[tuple, subprocess.Popen] = {}
+_spares: dict[str, Child] = {}
 _spares_lock = threading.Lock()
 
 
-def _child(env: dict[str, str]) -> subprocess.Popen:
-    """A build child that imports everything, then waits for its arguments on stdin."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "hub_api.build_child", "--wait"], cwd=ROOT, env=env, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-
-
-def _keep_spare(key: tuple, env: dict[str, str]) -> None:
-    """Leave one child waiting for the next build; a spare for another site ends (EOF)."""
+def _take_spare(key: str) -> Child:
+    """The waiting child for these settings (a new one if there is none), leaving a new one
+    waiting for the next build; a spare for other settings ends (EOF)."""
     with _spares_lock:
-        if key in _spares:
-            return
+        spare = _spares.pop(key, None)
         for other in _spares.values():
-            other.stdin.close()
+            other.close_input()
         _spares.clear()
-        _spares[key] = _child(env)
+        _spares[key] = Child.start(CHILD)
+    return spare if spare is not None and spare.alive() else Child.start(CHILD)
 
 
 def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
@@ -151,47 +121,18 @@ def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
     Otherwise a single-threaded process (``candor build``) forks the child, which then
     imports nothing. ``waiting`` is called about every 0.1 s meanwhile (a spinner).
     """
-    env = build_env(config)
-    args = [str(outdir), str(settings_file(config))] + (["--incremental"] if incremental else [])
+    job = Job(Path(outdir), incremental, build_config(config))
     if not prewarm and can_fork():
-        status, stderr = run_forked(env, args, BUILD_TIMEOUT, waiting)
+        child = Child.fork(forked(job))
     else:
-        status, stderr = _run_child(env, args, prewarm, waiting)
-    if status is None:
-        raise BuildError(f"Pelican took longer than {BUILD_TIMEOUT} s")
-    if status == FULL_BUILD_NEEDED:
-        raise FullBuildNeeded(_failure_reason(stderr, status))
-    if status != 0:
-        raise BuildError(_failure_reason(stderr, status))
-    if stderr.strip():
-        logger.warning("site build reported:\n%s", stderr.strip())
-
-
-def _run_child(env: dict[str, str], args: list[str], prewarm: bool,
-               waiting: Callable[[], None] | None) -> tuple[int | None, str]:
-    """Build in a new (or the waiting) ``python -m hub_api.build_child``; return its exit
-    status (``None`` when it took longer than ``BUILD_TIMEOUT``) and its stderr."""
-    key = tuple(sorted(env.items()))
-    with _spares_lock:
-        proc = _spares.pop(key, None) if prewarm else None
-    if proc is None or proc.poll() is not None:
-        proc = _child(env)
-    if prewarm:  # the next build's child imports while this one builds
-        _keep_spare(key, env)
-    message: str | None = "\0".join(args) + "\n"
-    deadline = time.monotonic() + BUILD_TIMEOUT
-    while (remaining := deadline - time.monotonic()) > 0:
-        try:
-            _out, stderr = proc.communicate(message, timeout=min(remaining, 0.1) if waiting
-                                            else remaining)
-            return proc.returncode, stderr
-        except subprocess.TimeoutExpired:
-            message = None  # sent; communicate() goes on where it stopped
-            if waiting:
-                waiting()
-    proc.kill()
-    proc.communicate()
-    return None, ""
+        child = _take_spare(repr(sorted(job.candor.items()))) if prewarm else Child.start(CHILD)
+        child.send(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
+    try:
+        child.result(BUILD_TIMEOUT, "Pelican", waiting)
+    except ChildError as exc:
+        if exc.status == FULL_BUILD_NEEDED:
+            raise FullBuildNeeded(str(exc)) from None
+        raise BuildError(str(exc)) from None
 
 
 def switch_site(site: Path, build: Path) -> Path | None:
@@ -272,16 +213,24 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
     called about every 0.1 s while Pelican runs (a spinner). Raises ``BuildError`` with a
     one-line reason; the live site is then unchanged.
     """
+    from .operations.records import build_finished
+
     site = Path(config["SITE"]).absolute()
-    with build_lock(Path(config["INSTANCE"])):
-        live = site.resolve() if site.is_symlink() else None
-        outdir = _build_into(config, builds_dir(site), live, full, prewarm, waiting)
-        try:
-            previous = switch_site(site, outdir)
-        except BaseException:
-            shutil.rmtree(outdir, ignore_errors=True)
-            raise
-        prune_builds(site, {outdir} | ({previous} if previous else set()))
+    started = time.monotonic()
+    try:
+        with build_lock(Path(config["INSTANCE"])):
+            live = site.resolve() if site.is_symlink() else None
+            outdir = _build_into(config, builds_dir(site), live, full, prewarm, waiting)
+            try:
+                previous = switch_site(site, outdir)
+            except BaseException:
+                shutil.rmtree(outdir, ignore_errors=True)
+                raise
+            prune_builds(site, {outdir} | ({previous} if previous else set()))
+    except Exception as exc:
+        build_finished(config, time.monotonic() - started, str(exc) or type(exc).__name__)
+        raise
+    build_finished(config, time.monotonic() - started, None)
     logger.info("site built into %s", outdir)
     return outdir
 
