@@ -213,7 +213,7 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
     called about every 0.1 s while Pelican runs (a spinner). Raises ``BuildError`` with a
     one-line reason; the live site is then unchanged.
     """
-    from .operations.records import build_finished
+    from ..operations.records import build_finished
 
     site = Path(config["SITE"]).absolute()
     started = time.monotonic()
