@@ -28,7 +28,7 @@ from ..mail import MailError, send_mail
 from ..models import ContactRequest, CuratedPick, Person, Question, SearchGap, Setting, Topic
 from ..routing import deadline
 from ..staff.auth import require_role
-from . import responsiveness
+from . import charts, responsiveness
 from .responsiveness import Window
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,11 @@ class Digest:
     gaps: list[SearchGap]
     ghosts: dict[str, list[Ghost]] = field(default_factory=dict)  # by owner's name
     market: list[CuratedPick] = field(default_factory=list)
+    weeks: list[charts.Week] = field(default_factory=list)  # the last 12, oldest first
+
+    @property
+    def charts(self) -> list[charts.Chart]:
+        return charts.charts(self.weeks)
 
     @property
     def start(self) -> datetime:
@@ -183,7 +188,8 @@ def build(session: Session, span: timedelta, now: datetime, app: Flask) -> Diges
         contacts=list(contacts), waiting=waiting,
         figures=responsiveness.window(session, span, now, app.config,
                                       f"Asked in {span_text(span)}"),
-        gaps=list(gaps), ghosts=ghosts, market=list(market))
+        gaps=list(gaps), ghosts=ghosts, market=list(market),
+        weeks=charts.weeks(session, now, app.config))
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -212,6 +218,12 @@ def render_text(digest: Digest, *, leads: bool) -> str:
     def section(title: str, items: list[str], empty: str) -> None:
         lines.extend([title, "-" * len(title), *(items or [empty]), ""])
 
+    section(f"The last {len(digest.weeks)} weeks (week of: questions, within target, "
+            "median first answer, leads)",
+            [f"- {w.label}: {w.asked} asked, "
+             + (f"{w.within_percent}% within target, " if w.asked else "")
+             + f"median {w.median_text}, {w.leads} lead{'' if w.leads == 1 else 's'}"
+             for w in digest.weeks], "No weeks.")
     section(f"New questions ({digest.new_total})",
             [f"- {q.title} [{q.topic.name if q.topic else 'no topic'}] with {who} "
              f"({q.status}) {base}/staff/q/{q.id}" for q, who in digest.new_questions]
