@@ -27,7 +27,7 @@ demo: $(VENV)/.installed
 	$(BIN)/candor init
 	$(BIN)/candor demo
 	$(BIN)/candor build
-	$(BIN)/candor serve --host $(HOST) --port $(PORT)
+	CANDOR_DEMO=1 $(BIN)/candor serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check .

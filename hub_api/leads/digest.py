@@ -389,7 +389,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(digest_command)
     jobs = scheduler(app)
     jobs.add("quiet-topics", 24 * 3600, flag_quiet_topics)
-    every = app.config.get("DIGEST_EVERY")
+    # Demo mode mails a digest when the server starts, so a newcomer sees one.
+    every = app.config.get("DIGEST_EVERY") or ("7d" if app.config.get("DEMO") else "")
     if every:
         try:
             interval = parse_span(every)
