@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import re
 import secrets
 import socket
@@ -58,6 +59,7 @@ def start_catcher(app: Flask):
     aiosmtpd controller (``stop()`` it when done)."""
     from aiosmtpd.controller import Controller
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
