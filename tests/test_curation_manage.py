@@ -56,7 +56,7 @@ def test_adding_a_feed_fetches_it_once_and_says_whether_it_works(app, admin, ser
     token = csrf(admin, "/staff/curation")  # an admin may curate
     for url, words in [
         ("http://feeds.invalid/rss.xml", "This feed does not work: "),
-        (server.url("/page.html"), "Not a feed: the address gives no RSS or Atom"),
+        (server.url("/page.html"), "Not a feed: the address gives a web page, not RSS or Atom"),
         (server.url("/feeds/missing.xml"), "This feed does not work: HTTP 404"),
         ("", "starting with http:// or https://"),
         ("javascript:alert(1)", "starting with http:// or https://"),

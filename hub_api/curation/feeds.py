@@ -93,8 +93,9 @@ def add_working_feed(session: Session, url: str, topic: str | None = None, *,
         raise FeedError(reason if reason.startswith("refused") else
                         f"this feed does not work: {reason}") from exc
     if not parsed.is_feed:
-        raise FeedError(f"not a feed: the address gives no RSS or Atom "
-                        f"({parsed.problem or 'no entries'})")
+        kind = "a web page" if "html" in response.headers.get("content-type", "") else \
+            "something else"
+        raise FeedError(f"not a feed: the address gives {kind}, not RSS or Atom")
     feed = add_feed(session, url, topic)  # checked again: another curator may have added it
     session.flush()
     new = _store_parsed(session, feed, response, parsed)
