@@ -30,6 +30,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "DATABASE_URL": env.get("CANDOR_DATABASE_URL") or f"sqlite:///{instance / 'candor.db'}",
         "SECRET_KEY": env.get("CANDOR_SECRET_KEY") or read_secret(instance),
         "PUBLIC_URL": (env.get("CANDOR_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        # Unset: `candor serve --host/--port` supplies it (see hub_api.public_url).
+        "PUBLIC_URL_SET": bool(env.get("CANDOR_PUBLIC_URL")),
         "CONTENT": Path(env.get("CANDOR_CONTENT") or ROOT / "content").resolve(),
         "SITE": Path(env.get("CANDOR_SITE") or ROOT / "site").absolute(),
         "THEME": Path(env.get("CANDOR_THEME") or ROOT / "themes" / "candor").resolve(),

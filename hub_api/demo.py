@@ -11,12 +11,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import signals
-from .ask import new_token
 from .curation.feeds import add_feed, parse_feed, store_entries
 from .db import get_session, utcnow
+from .identity import changed, set_identity
 from .markup import render_markdown
 from .models import Answer, ContactRequest, FollowUp, Person, Question, Setting, Topic
 from .privacy import abuse
+from .questions.ask import new_token
+from .questions.states import Event, Status, move
 from .staff.people import add_person, add_topic, configure_topic
 
 DEMO_PASSWORD = "demo"  # noqa: S105 — documented demo login, refused on real instances
@@ -178,7 +180,7 @@ def load_demo(session) -> list[Person]:
             title=title, body=body, body_html=render_markdown(body), display_name=asker,
             topic=topics.get(topic), person=by_slug.get(person), assignee=by_slug.get(person),
             created_at=asked,
-            manage_token_hash=new_token()[1], status="answered" if answers else "open",
+            manage_token_hash=new_token()[1], status=Status.ANSWERED if answers else Status.OPEN,
         )
         session.add(question)
         for after, email, text in answers:
@@ -193,6 +195,11 @@ def load_demo(session) -> list[Person]:
                          body_html=render_markdown("Thanks — the survey is booked."),
                          created_at=thanks.created_at + timedelta(hours=30)))
     thanks.accepted_answer_id = thanks.answers[0].id if thanks.answers else None
+    move(thanks, Event.FOLLOW_UP)  # "Thanks" after the accepted answer: answered, and queued
+    set_identity(session, name="Northwind Networks", accent="#0f4c5c",
+                 description="Network hardware for warehouses, offices and branch sites",
+                 home_url="https://northwind.example/", legal_url="https://northwind.example/legal/",
+                 logo_data=(Path(__file__).parent / "demo_logo.svg").read_bytes())
     _load_showcase(session, people, topics, now)
     session.add(Setting(key="demo_loaded", value=now.isoformat()))
     return list(people.values())
@@ -223,7 +230,7 @@ def _load_showcase(session, people: dict[str, Person], topics: dict[str, Topic],
     title, body, reason = HELD
     held = Question(title=title, body=body, body_html=render_markdown(body),
                     display_name="Deals4U", created_at=now - timedelta(hours=2),
-                    manage_token_hash=new_token()[1], status="held", hold_reason=reason)
+                    manage_token_hash=new_token()[1], status=Status.HELD, hold_reason=reason)
     session.add(held)
     session.flush()
     abuse.log_action(session, "held", held.id, reason)
@@ -231,7 +238,7 @@ def _load_showcase(session, people: dict[str, Person], topics: dict[str, Topic],
     waiting = by_title[title]
     session.add(FollowUp(question_id=waiting.id, body=text, body_html=render_markdown(text),
                          created_at=now - timedelta(hours=5)))
-    waiting.status = "open"  # an asker's follow-up puts it back in the queue
+    move(waiting, Event.FOLLOW_UP)  # back in the queue of whoever answered
 
 
 @click.command("demo")
@@ -248,6 +255,7 @@ def demo_command() -> None:
         load_demo(session)
         session.commit()
         signals.people_changed.send(current_app._get_current_object(), id=None)
+        changed(current_app._get_current_object())
         # Searchable at once, not at a server's next sweep of the outbox.
         current_app.extensions["candor_search"].apply_pending(wait=True)
         click.echo(f"Loaded {len(STAFF)} staff, {len(TOPICS)} topics, "

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import signals
-from .ask import reopen
 from .db import get_or_404, get_session
 from .models import Answer, FollowUp, ModerationAction, Question
 from .notices import notify
 from .privacy import abuse
+from .questions.states import LIVE, Event, StateError, Status, describe, in_, move
 from .security import check_csrf
 from .staff.auth import require_role, safe_next
 
@@ -43,12 +43,12 @@ BACK = {
 REASONS = {**FOR, **AGAINST, **BACK}  # every reason the log may carry
 # The reasons each action may give: never one that contradicts the action.
 ACTION_REASONS = {"approve": FOR, "reject": AGAINST, "hide": AGAINST, "unhide": BACK}
-# action: (statuses it applies to, new status, signal sent after commit)
+# action: (the transition in ``states``, signal sent after commit)
 ACTIONS = {
-    "approve": (("held",), "open", signals.question_asked),
-    "reject": (("held",), "rejected", signals.question_hidden),
-    "hide": (("open", "answered"), "hidden", signals.question_hidden),
-    "unhide": (("hidden",), None, signals.question_changed),
+    "approve": (Event.APPROVE, signals.question_asked),
+    "reject": (Event.REJECT, signals.question_hidden),
+    "hide": (Event.HIDE, signals.question_hidden),
+    "unhide": (Event.UNHIDE, signals.question_changed),
 }
 LOGGED = {"approve": "approved", "reject": "rejected", "hide": "hidden", "unhide": "unhidden"}
 
@@ -64,12 +64,12 @@ def index():
     hiding and unhiding are), so no destructive form sits in a long list; then the log."""
     session = get_session()
     options = selectinload(Question.topic)
-    held = session.scalars(select(Question).where(Question.status == "held")
+    held = session.scalars(select(Question).where(Question.status == Status.HELD)
                            .options(options).order_by(Question.created_at)).all()
-    recent = session.scalars(select(Question).where(Question.status.in_(("open", "answered")))
+    recent = session.scalars(select(Question).where(in_(LIVE))
                              .options(options).order_by(Question.created_at.desc())
                              .limit(30)).all()
-    hidden = session.scalars(select(Question).where(Question.status == "hidden")
+    hidden = session.scalars(select(Question).where(Question.status == Status.HIDDEN)
                              .options(options).order_by(Question.id.desc()).limit(30)).all()
     hidden_answers = session.scalars(
         select(Answer).where(Answer.hidden_reason != "")
@@ -79,7 +79,7 @@ def index():
         select(FollowUp).where(FollowUp.status == "held").order_by(FollowUp.created_at)).all()
     answers = session.scalars(
         select(Answer).join(Question, Answer.question_id == Question.id)
-        .where(Answer.hidden_reason == "", Question.status.in_(("open", "answered")))
+        .where(Answer.hidden_reason == "", in_(LIVE))
         .options(selectinload(Answer.person), selectinload(Answer.question))
         .order_by(Answer.created_at.desc()).limit(30)).all()
     log = session.scalars(select(ModerationAction)
@@ -113,20 +113,19 @@ def act(question_id: int, action: str):
     reason = _reason(action)
     session = get_session()
     question = get_or_404(Question, question_id)
-    allowed, new_status, signal = ACTIONS[action]
-    if question.status not in allowed:
-        abort(409, f"This question is {question.status}; it cannot be {LOGGED[action]} now.")
-    if action == "unhide":
-        new_status = "answered" if any(not a.hidden_reason for a in question.answers) else "open"
-    question.status = new_status
+    event, signal = ACTIONS[action]
+    try:
+        if move(question, event) in LIVE - {Status.OPEN}:  # an answered one, edited and held
+            signal = signals.question_changed  # comes back: not a new question to route
+    except StateError:
+        abort(409, f"This question is {describe(question)}; it cannot be {LOGGED[action]} now.")
     question.hold_reason = ""
     question.hidden_reason = reason if action == "hide" else ""
     abuse.log_action(session, LOGGED[action], question.id, reason)
     session.commit()
     signal.send(current_app._get_current_object(), id=question.id)
     notify(f"Question {LOGGED[action]} ({reason}). The public moderation log says so.",
-           *([("View the public page", question.url)] if new_status in ("open", "answered")
-             else []))
+           *([("View the public page", question.url)] if question.status in LIVE else []))
     return redirect(_back_to("/staff/moderation/"), 303)
 
 
@@ -145,7 +144,7 @@ def act_on_follow_up(follow_up_id: int, action: str):
     follow_up.status = "published" if action == "approve" else "rejected"
     follow_up.hold_reason = ""
     if action == "approve":
-        reopen(session.get(Question, follow_up.question_id))
+        move(session.get(Question, follow_up.question_id), Event.FOLLOW_UP)
     abuse.log(session, LOGGED[action], f"follow-up {follow_up.id}", reason)
     session.commit()
     if action == "approve":

@@ -12,8 +12,10 @@ from sqlalchemy import select
 from hub_api import demo_mail
 from hub_api.curation.feeds import parse_feed
 from hub_api.db import session_scope
+from hub_api.demo import FOLLOW_UP
 from hub_api.mail import send_mail
 from hub_api.models import ContactRequest, Entry, Feed, FollowUp, Question
+from hub_api.questions.states import Status
 
 from .conftest import make_test_app
 
@@ -50,8 +52,8 @@ def test_demo_shows_every_staff_page_with_something_in_it(demo_app):
         assert all("<script" not in e.summary_html for e in entries)
         assert len(s.scalars(select(ContactRequest)).all()) == 3
         held = s.scalars(select(Question).where(Question.status == "held")).one()
-        waiting = s.scalars(select(FollowUp).join(Question).where(
-            Question.status == "open")).one()
+        waiting = s.scalars(select(FollowUp).where(FollowUp.body == FOLLOW_UP[1])).one()
+        assert s.get(Question, waiting.question_id).status == Status.FOLLOW_UP
     priya = client_for(app, "priya@northwind.example")  # marketer
     assert "Contoso launches a fanless" in priya.get("/staff/curation").text
     tom = client_for(app, "tom@northwind.example")  # moderator

@@ -11,10 +11,10 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..ask import Form
 from ..db import get_session
 from ..models import CuratedPick, Entry, Feed
 from ..notices import notify
+from ..questions.ask import Form
 from ..search.gaps import top_gaps
 from ..security import check_csrf
 from ..site.reuse import unpublished_files

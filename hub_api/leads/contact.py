@@ -17,16 +17,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import signals
-from ..ask import Form, check_email
 from ..db import get_session, read_only, session_scope, utcnow
 from ..mail import MailError, send_mail
 from ..models import Answer, ContactRequest, Person
 from ..notices import notify
 from ..privacy import abuse
+from ..questions.ask import Form, check_email
+from ..questions.states import is_public
+from ..questions.threads import get_public_thread, thread_context
 from ..security import check_csrf
 from ..staff.auth import require_role
 from ..text import clean_text
-from ..threads import UNPUBLISHED, get_public_thread, thread_context
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("contact", __name__)
@@ -66,7 +67,7 @@ def contactable(answer: Answer) -> bool:
     """Only an answer a reader can see, by someone still here to reply, offers the form."""
     person = answer.person
     return (person.active and "staff" in person.role_set and not answer.hidden_reason
-            and answer.question.status not in UNPUBLISHED)
+            and is_public(answer.question))
 
 
 def read_contact_form(data) -> Form:

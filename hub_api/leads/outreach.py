@@ -21,9 +21,8 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ..ask import Form, private
 from ..db import get_session
-from ..follow import signed_opt_in
+from ..identity import company_identity
 from ..mail import MailError, send_mail
 from ..models import (
     Answer,
@@ -35,6 +34,9 @@ from ..models import (
     Question,
     Topic,
 )
+from ..questions.ask import Form, private
+from ..questions.follow import signed_opt_in
+from ..questions.states import LIVE, in_
 from ..search import get_search
 from ..security import check_csrf
 from ..staff.auth import require_role
@@ -46,7 +48,6 @@ bp = Blueprint("outreach", __name__)
 MAX_RECIPIENTS = 20  # a personal note to a few people, never a mailing
 MAX_CANDIDATES = 50
 NOTE_LIMIT = 5000
-PUBLISHED = ("open", "answered")
 
 
 def init_app(app: Flask) -> None:
@@ -81,7 +82,7 @@ class Candidate:
 def answer_item(session: Session, answer_id: int, person: Person) -> Item:
     """One of ``person``'s own answers in a published thread (404/403 otherwise)."""
     answer = session.get(Answer, answer_id)
-    if answer is None or answer.question.status not in PUBLISHED:
+    if answer is None or answer.question.status not in LIVE:
         abort(404)
     if answer.person_id != person.id:
         abort(403, "Only the person who wrote an answer can send it to people who asked.")
@@ -117,7 +118,7 @@ def candidates(session: Session, item: Item) -> list[Candidate]:
                     Question.display_name, Question.title, Question.created_at)
              .join(Question, Question.id == NotificationEmail.question_id)
              .where(NotificationEmail.confirmed_at.is_not(None),
-                    NotificationEmail.topic_news.is_(True), Question.status.in_(PUBLISHED),
+                    NotificationEmail.topic_news.is_(True), in_(LIVE),
                     func.lower(NotificationEmail.email).not_in(already)))
     if item.own_question is not None:
         query = query.where(Question.id != item.own_question)
@@ -243,7 +244,7 @@ def send(session: Session, item: Item, sender: Person, note: str,
 
 
 def _mail_one(item: Item, sender: Person, note: str, to: Candidate, email: str) -> bool:
-    base, site = current_app.config["PUBLIC_URL"], current_app.config["SITENAME"]
+    base, site = current_app.config["PUBLIC_URL"], company_identity().name
     stop = f"{base}/notify/news/{_news_signer().dumps(to.consent_id)}"
     body = (f"{note}\n\n{item.title}\n{base}{item.path}\n\n--\n"
             f"{sender.name}, {sender.job_title} · {site}\n"

@@ -32,12 +32,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Person, Question, Topic
-from ..working_hours import Schedule, target_hours, topic_schedule
+from ..questions.states import COUNTED, LIVE, in_
+from ..questions.working_hours import Schedule, target_hours, topic_schedule
 
 if TYPE_CHECKING:
     from flask import Flask
 
-COUNTED = ("open", "answered", "hidden", "removed")
 WINDOWS = (30, 90)
 DAY = 24 * 3600
 
@@ -167,7 +167,7 @@ def load_cases(session: Session, since: datetime, now: datetime, config: Mapping
     questions = session.execute(
         select(Question.id, Question.topic_id, Question.created_at,
                Question.assignee_id, Question.person_id)
-        .where(Question.status.in_(COUNTED), Question.created_at >= since,
+        .where(in_(COUNTED), Question.created_at >= since,
                Question.created_at <= now)
         .order_by(Question.created_at, Question.id)
     ).all()
@@ -177,7 +177,7 @@ def load_cases(session: Session, since: datetime, now: datetime, config: Mapping
     answers = session.execute(
         select(Answer.question_id, Answer.created_at, Answer.person_id)
         .join(Question, Question.id == Answer.question_id)
-        .where(Question.status.in_(COUNTED), Question.created_at >= since,
+        .where(in_(COUNTED), Question.created_at >= since,
                Question.created_at <= now, Answer.created_at <= now)
         .order_by(Answer.created_at, Answer.id)
     )
@@ -239,7 +239,7 @@ def report(session: Session, now: datetime, config: Mapping) -> list[Window]:
 
 def last_answers(session: Session) -> tuple[dict[int, datetime], dict[int, datetime]]:
     """When each topic and each person last gave a staff answer on a public question."""
-    public = Question.status.in_(("open", "answered"))
+    public = in_(LIVE)
     by_topic = dict(session.execute(
         select(Question.topic_id, func.max(Answer.created_at))
         .join(Question, Question.id == Answer.question_id)

@@ -110,9 +110,9 @@ def instance_id() -> str:
     from ..models import Setting
 
     with session_scope(_engine()) as session:
-        row = session.get(Setting, "ops:instance")
+        row = session.get(Setting, records.INSTANCE)
         if row is None:
-            row = Setting(key="ops:instance", value=secrets.token_hex(8))
+            row = Setting(key=records.INSTANCE, value=secrets.token_hex(8))
             session.add(row)
         return row.value
 

@@ -39,9 +39,11 @@ from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
 from ..db import make_engine, read_only, session_scope, utcnow
+from ..identity import CompanyIdentity, read_identity
 from ..leads import responsiveness
 from ..markup import render_markdown, sanitize_html
 from ..models import Answer, Person, Question, Topic
+from ..questions import states
 from ..text import duration, slugify
 from . import trust_pages
 from .pelican_internals import replace_html, use_markdown_reader
@@ -179,6 +181,7 @@ class SiteData:
     topics: list[TopicEntry]
     profiles: list[PersonEntry]
     responsiveness: list[responsiveness.Window]
+    company: CompanyIdentity | None = None  # the name, logo and links every page carries
 
 
 def topic_feed_path(slug: str) -> str:
@@ -210,7 +213,7 @@ class AnsweredIndex:
         rows = session.execute(
             select(Answer.question_id, Answer.person_id, Answer.created_at, Question.topic_id)
             .join(Question, Answer.question_id == Question.id)
-            .where(Question.status == "answered")
+            .where(states.answered())
         )
         for question_id, person_id, created_at, topic_id in rows:
             if question_id not in first or created_at < first[question_id]:
@@ -256,7 +259,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         session.scalars(
             select(Answer.person_id)
             .join(Question, Answer.question_id == Question.id)
-            .where(Question.status == "answered")
+            .where(states.answered())
             .distinct()
         )
     )
@@ -280,7 +283,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
     counts = dict(
         session.execute(
             select(Question.topic_id, func.count())
-            .where(Question.status == "answered")
+            .where(states.answered())
             .group_by(Question.topic_id)
         ).all()
     )
@@ -308,6 +311,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         topics=topics,
         profiles=profiles,
         responsiveness=responsiveness.report(session, now, config),
+        company=read_identity(session, config["SITENAME"]),
     )
 
 
@@ -344,6 +348,8 @@ class CandorGenerator(Generator):
             people_by_name={e.person.name: e.person for e in data.profiles},
             responsiveness=data.responsiveness,
             built_at=utcnow(),
+            company=data.company,
+            SITENAME=data.company.name,
         )
         self.context["CANDOR_FINGERPRINT"] = fingerprint(self.context, content_cache_key())
         logger.info(

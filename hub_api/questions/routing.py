@@ -23,11 +23,12 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from . import signals
-from .db import read_only, session_scope, utcnow
-from .jobs import scheduler
-from .mail import MailError, send_mail
-from .models import Answer, Person, Question, Topic
+from .. import signals
+from ..db import read_only, session_scope, utcnow
+from ..jobs import scheduler
+from ..mail import MailError, send_mail
+from ..models import Answer, Person, Question, Topic
+from .states import Status, admins, answers_questions, awaits_first_answer, holder, holders
 from .working_hours import Schedule, target_hours, topic_schedule
 
 logger = logging.getLogger(__name__)
@@ -44,11 +45,6 @@ def init_app(app: Flask) -> None:
 
 
 # --- deadlines -----------------------------------------------------------------------------
-
-
-def waiting(question: Question) -> bool:
-    """True while a question is public, open and has no staff answer: the promise runs."""
-    return question.status == "open" and not question.answers
 
 
 @dataclass(frozen=True)
@@ -101,7 +97,7 @@ def queue_order(questions: Iterable[Question],
     Questions that already have a staff answer (a follow-up waits) carry no deadline.
     """
     now = now or utcnow()
-    rows = [(q, deadline(q, now) if waiting(q) else None) for q in questions]
+    rows = [(q, deadline(q, now) if awaits_first_answer(q) else None) for q in questions]
 
     def key(row: tuple[Question, Deadline | None]):
         question, due = row
@@ -115,25 +111,6 @@ def queue_order(questions: Iterable[Question],
 # --- who is told ---------------------------------------------------------------------------
 
 
-def _answers(person: Person) -> bool:
-    return person.active and "staff" in person.role_set
-
-
-def admins(session: Session) -> list[Person]:
-    """Who hears of unrouted and unowned questions: active admins, else all active staff."""
-    people = session.scalars(select(Person).where(Person.active.is_(True))
-                             .order_by(Person.id)).all()
-    return [p for p in people if "admin" in p.role_set] or [p for p in people if _answers(p)]
-
-
-def holders(session: Session, question: Question) -> list[Person]:
-    """Who has the question: its assignee, else its topic's active staff, else the admins."""
-    if question.assignee is not None and question.assignee.active:
-        return [question.assignee]
-    team = [p for p in question.topic.people if _answers(p)] if question.topic else []
-    return team or admins(session)
-
-
 def overseers(session: Session, question: Question) -> list[Person]:
     """Who hears at twice the target: the topic's owner, else the admins."""
     owner = question.topic.owner if question.topic else None
@@ -142,11 +119,7 @@ def overseers(session: Session, question: Question) -> list[Person]:
 
 def routed_to(question: Question) -> str:
     """Who has the question, in words for the asker: a name and role, or a team."""
-    if question.assignee is not None and question.assignee.active:
-        return f"{question.assignee.name} ({question.assignee.job_title})"
-    if question.topic is not None:
-        return f"the {question.topic.name} team"
-    return "the team"
+    return holder(question).words
 
 
 # --- mail ----------------------------------------------------------------------------------
@@ -201,7 +174,7 @@ def _mail_routed(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — signa
     """A new (or newly approved) question: tell whoever it is routed to, at once."""
     with _reading(app) as session:
         question = _load(session, id)
-        if question is None or question.status != "open":
+        if question is None or question.status != Status.OPEN:
             return
         people = holders(session, question)
         if question.assignee is not None and people == [question.assignee]:
@@ -243,7 +216,8 @@ def _claim(app: Flask, question_id: int, column, now: datetime) -> bool:
     unanswered = ~exists().where(Answer.question_id == Question.id)
     with session_scope(app.extensions["candor_engine"]) as session:
         result = session.execute(update(Question).where(
-            Question.id == question_id, column.is_(None), Question.status == "open", unanswered,
+            Question.id == question_id, column.is_(None), Question.status == Status.OPEN,
+            unanswered,
         ).values({column: now}).execution_options(synchronize_session=False))
         return result.rowcount == 1
 
@@ -269,7 +243,7 @@ def _remind(app: Flask, now: datetime) -> Sent:
     sent = Sent()
     with _reading(app) as session:
         candidates = session.scalars(select(Question).where(
-            Question.status == "open",
+            Question.status == Status.OPEN,
             (Question.reminded_at.is_(None)) | (Question.escalated_at.is_(None)),
             ~exists().where(Answer.question_id == Question.id),
         ).order_by(Question.id).options(
@@ -343,4 +317,4 @@ def colleague(session: Session, value: str | None) -> Person | None:
     if not value or not _ID.fullmatch(value):
         return None
     person = session.get(Person, int(value))
-    return person if person is not None and _answers(person) else None
+    return person if person is not None and answers_questions(person) else None

@@ -21,12 +21,12 @@ from markupsafe import escape
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from . import signals
+from .. import signals
+from ..db import get_session, read_only, session_scope, utcnow
+from ..jobs import scheduler
+from ..mail import MailError, send_mail
+from ..models import Answer, NotificationEmail
 from .ask import private
-from .db import get_session, read_only, session_scope, utcnow
-from .jobs import scheduler
-from .mail import MailError, send_mail
-from .models import Answer, NotificationEmail
 from .threads import get_public_thread, timeline
 
 logger = logging.getLogger(__name__)

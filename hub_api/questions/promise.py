@@ -17,11 +17,12 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import signals
-from .db import utcnow
-from .models import Answer, Question, Topic
-from .routing import target_hours, topic_schedule, waiting, working_span
-from .text import duration
+from .. import signals
+from ..db import utcnow
+from ..models import Answer, Question, Topic
+from ..text import duration
+from .routing import target_hours, topic_schedule, working_span
+from .states import awaits_first_answer
 
 HISTORY = timedelta(days=90)  # the window the "usually answered within" figure looks at
 MIN_HISTORY = 5  # fewer answered questions than this: state the target, not a median
@@ -93,7 +94,7 @@ def usual_answer_time(session: Session, topic: Topic | None, app: Flask | None =
 
 def promise(session: Session, question: Question, now: datetime | None = None) -> Promise | None:
     """The promise for a question still waiting for its first answer (None otherwise)."""
-    if not waiting(question):
+    if not awaits_first_answer(question):
         return None
     app = current_app._get_current_object()
     now = now or utcnow()

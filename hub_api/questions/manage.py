@@ -11,14 +11,24 @@ import json
 from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from sqlalchemy import select
 
-from . import signals
-from .ask import BODY_LIMIT, Form, check_email, private, question_for_token, read_text_fields
-from .db import get_session, utcnow
-from .markup import render_markdown
-from .models import NotificationEmail, Question, QuestionRevision
-from .privacy import abuse
-from .privacy.subject_requests import erase_question, export_question
-from .text import clean_text
+from .. import signals
+from ..db import get_session, utcnow
+from ..markup import render_markdown
+from ..models import NotificationEmail, Question, QuestionRevision
+from ..privacy import abuse
+from ..privacy.subject_requests import erase_question, export_question
+from ..text import clean_text
+from .ask import (
+    BODY_LIMIT,
+    NO_MAIL,
+    Form,
+    check_email,
+    mail_on,
+    private,
+    question_for_token,
+    read_text_fields,
+)
+from .states import LIVE, Event, move
 
 bp = Blueprint("manage", __name__, url_prefix="/manage/<token>")
 # The two consents a confirmed address serves, switched separately by the asker.
@@ -63,8 +73,9 @@ def _save_edit(question: Question, title: str, body: str) -> None:
     email = session.scalar(select(NotificationEmail.email)
                            .where(NotificationEmail.question_id == question.id))
     hold = abuse.hold_reason(session, f"{title}\n{body}", email)
-    if hold and question.status == "open":
-        question.status, question.hold_reason = "held", hold
+    if hold and question.status in LIVE:  # answered ones too: an edit must not skip the hold
+        move(question, Event.HOLD)
+        question.hold_reason = hold
         abuse.log_action(session, "held", question.id, hold)
     session.commit()
     signals.question_edited.send(current_app._get_current_object(), id=question.id)
@@ -88,6 +99,9 @@ def notifications(token: str):
         return _page("manage_notice.html", token, question, 400,
                      title="Nothing changed", message="That notification setting is not "
                      "available. Go back to your question and choose again.")
+    if not mail_on():
+        return _page("manage_notice.html", token, question, 400, title="No email from this hub",
+                     message=NO_MAIL)
     email = clean_text(request.form.get("email"))
     error = check_email(email) or ("" if email else "Enter your email address.")
     if error:
