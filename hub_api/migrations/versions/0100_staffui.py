@@ -2,7 +2,7 @@
 feeds; unpublished picks
 
 Revision ID: 0100_staffui
-Revises: 0008_answer_hiding
+Revises: 0100_reader
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0100_staffui"
-down_revision = "0008_answer_hiding"
+down_revision = "0100_reader"
 branch_labels = None
 depends_on = None
 
