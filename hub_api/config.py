@@ -59,6 +59,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "BACKUP_DIR": env.get("CANDOR_BACKUP_DIR") or str(instance / "backups"),
         "BACKUP_EVERY": env.get("CANDOR_BACKUP_EVERY") or "",
         "BACKUP_KEEP": _count("CANDOR_BACKUP_KEEP", env.get("CANDOR_BACKUP_KEEP"), 10),
+        # `make demo`: mail is caught locally and readable at /staff/demo-mail/ (demo_mail.py).
+        "DEMO": _flag(env.get("CANDOR_DEMO"), False),
     }
 
 

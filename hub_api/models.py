@@ -131,6 +131,8 @@ class Question(Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     # Why a post waits for a moderator (status "held"); empty otherwise. No personal data.
     hold_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Why a moderator hid it (status "hidden"), from moderation's fixed list; shown to its asker.
+    hidden_reason: Mapped[str] = mapped_column(String(200), default="")
     # Who has it now: the person asked, or a colleague it was reassigned to; None = the
     # topic's staff (or the general queue). ``person_id`` keeps whom the asker named.
     assignee_id: Mapped[int | None] = mapped_column(
@@ -264,6 +266,7 @@ class Feed(Base):
     message: Mapped[str] = mapped_column(Text, default="never fetched")
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)  # "fetch all" skips it
 
     topic: Mapped[Topic | None] = relationship()
 
@@ -310,6 +313,8 @@ class CuratedPick(Base):
     market: Mapped[bool] = mapped_column(Boolean, default=False)
     path: Mapped[str] = mapped_column(String(300))  # relative to the content folder
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # Set when its article was taken off the site (the file deleted); the record stays.
+    unpublished_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
     entry: Mapped[Entry | None] = relationship()
     person: Mapped[Person | None] = relationship()
@@ -397,7 +402,7 @@ class ModerationAction(Base):
     __tablename__ = "moderation_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action: Mapped[str] = mapped_column(String(16))  # held | approved | rejected | hidden
+    action: Mapped[str] = mapped_column(String(16))  # held, approved, rejected, (un)hidden
     target: Mapped[str] = mapped_column(String(40))  # e.g. "question 12"
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
