@@ -68,25 +68,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         security,
         site_files,
         stackexchange,
+        staff,
         threads,
         views,
         webhooks,
     )
     from .api import routes
     from .privacy import abuse, ratelimit, subject_requests
-    from .staff import auth, people
 
     db.init_app(app)
     jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    auth.init_app(app)
+    staff.init_app(app)
     ask.init_app(app)
     threads.init_app(app)
     routes.init_app(app)
     queue.init_app(app)
-    people.init_app(app)
     publish.init_app(app)
     search.init_app(app)
     stackexchange.init_app(app)

@@ -68,6 +68,10 @@ class Person(Base):
     roles: Mapped[str] = mapped_column(String(120), default="staff")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A second factor (staff/totp.py): the shared secret, and the last time step used so a
+    # code is accepted once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
     topics: Mapped[list[Topic]] = relationship(
         secondary=person_topics, back_populates="people", order_by="Topic.name"
@@ -545,3 +549,12 @@ class OutreachRecipient(Base):
         ForeignKey("outreach.id", ondelete="CASCADE"), primary_key=True)
     consent_id: Mapped[int] = mapped_column(
         ForeignKey("notification_emails.id", ondelete="CASCADE"), primary_key=True)
+
+
+from .staff.models import (  # noqa: E402,F401 — the staff identity tables, same metadata
+    AccountLink,
+    AuditEvent,
+    Passkey,
+    RecoveryCode,
+    StaffSession,
+)
