@@ -11,7 +11,8 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     """Attach every staff capability (imported here: ``people`` is read by the site build)."""
-    from . import audit, auth, directory, invites, people, second_factor, sessions, totp
+    from . import audit, auth, directory, invites, oidc, people, second_factor, sessions, totp
 
-    for module in (auth, sessions, second_factor, totp, invites, directory, audit, people):
+    for module in (auth, sessions, second_factor, totp, invites, directory, audit, people,
+                   oidc):
         module.init_app(app)
