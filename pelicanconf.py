@@ -1,35 +1,22 @@
-"""Pelican settings for Candor's static site (development and the base for publishconf).
+"""Pelican settings for Candor's static site: what never varies between instances.
 
-Every path comes from ``hub_api.config.load_config``, i.e. from the ``CANDOR_*``
-environment, so the backend and the build always agree on where things live.
+The build adds what comes from Candor's configuration (content and theme paths, site name,
+time zone, public URL, cache folders): see ``hub_api.site.settings.pelican_settings``, so the
+backend and the build always agree on where things live.
 Links are root-relative (``SITEURL = ""``): the same build works on any origin that
 serves it at ``/``, e.g. ``candor serve`` on http://127.0.0.1:8000 or a CDN.
 """
 
-from jinja2 import FileSystemBytecodeCache
+from hub_api.site.plugin import newest_first
 
-from hub_api.config import load_config
-from hub_api.pelican_plugin import content_cache_key, newest_first
-
-_candor = load_config()
-_jinja_cache = _candor["INSTANCE"] / "jinja-cache"
-_jinja_cache.mkdir(parents=True, exist_ok=True)
-
-SITENAME = _candor["SITENAME"]
-CANDOR_PUBLIC_URL = _candor["PUBLIC_URL"]
 SITEURL = ""
-# Absolute links in feeds (see hub_api.pelican_plugin.FeedWriter); production overrides it.
-FEED_DOMAIN = "http://127.0.0.1:8000"
 
-PATH = str(_candor["CONTENT"])
 ARTICLE_PATHS = ["curated"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["people", "images"]
-THEME = str(_candor["THEME"])
 THEME_STATIC_DIR = "theme"
-PLUGINS = ["hub_api.pelican_plugin"]
+PLUGINS = ["hub_api.site.plugin"]
 
-TIMEZONE = _candor["TIMEZONE"]
 DEFAULT_LANG = "en"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 # Locale-dependent date names must not depend on the machine that builds.
@@ -70,7 +57,7 @@ MONTH_ARCHIVE_SAVE_AS = ""
 DAY_ARCHIVE_SAVE_AS = ""
 
 FEED_ALL_ATOM = "feeds/all.atom"
-# Per-topic feeds (feeds/<topic>.atom) are written by hub_api.pelican_plugin, because
+# Per-topic feeds (feeds/<topic>.atom) are written by hub_api.site.plugin, because
 # topics are Candor's, not Pelican categories (every curated item is in "curated").
 FEED_ATOM = None
 FEED_RSS = None
@@ -87,20 +74,15 @@ FEED_MAX_ITEMS = 50
 
 # Pelican does not autoescape by default; Candor's templates rely on it and mark only
 # sanitised HTML (article.content, bios, answers) as |safe.
-# Compiled templates are cached per instance (Jinja checks each template's mtime), which
-# saves a third of a second in every build.
-JINJA_ENVIRONMENT = {
-    "autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
-    "bytecode_cache": FileSystemBytecodeCache(_jinja_cache),
-}
+JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
 
 SUMMARY_MAX_LENGTH = 40
 RELATIVE_URLS = False
-# Parsed, sanitised articles are cached per instance and re-read only when a file's mtime
-# changes, so a pick or an answer does not re-parse thousands of Markdown files. The cache
-# folder is keyed by the code that shapes an article, so an upgrade never serves stale HTML.
+# Parsed, sanitised articles are cached per instance (CACHE_PATH, set by the build) and
+# re-read only when a file's mtime changes, so a pick or an answer does not re-parse
+# thousands of Markdown files. The cache folder is keyed by the code that shapes an article,
+# so an upgrade never serves stale HTML.
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "generator"
 CHECK_MODIFIED_METHOD = "mtime"
-CACHE_PATH = str(_candor["INSTANCE"] / "pelican-cache" / content_cache_key())

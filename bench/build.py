@@ -37,7 +37,7 @@ from hub_api.config import load_config  # noqa: E402
 from hub_api.db import make_engine, session_scope  # noqa: E402
 from hub_api.migrate import upgrade  # noqa: E402
 from hub_api.models import Answer, Person, Question, Topic  # noqa: E402
-from hub_api.publish import build_site  # noqa: E402
+from hub_api.site.builder import build_site  # noqa: E402
 
 TOPICS = ["networking", "security", "hardware", "support", "cloud"]
 PLAIN_CONF = """

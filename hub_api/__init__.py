@@ -44,37 +44,27 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import (
-        ask,
         cli,
-        contact,
         curation,
         db,
         demo,
-        digest,
         errors,
-        feeds,
-        follow,
-        inbox,
         jobs,
-        manage,
+        leads,
         moderation,
-        outreach,
-        promise,
-        publish,
-        queue,
-        responsiveness,
-        routing,
+        operations,
         search,
         security,
-        site_files,
         stackexchange,
         staff,
-        threads,
         views,
         webhooks,
     )
     from .api import routes
     from .privacy import abuse, ratelimit, subject_requests
+    from .questions import ask, follow, manage, promise, queue, routing, threads
+    from .site import builder as site_builder
+    from .site import files as site_files
 
     db.init_app(app)
     jobs.init_app(app)
@@ -86,26 +76,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     threads.init_app(app)
     routes.init_app(app)
     queue.init_app(app)
-    publish.init_app(app)
+    site_builder.init_app(app)
     search.init_app(app)
     stackexchange.init_app(app)
     site_files.init_app(app)
     webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
-    feeds.init_app(app)
     curation.init_app(app)
-    inbox.init_app(app)
     abuse.init_app(app)
     manage.init_app(app)
     follow.init_app(app)
     moderation.init_app(app)
     subject_requests.init_app(app)
-    responsiveness.init_app(app)
-    digest.init_app(app)
-    outreach.init_app(app)
-    contact.init_app(app)
+    leads.init_app(app)
     routing.init_app(app)
     promise.init_app(app)
+    operations.init_app(app)
+    from . import identity, public_url
+
+    identity.init_app(app)
+    public_url.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -30,6 +30,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "DATABASE_URL": env.get("CANDOR_DATABASE_URL") or f"sqlite:///{instance / 'candor.db'}",
         "SECRET_KEY": env.get("CANDOR_SECRET_KEY") or read_secret(instance),
         "PUBLIC_URL": (env.get("CANDOR_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        # Unset: `candor serve --host/--port` supplies it (see hub_api.public_url).
+        "PUBLIC_URL_SET": bool(env.get("CANDOR_PUBLIC_URL")),
         "CONTENT": Path(env.get("CANDOR_CONTENT") or ROOT / "content").resolve(),
         "SITE": Path(env.get("CANDOR_SITE") or ROOT / "site").absolute(),
         "THEME": Path(env.get("CANDOR_THEME") or ROOT / "themes" / "candor").resolve(),
@@ -66,6 +68,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         # "group=role,group=role": members of a group get the role (others keep "staff").
         "OIDC_GROUP_ROLES": env.get("CANDOR_OIDC_GROUP_ROLES") or "",
         "OIDC_AUTO_CREATE": _flag(env.get("CANDOR_OIDC_AUTO_CREATE"), False),
+        # Scheduled backups (e.g. "1d") into BACKUP_DIR, keeping the newest BACKUP_KEEP.
+        "BACKUP_DIR": env.get("CANDOR_BACKUP_DIR") or str(instance / "backups"),
+        "BACKUP_EVERY": env.get("CANDOR_BACKUP_EVERY") or "",
+        "BACKUP_KEEP": _count("CANDOR_BACKUP_KEEP", env.get("CANDOR_BACKUP_KEEP"), 10),
     }
 
 
@@ -86,6 +92,15 @@ def _hours(value: str | None) -> int:
     if not value.strip().isascii() or not value.strip().isdigit() or \
             not 1 <= int(value) <= 1000:
         raise ValueError(f"CANDOR_RESPONSE_TARGET_HOURS={value!r}: give whole hours, 1 to 1000")
+    return int(value)
+
+
+def _count(name: str, value: str | None, default: int) -> int:
+    """A whole number of at least 1; unset means ``default``. A bad value stops start-up."""
+    if not value:
+        return default
+    if not value.strip().isascii() or not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r}: give a whole number, 1 or more")
     return int(value)
 
 

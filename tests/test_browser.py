@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from hub_api.publish import build_site, get_builder
+from hub_api.site.builder import build_site, get_builder
 
 from .conftest import LiveServer, browser_login, make_test_app, seed_people
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hub_api.db import make_engine, session_scope
 from hub_api.models import Person
-from hub_api.publish import build_site
+from hub_api.site.builder import build_site
 
 from .test_publish import make_instance
 

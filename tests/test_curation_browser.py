@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from hub_api.publish import build_site
+from hub_api.site.builder import build_site
 
 from .conftest import LiveServer, browser_login, make_test_app, seed_people
 from .test_browser import SCREENSHOTS

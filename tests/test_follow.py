@@ -7,8 +7,8 @@ from xml.etree import ElementTree
 from sqlalchemy import select
 
 from hub_api.db import session_scope
-from hub_api.follow import purge_unconfirmed
 from hub_api.models import NotificationEmail, Question
+from hub_api.questions.follow import purge_unconfirmed
 
 from .conftest import PASSWORD, ask, csrf, make_test_app, seed_people
 

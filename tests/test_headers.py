@@ -6,7 +6,7 @@ from flask import Flask
 
 from hub_api import security
 from hub_api.privacy.personal_data import REGISTRY
-from hub_api.publish import build_site
+from hub_api.site.builder import build_site
 
 from .conftest import ask, site_files
 

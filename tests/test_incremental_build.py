@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from hub_api import publish
 from hub_api.config import load_config
 from hub_api.db import make_engine, session_scope
 from hub_api.models import Answer, Person, Question, Topic
-from hub_api.publish import BuildError, build_site, builds_dir
+from hub_api.site import builder as publish
+from hub_api.site.builder import BuildError, build_site, builds_dir
 
 from .test_publish import make_instance
 
@@ -191,24 +191,25 @@ def test_background_builds_hand_over_to_a_prewarmed_child(config):
     try:
         pick(config, "warm-pick")
         build = build_site(config, prewarm=True)
-        assert spare.wait(timeout=5) == 0  # it ran this build, then ended
+        assert spare.status == 0  # it ran this build, then ended
         (successor,) = publish._spares.values()
-        assert successor is not spare and successor.poll() is None
+        assert successor is not spare and successor.alive()
         assert "/curated/warm-pick/" in (build / "index.html").read_text()
     finally:
         for child in publish._spares.values():
-            child.stdin.close()
-            child.wait(timeout=30)
+            child.kill()
         publish._spares.clear()
 
 
 READ_AHEAD_BUILD = """
 import sys
-from hub_api import build_child, build_reuse, read_ahead
+from pathlib import Path
+from hub_api.config import load_config
+from hub_api.site import child, read_ahead, settings
 read_ahead.READ_AHEAD_FROM = int(sys.argv[2])
-counted = build_reuse.read_ahead
-build_reuse.read_ahead = lambda generator: print("read ahead", n := counted(generator)) or n
-sys.exit(build_child._main([sys.argv[1]]))
+counted = read_ahead.read_ahead
+read_ahead.read_ahead = lambda generator: print("read ahead", n := counted(generator)) or n
+sys.exit(child.run(child.Job(Path(sys.argv[1]), False, settings.build_config(load_config()))))
 """
 
 

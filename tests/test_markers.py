@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import make_url, text
 
 from hub_api.db import make_engine
-from hub_api.publish import build_site
+from hub_api.site.builder import build_site
 
 from .conftest import PASSWORD, csrf, make_test_app, seed_people, site_files
 

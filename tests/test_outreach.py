@@ -8,7 +8,6 @@ from email.utils import getaddresses
 
 from sqlalchemy import func, select
 
-from hub_api.ask import new_token
 from hub_api.db import session_scope, utcnow
 from hub_api.models import (
     Answer,
@@ -19,6 +18,7 @@ from hub_api.models import (
     Question,
     Topic,
 )
+from hub_api.questions.ask import new_token
 from tests.conftest import (
     Mailbox,
     ask,

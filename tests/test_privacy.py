@@ -189,7 +189,7 @@ def test_cli_export_and_erase(app, client, people):
 
 
 def test_deleted_question_leaves_the_built_site(app, client, staff, people):
-    from hub_api.publish import build_site
+    from hub_api.site.builder import build_site
 
     token = ask(client, title="Erase me from the site", body="Soon gone.")
     question = only_question(app)

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from hub_api import build_child, publish
+from hub_api import childproc
 from hub_api.config import ROOT, load_config
 from hub_api.db import Base, make_engine, session_scope
 from hub_api.models import Answer, Person, Question, Topic
-from hub_api.publish import Builder, BuildError, build_site
 from hub_api.signals import answer_posted, question_asked
+from hub_api.site import builder as publish
+from hub_api.site.builder import Builder, BuildError, build_site
 
 from .conftest import site_files
 
@@ -273,7 +274,7 @@ def test_builder_logs_failures_instead_of_raising(caplog):
         raise BuildError("template index.html is broken")
 
     builder = Builder({}, debounce=0, build=failing)
-    with caplog.at_level(logging.ERROR, logger="hub_api.publish"):
+    with caplog.at_level(logging.ERROR, logger="hub_api.site.builder"):
         builder.request()
         assert builder.wait_idle(10)
     assert builder.last_error == "template index.html is broken"
@@ -341,8 +342,8 @@ def test_build_command_forks_its_child(config):
     (another half second)."""
     result = _run_python(
         "import sys\n"
-        "from hub_api import publish\n"
-        "publish._child = lambda env: sys.exit('started a new interpreter')\n"
+        "from hub_api import childproc\n"
+        "childproc.Child.start = lambda *a, **k: sys.exit('started a new interpreter')\n"
         "from hub_api.cli import main\n"
         "main(['build'], standalone_mode=False)\n"
         "assert 'hub_api.views' not in sys.modules, 'the web app was created'\n"
@@ -369,7 +370,7 @@ def test_builds_fork_only_a_single_threaded_process():
     A timer thread (the rate limiter's memory storage starts one) is waited for."""
     result = _run_python(
         "import threading\n"
-        "from hub_api.build_child import can_fork\n"
+        "from hub_api.childproc import can_fork\n"
         "threading.Timer(0.01, lambda: None).start()\n"
         "assert can_fork()\n"
         "done = threading.Event()\n"
@@ -381,7 +382,9 @@ def test_builds_fork_only_a_single_threaded_process():
 
 
 def test_a_forked_build_past_its_timeout_is_killed(monkeypatch):
-    monkeypatch.setattr(build_child, "_forked_child", lambda *_args: time.sleep(60) or 0)
+    child = childproc.Child.fork(lambda _out: time.sleep(60) or 0)
     started = time.monotonic()
-    assert build_child.run_forked(dict(os.environ), [], timeout=0.3) == (None, "")
+    with pytest.raises(childproc.ChildError, match="took longer than 0.3 s") as failed:
+        child.result(0.3, "a build")
+    assert failed.value.status is None
     assert time.monotonic() - started < 10

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from hub_api import responsiveness
 from hub_api.db import session_scope, set_clock, utcnow
+from hub_api.leads import responsiveness
 from hub_api.migrate import upgrade
 from hub_api.models import Answer, ImportedAnswer, Person, Question, Topic
-from hub_api.publish import build_site
+from hub_api.site.builder import build_site
 
 from .conftest import make_test_app, seed_people
 

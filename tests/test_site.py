@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hub_api.publish import build_site
+from hub_api.site.builder import build_site
 
 from .conftest import ROOT, free_port
 

@@ -108,7 +108,7 @@ def test_payloads_everywhere(app, client, staff, people, runner):
     assert "Title &lt;script&gt;alert(1)&lt;/script&gt;" in client.get(question.url).text
 
     # Built static pages are clean.
-    from hub_api.publish import build_site
+    from hub_api.site.builder import build_site
 
     site = build_site(app.config)
     pages = site_files(site, ".html")

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..models import ModerationAction, NotificationEmail, Question
+from ..questions.states import LIVE, in_
 
 HONEYPOT = "website"
 TOKEN_FIELD = "form_token"  # noqa: S105 — a field name
 DUPLICATE_WINDOW = timedelta(minutes=5)
-PUBLIC_STATUSES = ("open", "answered")
 LINK = re.compile(r"https?://|www\.|\]\(|<a\s", re.IGNORECASE)
 DEFAULT_HOLD_WORDS = ("casino", "viagra", "crypto giveaway", "payday loan")
 
@@ -91,7 +91,7 @@ def is_known_asker(session: Session, email: str | None) -> bool:
         .join(Question, Question.id == NotificationEmail.question_id)
         .where(func.lower(NotificationEmail.email) == email.lower(),
                NotificationEmail.confirmed_at.is_not(None),
-               Question.status.in_(PUBLIC_STATUSES))
+               in_(LIVE))
     ) > 0
 
 

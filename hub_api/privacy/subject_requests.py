@@ -17,9 +17,10 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from .. import signals
-from ..ask import hash_token, new_token
 from ..db import Base, session_scope, utcnow
 from ..models import Answer, NotificationEmail, Question
+from ..questions.ask import hash_token, new_token
+from ..questions.states import Event, move
 from .personal_data import REGISTRY, Record, asker_records
 
 REMOVED_TITLE = "Question removed by the asker"
@@ -101,7 +102,7 @@ def erase_question(session: Session, question_id: int) -> bool:
             for f in record.fields:
                 setattr(question, f.column, blank[f.column])
     question.body_html = ""
-    question.status = "removed"
+    move(question, Event.ERASE)
     question.edited_at = None
     return True
 

@@ -6,8 +6,9 @@ documents (from the database) and deals them out in batches, round robin, throug
 worker's stdin; each worker writes one segment into the new folder, and the index exists
 once the parent writes the table of contents listing those segments in worker order, so a
 given input always gets the same document numbers (ties in ranking go to the lower one).
-Workers are plain ``python -m`` child processes: nothing of the parent (its threads, its
-database connections, its ``__main__``) is forked or re-imported in them. Small indexes are
+Workers are plain ``python -m`` child processes (:class:`hub_api.childproc.Child`): nothing of
+the parent (its threads, its database connections, its ``__main__``) is forked or re-imported
+in them. Small indexes are
 written in this process, where starting workers would cost more than it saves.
 """
 
@@ -16,9 +17,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from itertools import chain, islice
 from pathlib import Path
@@ -28,6 +27,7 @@ from whoosh.fields import Schema
 from whoosh.index import TOC
 from whoosh.writing import SegmentWriter
 
+from ..childproc import Child, ChildError
 from .whoosh_codec import CandorCodec
 
 # Postings each writer sorts in memory before spilling a sorted run to disk (runs are merged
@@ -37,6 +37,7 @@ POOL_MB = 512
 PARALLEL_FROM = 5000  # documents; fewer are indexed in this process
 MAX_WORKERS = 4
 BATCH = 200
+WORKER_TIMEOUT = 6 * 3600
 
 
 def workers_available() -> int:
@@ -65,61 +66,29 @@ def write_index(folder: Path, schema: Schema, fields: Iterator[dict]) -> None:
 
 
 def _in_workers(folder: Path, fields: Iterator[dict], procs: int) -> list:
-    package_root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-    workers = []
+    workers = [Child.start(__name__, str(folder)) for _ in range(procs)]
     try:
-        for _ in range(procs):
-            errors = tempfile.TemporaryFile()
-            workers.append((subprocess.Popen(
-                [sys.executable, "-m", __name__, str(folder)], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=errors, env=env), errors))
         batches = iter(lambda: list(islice(fields, BATCH)), [])
         for n, batch in enumerate(batches):
-            _send(workers[n % procs], batch)
-        for worker in workers:
-            _send(worker, None)
-        return [_receive(worker) for worker in workers]
+            workers[n % procs].send(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+        return [pickle.loads(worker.result(WORKER_TIMEOUT, "an indexing worker"))  # noqa: S301
+                for worker in workers]  # (our own children's output)
+    except ChildError as exc:
+        raise RuntimeError(f"an indexing worker failed: {exc}") from None
     finally:
-        for process, errors in workers:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-            errors.close()
-
-
-def _send(worker: tuple, batch: list | None) -> None:
-    process, _ = worker
-    try:
-        pickle.dump(batch, process.stdin, pickle.HIGHEST_PROTOCOL)
-        if batch is None:
-            process.stdin.close()
-    except BrokenPipeError:
-        raise RuntimeError(_failure(worker)) from None
-
-
-def _receive(worker: tuple):
-    process, _ = worker
-    result = process.stdout.read()
-    if process.wait() != 0 or not result:
-        raise RuntimeError(_failure(worker))
-    return pickle.loads(result)  # noqa: S301 (our own child's output)
-
-
-def _failure(worker: tuple) -> str:
-    process, errors = worker
-    process.wait()
-    errors.seek(0)
-    lines = errors.read().decode(errors="replace").strip().splitlines()
-    return f"an indexing worker failed: {lines[-1] if lines else process.returncode}"
+        for worker in workers:
+            worker.kill()
 
 
 def _work(folder: str) -> None:
     """One worker: the batches on stdin into one segment, pickled to stdout."""
     writer = SegmentWriter(index.open_dir(folder), _lk=False, limitmb=POOL_MB,
                            codec=CandorCodec())
-    while (batch := pickle.load(sys.stdin.buffer)) is not None:  # noqa: S301 (our parent)
+    while True:
+        try:
+            batch = pickle.load(sys.stdin.buffer)  # noqa: S301 (our parent's)
+        except EOFError:
+            break
         for doc in batch:
             writer.add_document(**doc)
     # Not ``_finish()``: it would delete the temporary folder the other workers share.

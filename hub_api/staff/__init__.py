@@ -11,8 +11,19 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     """Attach every staff capability (imported here: ``people`` is read by the site build)."""
-    from . import audit, auth, directory, invites, oidc, people, second_factor, sessions, totp
+    from . import (
+        audit,
+        auth,
+        directory,
+        invites,
+        oidc,
+        passkeys,
+        people,
+        second_factor,
+        sessions,
+        totp,
+    )
 
     for module in (auth, sessions, second_factor, totp, invites, directory, audit, people,
-                   oidc):
+                   oidc, passkeys):
         module.init_app(app)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, selectinload
 from .. import signals
 from ..db import get_session, utcnow
 from ..models import ROLES, ApiToken, Person, Question, Topic
+from ..questions.states import QUEUED, in_
+from ..questions.working_hours import Schedule
 from ..text import clean_text, slugify
-from ..working_hours import Schedule
 from .passwords import PasswordError, check_strength, hash_password
 
 PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
@@ -167,11 +168,11 @@ def disable_person(session: Session, person: Person) -> int:
                     .values(revoked_at=utcnow()))
     session.execute(
         update(Question)
-        .where(Question.person_id == person.id, Question.status == "open")
+        .where(Question.person_id == person.id, in_(QUEUED))
         .values(person_id=None)
     )
     held = Question.assignee_id == person.id
-    moved = session.scalar(select(func.count(Question.id)).where(held, Question.status == "open"))
+    moved = session.scalar(select(func.count(Question.id)).where(held, in_(QUEUED)))
     session.execute(update(Question).where(held)
                     .values(assignee_id=None, reminded_at=None, escalated_at=None)
                     .execution_options(synchronize_session=False))

@@ -22,7 +22,7 @@ from .models import Passkey
 PENDING = "second_factor"
 PENDING_SECONDS = 300
 # Pages a person who must enrol may still open.
-ENROL_ENDPOINTS = {"totp.page", "totp.start", "totp.confirm", "passkeys.page",
+ENROL_ENDPOINTS = {"totp.page", "totp.start", "totp.confirm",
                    "passkeys.register_options", "passkeys.register", "auth.logout",
                    "auth.confirm", "auth.second_factor", "sessions.list_sessions"}
 

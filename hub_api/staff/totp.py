@@ -25,7 +25,7 @@ from ..db import get_session, utcnow
 from ..models import Person
 from ..security import check_csrf
 from . import audit
-from .models import RecoveryCode
+from .models import Passkey, RecoveryCode
 from .sessions import require_recent
 
 bp = Blueprint("totp", __name__, url_prefix="/staff/account/2fa")
@@ -48,7 +48,7 @@ def _normal(code: str) -> str:
 
 def _matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step (now, or one either side for clock drift) whose code is ``code``."""
-    digits = "".join(c for c in code if c.isdigit())
+    digits = "".join(c for c in code if c in "0123456789")  # ASCII only: "١" is a digit too
     if len(digits) != 6 or len(code) > 20:
         return None
     totp = pyotp.TOTP(secret)
@@ -104,9 +104,11 @@ def _page(error: str | None = None, codes: list[str] | None = None, status: int 
         uri = pyotp.TOTP(pending).provisioning_uri(
             name=current_user.email, issuer_name=current_app.config["SITENAME"])
         qr = _qr(uri)
+    passkeys = get_session().scalars(select(Passkey).where(Passkey.person_id == current_user.id)
+                                     .order_by(Passkey.created_at)).all()
     return render_template("staff/totp.html", enrolled=bool(current_user.totp_secret),
                            pending=pending, qr=qr, uri=uri, codes=codes, error=error,
-                           required=current_app.config["REQUIRE_2FA"]), status
+                           passkeys=passkeys, required=current_app.config["REQUIRE_2FA"]), status
 
 
 @bp.get("/")

@@ -1,7 +1,7 @@
 """staff identity: sessions, one-time account links, audit log, TOTP, recovery codes, passkeys
 
 Revision ID: 0100_identity
-Revises: 0008_answer_hiding
+Revises: 0100_reader
 Create Date: 2026-12-03
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0100_identity"
-down_revision = "0008_answer_hiding"
+down_revision = "0100_reader"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,111 @@
+"""The site build's child process: one Pelican run, its errors in one line.
+
+The builder starts it ahead of time (``python -m hub_api.site.child``), so Pelican and the
+plugin are imported before a change arrives, and hands it a :class:`Job` on stdin; it imports
+neither Flask nor click. A process with a single thread (``candor build``) forks instead
+(:func:`forked`), which then imports nothing. Both go through :mod:`hub_api.childproc`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from ..config import ROOT
+from .reuse import FULL_BUILD_NEEDED, FullBuildNeeded
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One build: where it writes, whether it may add to the live tree, Candor's settings
+    (:func:`hub_api.site.settings.build_config`)."""
+
+    outdir: Path
+    incremental: bool
+    candor: dict = field(hash=False)
+
+
+def run(job: Job) -> int:
+    """One Pelican run; its errors in one line on stderr. The exit status is
+    ``FULL_BUILD_NEEDED`` when an incremental build cannot be exact."""
+    try:
+        from . import reuse
+        from .pelican_internals import CandorArticlesGenerator, candor_pelican
+        from .read_ahead import read_ahead as reader
+        from .settings import pelican_settings
+
+        reuse.begin()
+        settings = pelican_settings(job.candor, job.outdir, job.incremental)
+        tree = reuse.curated_tree(str(job.outdir), job.incremental)
+
+        class Articles(CandorArticlesGenerator):
+            read_ahead = staticmethod(reader)
+            has_page = staticmethod(lambda article: tree.has(article.source_path))
+            save_cache_after = reuse.SAVE_CACHE_AFTER if job.incremental else 1
+
+        candor_pelican(settings, Articles).run()
+    except FullBuildNeeded as exc:
+        sys.stderr.write(f"{exc}\n")
+        return FULL_BUILD_NEEDED
+    except Exception as exc:
+        logger.debug("build failed", exc_info=True)
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        sys.stderr.write(f"{type(exc).__name__}: {reason}\n")
+        return 1
+    return 0
+
+
+def forked(job: Job):
+    """The work of a forked build child (see :meth:`hub_api.childproc.Child.fork`)."""
+
+    def work(_out: BinaryIO) -> int:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 (Pelican's summary: discarded)
+        for each in [logging.root, *logging.root.manager.loggerDict.values()]:
+            if isinstance(each, logging.Logger):  # the child logs to its own stderr
+                each.handlers.clear()
+        _log_warnings()
+        os.chdir(ROOT)
+        status = run(job)
+        sys.stdout.flush()
+        return status
+
+    return work
+
+
+def _log_warnings() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
+                        force=True)
+
+
+def _wait() -> int:
+    """Import first, then build the job read from stdin; end quietly if the parent goes."""
+    from pelican.settings import read_settings  # noqa: F401  (the imports are the point)
+
+    from . import plugin, reuse  # noqa: F401
+
+    try:
+        job = pickle.load(sys.stdin.buffer)  # noqa: S301 (our parent's)
+    except EOFError:
+        return 0
+    _log_warnings()
+    os.chdir(ROOT)
+    return run(job)
+
+
+if __name__ == "__main__":
+    status = _wait()
+    # Every file is written and closed: skip tearing down 10,000 articles' objects (a few
+    # tenths of a second the publish latency would wait for).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -1,0 +1,179 @@
+"""Every use of Pelican beyond its plugin API (signals, ``Generator``, ``Writer``), in one place.
+
+Candor's build leans on a few of Pelican's internals for speed: one reset ``Markdown`` for
+every file, its content cache filled by a cold build's read-ahead, article pages offered to
+the writer only when the curated tree lacks them, and a pages generator without the cache.
+:data:`INTERNALS` names each internal used here; ``tests/test_pelican_internals.py`` pins
+their source, so a Pelican upgrade that changes any of them fails a test instead of
+silently changing the site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from markdown import Markdown
+from pelican import Pelican, readers, signals
+from pelican.cache import FileStampDataCacher
+from pelican.contents import Article, Content
+from pelican.generators import ArticlesGenerator, CachingGenerator, PagesGenerator
+from pelican.readers import SkipStub
+from pelican.utils import pelican_open
+
+# What this module relies on (its source is pinned by the test).
+INTERNALS = (
+    Pelican._get_generator_classes,
+    readers.MarkdownReader.read,
+    readers.MarkdownReader._parse_metadata,
+    readers.Readers.__init__,
+    readers.Readers.read_file,
+    FileStampDataCacher.get_cached_data,
+    FileStampDataCacher.cache_data,
+    CachingGenerator._get_file_stamp,
+    CachingGenerator.__init__,
+    ArticlesGenerator.generate_context,
+    ArticlesGenerator.generate_articles,
+    PagesGenerator.__init__,
+    Content.__init__,
+    Content.__dict__["get_content"].func,  # memoized: its function
+    Content.__dict__["get_summary"].func,
+)
+
+
+# --- Markdown: one reset instance --------------------------------------------------------
+
+
+class MarkdownReader(readers.MarkdownReader):
+    """Reads every Markdown file with the same, reset, ``Markdown`` instance: Pelican builds
+    a new one per file, and loading the extensions costs more than converting a typical
+    curated article (a quarter of a second per 1,000 files). The HTML and metadata are the
+    same."""
+
+    def read(self, source_path):
+        self._source_path = source_path
+        if getattr(self, "_md", None) is None:
+            self._md = Markdown(**self.settings["MARKDOWN"])
+        md = self._md.reset()
+        with pelican_open(source_path) as text:
+            content = md.convert(text)
+        if not hasattr(md, "Meta"):
+            return content, {}
+        # Pelican's metadata parsing removes the meta extension (formatted fields such as
+        # Summary are not metadata blocks): let it remove it from a copy of the registry.
+        preprocessors, md.preprocessors = md.preprocessors, md.preprocessors[:]
+        try:
+            return content, self._parse_metadata(md.Meta)
+        finally:
+            md.preprocessors = preprocessors
+
+
+def use_markdown_reader(pelican_readers: readers.Readers) -> None:
+    """``readers_init``: read Markdown files with :class:`MarkdownReader`."""
+    for extension in MarkdownReader.file_extensions:
+        if pelican_readers.reader_classes.get(extension) is readers.MarkdownReader:
+            pelican_readers.reader_classes[extension] = MarkdownReader
+
+
+# --- content objects -----------------------------------------------------------------------
+
+
+def replace_html(content: Content, clean: Callable[[str], str]) -> None:
+    """Pass an article's or page's HTML (and summary, when given) through ``clean``."""
+    content._content = clean(content._content or "")
+    if "summary" in content.metadata:
+        content.metadata["summary"] = clean(content.metadata["summary"] or "")
+        content._summary = content.metadata["summary"]
+
+
+# --- the content cache ---------------------------------------------------------------------
+
+
+def uses_content_cache(generator: CachingGenerator) -> bool:
+    return bool(generator._cache_data_policy)
+
+
+def cached_article(generator: CachingGenerator, path: str) -> Article | None:
+    """The cache's article for ``path`` when its file is unchanged, else ``None``."""
+    return FileStampDataCacher.get_cached_data(generator, path, None)
+
+
+def read_article(generator: ArticlesGenerator, path: str) -> Article | None:
+    """Read one article as ``generator`` would; ``None`` for a skipped or invalid file (Pelican's
+    own loop reads it again and reports why)."""
+    article = generator.readers.read_file(
+        base_path=generator.path, path=path, content_class=Article, context=generator.context,
+        preread_signal=signals.article_generator_preread, preread_sender=generator,
+        context_signal=signals.article_generator_context, context_sender=generator)
+    if isinstance(article, SkipStub) or not article.is_valid():
+        return None
+    return article
+
+
+def adopt_article(generator: ArticlesGenerator, path: str, article: Article) -> None:
+    """Put an article read elsewhere (a fork) into ``generator``'s cache, as if read here."""
+    article._context = generator.context
+    generator.cache_data(path, article)
+
+
+# --- generators and the build ----------------------------------------------------------------
+
+
+class CandorArticlesGenerator(ArticlesGenerator):
+    """Pelican's articles generator with three hooks, set by the build's child:
+
+    ``read_ahead(generator) -> int``: fills the cache before Pelican's loop (a cold build reads
+    on two cores); ``has_page(article) -> bool``: the curated tree already holds its page, so
+    the writer is not offered it; ``save_cache_after``: rewrite the cache only when at least
+    this many files were read (pickling 10,000 articles costs about a second).
+    """
+
+    read_ahead: Callable[[ArticlesGenerator], int] = staticmethod(lambda _g: 0)
+    has_page: Callable[[Article], bool] = staticmethod(lambda _a: False)
+    save_cache_after = 1
+    misses = 0
+
+    def get_cached_data(self, filename, default=None):
+        data = super().get_cached_data(filename, default)
+        if data is default:
+            self.misses += 1
+        return data
+
+    def generate_context(self) -> None:
+        self.misses += type(self).read_ahead(self)
+        super().generate_context()
+
+    def generate_articles(self, write) -> None:
+        every = self.translations, self.articles, self.hidden_translations, self.hidden_articles
+        keep = type(self).has_page
+        try:
+            (self.translations, self.articles, self.hidden_translations,
+             self.hidden_articles) = ([a for a in group if not keep(a)] for group in every)
+            super().generate_articles(write)
+        finally:
+            (self.translations, self.articles, self.hidden_translations,
+             self.hidden_articles) = every
+
+    def save_cache(self) -> None:
+        if self.misses >= self.save_cache_after:
+            super().save_cache()
+
+
+class UncachedPagesGenerator(PagesGenerator):
+    """Pelican's pages generator without the content cache: a site has a handful of pages,
+    while each cached page pickles the whole shared context (about a second at 10,000)."""
+
+    def __init__(self, *args, settings: dict, **kwargs) -> None:
+        super().__init__(*args, settings={**settings, "CACHE_CONTENT": False,
+                                          "LOAD_CONTENT_CACHE": False}, **kwargs)
+
+
+def candor_pelican(settings: dict, articles: type[CandorArticlesGenerator]) -> Pelican:
+    """Pelican with ``articles`` (a configured subclass of :class:`CandorArticlesGenerator`)
+    and :class:`UncachedPagesGenerator` in place of its own generators."""
+
+    class CandorPelican(Pelican):
+        def _get_generator_classes(self):
+            swap = {ArticlesGenerator: articles, PagesGenerator: UncachedPagesGenerator}
+            return [swap.get(cls, cls) for cls in super()._get_generator_classes()]
+
+    return CandorPelican(settings)

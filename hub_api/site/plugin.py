@@ -1,0 +1,462 @@
+"""Candor's Pelican plugin: the database's people, topics and answers on the static site.
+
+Registered through ``PLUGINS = ["hub_api.site.plugin"]`` in ``pelicanconf.py``. It
+
+* adds recently answered questions, staff and topics to the shared context (front page);
+* writes ``people/<slug>/index.html``, ``topics/<slug>/index.html`` and
+  ``feeds/<topic>.atom`` through :class:`CandorGenerator`;
+* sanitises every article's and page's HTML (curated Markdown may carry raw HTML);
+* gives feeds absolute links to ``FEED_DOMAIN`` while pages stay root-relative.
+
+It reads through the same data layer as the backend (``make_engine`` + ``session_scope``),
+with the settings the builder handed over (``settings["CANDOR"]``, see
+:mod:`hub_api.site.settings`).
+Rows are detached when the session closes, so every relationship a template touches is
+eager-loaded.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nh3
+from pelican import signals
+from pelican.contents import Article, Page
+from pelican.generators import Generator
+from pelican.writers import Writer
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, selectinload
+from unidecode import unidecode
+
+from ..db import make_engine, read_only, session_scope, utcnow
+from ..identity import CompanyIdentity, read_identity
+from ..leads import responsiveness
+from ..markup import render_markdown, sanitize_html
+from ..models import Answer, Person, Question, Topic
+from ..questions import states
+from ..text import duration, slugify
+from . import trust_pages
+from .pelican_internals import replace_html, use_markdown_reader
+from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
+from .settings import content_cache_key
+
+logger = logging.getLogger(__name__)
+
+FRONT_PAGE_ANSWERS = 10
+PAGE_THREADS = 30
+LIST_ITEM = re.compile(r"([-*+]|\d+[.)])\s")
+SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+class CandorDataError(RuntimeError):
+    """The database cannot be read (e.g. ``candor init`` was never run)."""
+
+
+# --- content metadata -----------------------------------------------------------------
+
+
+def split_list(value) -> list[str]:
+    """``"networking, security"`` (or a list) → ``["networking", "security"]``."""
+    if not value:
+        return []
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    return [item.strip() for item in items if item and item.strip()]
+
+
+def clean_content_object(content) -> None:
+    """``content_object_init``: sanitise an article's or page's HTML and its summary."""
+    if not isinstance(content, Article | Page):
+        return
+    replace_html(content, lambda text: sanitize_html(text, local_images=True))
+    content.topic_slugs = split_list(content.metadata.get("topics"))
+    render_note(content)
+    if isinstance(content, Article) and not SAFE_SLUG.fullmatch(str(content.slug or "")):
+        # A hand-edited Slug could point outside curated/ ("../../x") or be empty.
+        logger.warning("%s: unsafe slug %r replaced", content.source_path, content.slug)
+        content.slug = slugify(unidecode(str(content.slug or content.title or "")))
+    source = content.metadata.get("source_url")
+    if source and urlsplit(str(source)).scheme not in {"http", "https"}:
+        logger.warning("%s: ignoring Source_url that is not http(s)", content.source_path)
+        del content.metadata["source_url"]
+        content.source_url = None
+
+
+def render_note(content) -> None:
+    """The "why this matters" note: each metadata line a paragraph (or list item), sanitised.
+
+    ``note_html`` is for the article page; ``note`` becomes its plain text (lists, meta).
+    """
+    note = content.metadata.get("note") or []
+    lines = [str(line) for line in (note if isinstance(note, list) else [note])]
+    text = "".join(
+        ("\n" if LIST_ITEM.match(line) and LIST_ITEM.match(lines[i - 1]) else "\n\n") + line
+        if i else line
+        for i, line in enumerate(lines)
+    )
+    content.note_html = render_markdown(text)
+    content.note = " ".join(html.unescape(nh3.clean(content.note_html, tags=set())).split())
+
+
+def newest_first(article) -> tuple:
+    """``ARTICLE_ORDER_BY``: newest first, same dates by slug, whatever order files are read in
+    (Pelican lists them from a set, so without this a tie's order changes between builds)."""
+    return -article.date.timestamp(), article.slug
+
+
+# --- template filters -------------------------------------------------------------------
+
+
+def to_utc(value: datetime) -> datetime:
+    """Naive UTC for the ``timestamp`` macro (Pelican dates carry ``TIMEZONE``)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+
+def response_time(question: Question) -> str:
+    """Time from asking to the first answer, e.g. ``3 h``; empty when unanswered."""
+    answer = question.first_answer
+    return duration(answer.created_at - question.created_at) if answer else ""
+
+
+def add_filters(generator) -> None:
+    """``generator_init``: filters every Candor template may use under Pelican."""
+    generator.env.filters.update(
+        {"utc": to_utc, "response_time": response_time, "split_list": split_list}
+    )
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+@dataclass
+class TopicEntry:
+    """A topic with what the site shows about it."""
+
+    topic: Topic
+    people: list[Person] = field(default_factory=list)
+    threads: list[Question] = field(default_factory=list)
+    answered_count: int = 0
+    articles: list = field(default_factory=list)
+    freshness: str = "No answer yet"  # "Last answered 3 days ago"
+    quiet: bool = False  # no answer for the topic's quiet_days
+
+    slug = property(lambda self: self.topic.slug)
+    name = property(lambda self: self.topic.name)
+    description = property(lambda self: self.topic.description)
+
+    @property
+    def url(self) -> str:
+        return f"/topics/{self.slug}/"
+
+    @property
+    def feed_path(self) -> str:
+        return topic_feed_path(self.slug)
+
+
+@dataclass
+class PersonEntry:
+    """A published profile: the person, their answered threads and curated picks."""
+
+    person: Person
+    threads: list[Question] = field(default_factory=list)
+    articles: list = field(default_factory=list)
+    freshness: str = "No answer yet"
+
+
+@dataclass
+class SiteData:
+    answered_questions: list[Question]
+    staff: list[Person]
+    topics: list[TopicEntry]
+    profiles: list[PersonEntry]
+    responsiveness: list[responsiveness.Window]
+    company: CompanyIdentity | None = None  # the name, logo and links every page carries
+
+
+def topic_feed_path(slug: str) -> str:
+    """``feeds/<slug>.atom``; a topic called "all" must not overwrite the site feed."""
+    return f"feeds/{'topic-all' if slug == 'all' else slug}.atom"
+
+
+def _question_options():
+    return (
+        selectinload(Question.answers).selectinload(Answer.person).selectinload(Person.topics),
+        selectinload(Question.topic),
+        selectinload(Question.person),
+    )
+
+
+class AnsweredIndex:
+    """Every answered question's topic and answerers, the most recently first-answered first.
+
+    One query over the answers, then each page's threads are picked in Python and loaded
+    together: a sorted query per person and topic scanned every answer each time (half a
+    second per build at 10,000 threads).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        first: dict[int, datetime] = {}
+        self.topic: dict[int, int | None] = {}
+        self.answerers: dict[int, set[int]] = defaultdict(set)
+        rows = session.execute(
+            select(Answer.question_id, Answer.person_id, Answer.created_at, Question.topic_id)
+            .join(Question, Answer.question_id == Question.id)
+            .where(states.answered())
+        )
+        for question_id, person_id, created_at, topic_id in rows:
+            if question_id not in first or created_at < first[question_id]:
+                first[question_id] = created_at
+            self.topic[question_id] = topic_id
+            self.answerers[question_id].add(person_id)
+        self.order = sorted(first, key=lambda q: (first[q], q), reverse=True)
+        self.wanted: list[list[int]] = []
+
+    def threads(self, keep: Callable[[int], bool] | None = None, limit: int = PAGE_THREADS
+                ) -> list[int]:
+        """The ids of the first ``limit`` questions ``keep`` accepts (all when ``None``);
+        ``load`` turns them into questions."""
+        candidates = self.order if keep is None else filter(keep, self.order)
+        ids = list(itertools.islice(candidates, limit))
+        self.wanted.append(ids)
+        return ids
+
+    def load(self) -> None:
+        """Replace every list ``threads`` returned by its questions, fully loaded."""
+        ids = {i for wanted in self.wanted for i in wanted}
+        found = {q.id: q for q in self.session.scalars(
+            select(Question).where(Question.id.in_(ids)).options(*_question_options()))}
+        for wanted in self.wanted:
+            wanted[:] = [found[i] for i in wanted]
+
+
+def is_staff(person: Person) -> bool:
+    return person.active and "staff" in person.role_set
+
+
+def load_site_data(session: Session, articles: list, config: Mapping) -> SiteData:
+    """Everything the static pages need from the database, fully loaded."""
+    now = utcnow()
+    topic_last, person_last = responsiveness.last_answers(session)
+    people = list(
+        session.scalars(select(Person).options(selectinload(Person.topics)).order_by(Person.name))
+    )
+    staff = [p for p in people if is_staff(p)]
+    # Anyone who signed a visible answer keeps a profile, even after leaving, so that
+    # every byline on the site links somewhere.
+    answerer_ids = set(
+        session.scalars(
+            select(Answer.person_id)
+            .join(Question, Answer.question_id == Question.id)
+            .where(states.answered())
+            .distinct()
+        )
+    )
+    # One pass over the articles (10,000 on a large site), not one per person and topic.
+    by_curator: dict[str, list] = defaultdict(list)
+    by_topic: dict[str, list] = defaultdict(list)
+    for article in articles:
+        by_curator[getattr(article, "curator", None)].append(article)
+        for slug in dict.fromkeys(getattr(article, "topic_slugs", ())):
+            by_topic[slug].append(article)
+    index = AnsweredIndex(session)
+    profiles = []
+    for person in people:
+        if not (is_staff(person) or person.id in answerer_ids):
+            continue
+        threads = index.threads(lambda q, pid=person.id: pid in index.answerers[q])
+        picks = by_curator.get(person.name, [])
+        profiles.append(PersonEntry(person, threads, picks,
+                                    responsiveness.since_text(person_last.get(person.id), now)))
+
+    counts = dict(
+        session.execute(
+            select(Question.topic_id, func.count())
+            .where(states.answered())
+            .group_by(Question.topic_id)
+        ).all()
+    )
+    topics = []
+    topic_query = select(Topic).options(
+        selectinload(Topic.people).selectinload(Person.topics)
+    ).order_by(Topic.name)
+    for topic in session.scalars(topic_query):
+        topics.append(
+            TopicEntry(
+                topic=topic,
+                people=[p for p in topic.people if is_staff(p)],
+                threads=index.threads(lambda q, tid=topic.id: index.topic[q] == tid),
+                answered_count=counts.get(topic.id, 0),
+                articles=by_topic.get(topic.slug, []),
+                freshness=responsiveness.since_text(topic_last.get(topic.id), now),
+                quiet=responsiveness.is_quiet(topic, topic_last.get(topic.id), now),
+            )
+        )
+    answered_questions = index.threads(limit=FRONT_PAGE_ANSWERS)
+    index.load()
+    return SiteData(
+        answered_questions=answered_questions,
+        staff=staff,
+        topics=topics,
+        profiles=profiles,
+        responsiveness=responsiveness.report(session, now, config),
+        company=read_identity(session, config["SITENAME"]),
+    )
+
+
+def read_database(articles: list, config: Mapping) -> SiteData:
+    """Open the Candor database (``config["DATABASE_URL"]``) and load the site's data."""
+    engine = make_engine(config["DATABASE_URL"])
+    try:
+        with session_scope(read_only(engine)) as session:
+            return load_site_data(session, articles, config)
+    except (OperationalError, ProgrammingError) as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        raise CandorDataError(
+            f"cannot read the Candor database {where} ({reason}); run `candor init` first"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+# --- generator and writer ----------------------------------------------------------------
+
+
+class CandorGenerator(Generator):
+    """Adds database data to the shared context and writes people and topic pages."""
+
+    def generate_context(self) -> None:
+        data = read_database(self.context.get("articles", []), self.settings["CANDOR"])
+        self.data = data
+        self.context.update(
+            answered_questions=data.answered_questions,
+            staff=data.staff,
+            topics=data.topics,
+            topic_names={t.slug: t.name for t in data.topics},
+            people_by_name={e.person.name: e.person for e in data.profiles},
+            responsiveness=data.responsiveness,
+            built_at=utcnow(),
+            company=data.company,
+            SITENAME=data.company.name,
+        )
+        self.context["CANDOR_FINGERPRINT"] = fingerprint(self.context, content_cache_key())
+        logger.info(
+            "Candor: %d answered questions, %d staff, %d topics",
+            len(data.answered_questions), len(data.staff), len(data.topics),
+        )
+
+    def generate_output(self, writer: Writer) -> None:
+        person_template = self.get_template("person")
+        for entry in self.data.profiles:
+            person = entry.person
+            writer.write_file(
+                f"people/{person.slug}/index.html",
+                person_template,
+                self.context,
+                url=person.profile_url.lstrip("/"),
+                person=person,
+                threads=entry.threads,
+                curated_articles=entry.articles[:PAGE_THREADS],
+                freshness=entry.freshness,
+                bio_html=render_bio(person.bio),
+                page_name=f"people/{person.slug}/index",
+            )
+        topic_template = self.get_template("topic")
+        for topic in self.data.topics:
+            writer.write_file(
+                f"topics/{topic.slug}/index.html",
+                topic_template,
+                self.context,
+                url=topic.url.lstrip("/"),
+                topic=topic,
+                page_name=f"topics/{topic.slug}/index",
+            )
+            writer.write_feed(
+                topic.articles, self.context, path=topic.feed_path, feed_title=topic.name
+            )
+        # Pelican marks a source it failed to read with ``None`` and builds on without it.
+        failed = sorted(path for path, item in self.context["generated_content"].items()
+                        if item is None)
+        write_stamp(self.output_path, self.context["CANDOR_FINGERPRINT"], failed)
+
+
+def render_bio(text: str) -> str:
+    """A person's bio, Markdown rendered and sanitised like an answer."""
+    return render_markdown(text or "")
+
+
+class FeedWriter(Writer):
+    """Feeds link absolutely to ``FEED_DOMAIN`` even though pages use ``SITEURL = ""``.
+
+    Article pages go to the build's curated tree (:mod:`hub_api.site.reuse`): an incremental
+    build writes only pages the tree lacks; a full build links unchanged pages from the live
+    build. The tree's record is saved when Pelican has finished.
+    """
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        site = Path(settings["CANDOR"]["SITE"])
+        self.reuse = PageReuse(site.resolve() if site.is_symlink() else None, output_path)
+        self.tree = curated_tree(output_path, bool((settings or {}).get("CANDOR_INCREMENTAL")))
+        self.digest: str | None = None
+        signals.finalized.connect(self.save_tree)
+
+    def _checked(self, context) -> str | None:
+        """The build's fingerprint; first checks that an incremental build can be exact."""
+        if self.digest is None:
+            self.digest = context.get("CANDOR_FINGERPRINT")
+            if self.tree.incremental:
+                content = context.get("generated_content", {}).values()
+                self.tree.check([c for c in content if isinstance(c, Article)], self.digest)
+        return self.digest
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        digest = self._checked(context)
+        article = kwargs.get("article")
+        if article is None:
+            return super().write_file(name, template, context, *args, **kwargs)
+        if self.tree.has(article.source_path):
+            return None
+        if not (digest and self.reuse.link(name, article.source_path, digest)):
+            super().write_file(name, template, context, *args, **kwargs)
+        self.tree.add(article.source_path, name)
+        return None
+
+    def write_feed(self, elements, context, *args, **kwargs):
+        self._checked(context)
+        domain = context.get("FEED_DOMAIN") or context.get("SITEURL", "")
+        return super().write_feed(elements, {**context, "SITEURL": domain}, *args, **kwargs)
+
+    def save_tree(self, _pelican) -> None:
+        """``finalized``: record what the curated tree now holds, for the next build."""
+        self.tree.save(self.digest or "")
+
+
+def get_generators(_pelican):
+    return CandorGenerator
+
+
+def get_writer(_pelican):
+    return FeedWriter
+
+
+def register() -> None:
+    """Connect Candor's receivers to Pelican's signals."""
+    signals.readers_init.connect(use_markdown_reader)
+    signals.content_object_init.connect(clean_content_object)
+    signals.generator_init.connect(add_filters)
+    signals.get_generators.connect(get_generators)
+    signals.get_generators.connect(trust_pages.get_generators)
+    signals.get_writer.connect(get_writer)
