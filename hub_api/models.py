@@ -68,6 +68,10 @@ class Person(Base):
     roles: Mapped[str] = mapped_column(String(120), default="staff")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A second factor (staff/totp.py): the shared secret, and the last time step used so a
+    # code is accepted once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
     topics: Mapped[list[Topic]] = relationship(
         secondary=person_topics, back_populates="people", order_by="Topic.name"
@@ -575,3 +579,13 @@ class Effect(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     done_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
     last_error: Mapped[str] = mapped_column(String(200), default="")
+
+
+# The staff identity tables, in the same metadata.
+from .staff.models import (  # noqa: E402,F401
+    AccountLink,
+    AuditEvent,
+    Passkey,
+    RecoveryCode,
+    StaffSession,
+)
