@@ -49,7 +49,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db,
         demo,
         errors,
-        jobs,
         leads,
         moderation,
         operations,
@@ -58,9 +57,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         stackexchange,
         staff,
         views,
-        webhooks,
     )
     from .api import routes
+    from .effects import jobs, webhooks
     from .privacy import abuse, ratelimit, subject_requests
     from .questions import ask, follow, manage, promise, queue, routing, threads
     from .site import builder as site_builder

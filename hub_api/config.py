@@ -39,6 +39,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "SITENAME": env.get("CANDOR_SITENAME") or "Candor",
         "AUTO_BUILD": _flag(env.get("CANDOR_AUTO_BUILD"), True),
         "BUILD_DEBOUNCE": float(env.get("CANDOR_BUILD_DEBOUNCE") or 0.5),
+        "BUILD_MAX_WAIT": float(env.get("CANDOR_BUILD_MAX_WAIT") or 3.0),
         "SEARCH_BACKEND": env.get("CANDOR_SEARCH_BACKEND") or "whoosh",
         "TIMEZONE": env.get("CANDOR_TIMEZONE") or "UTC",
         # The promise for questions no topic covers, in working hours (topics set their own).
@@ -72,6 +73,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "BACKUP_DIR": env.get("CANDOR_BACKUP_DIR") or str(instance / "backups"),
         "BACKUP_EVERY": env.get("CANDOR_BACKUP_EVERY") or "",
         "BACKUP_KEEP": _count("CANDOR_BACKUP_KEEP", env.get("CANDOR_BACKUP_KEEP"), 10),
+        # `make demo`: mail is caught locally and readable at /staff/demo-mail/ (demo_mail.py).
+        "DEMO": _flag(env.get("CANDOR_DEMO"), False),
     }
 
 

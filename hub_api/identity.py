@@ -90,8 +90,8 @@ def company_identity() -> CompanyIdentity:
     cached = app.extensions.get("candor_identity")
     if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
-    # A read-only session of its own: a POST's request session may hold SQLite's write lock.
-    with Session(read_only(app.extensions["candor_engine"])) as session:
+    # Read-only (DEFERRED on SQLite): a POST's own session may hold the write lock already.
+    with session_scope(read_only(app.extensions["candor_engine"])) as session:
         identity = read_identity(session, app.config["SITENAME"])
     app.extensions["candor_identity"] = (time.monotonic(), identity)
     return identity

@@ -66,6 +66,19 @@ def test_init_builds_a_missing_index_from_the_database(app, runner):
     segments = index.open_dir(str(link))._segments()
     assert segments and all(type(s.codec()).__name__ == "CandorCodec" for s in segments)
 
+    # An index whose words were read the old way ("P.C.B." was not the word pcb): rebuilt.
+    from copy import deepcopy
+
+    from whoosh.analysis import StemmingAnalyzer
+
+    from hub_api.search.whoosh_backend import SCHEMA
+    old = deepcopy(SCHEMA)
+    old["body"].analyzer = StemmingAnalyzer()
+    index.create_in(str(link), old)
+    reread = runner.invoke(args=["init"])
+    assert reread.exit_code == 0 and f"Indexed {2 + curated} documents." in reread.output
+    assert app.extensions["candor_search"].backend.has_index()
+
 
 def test_topic_and_staff_add_list_disable(app, runner):
     assert runner.invoke(args=["topic", "add", "Networking"]).exit_code == 0

@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import insert
 
 from hub_api.db import session_scope, set_clock, utcnow
-from hub_api.jobs import scheduler
+from hub_api.effects.jobs import scheduler
 from hub_api.migrate import alembic_config, upgrade
 from hub_api.models import SearchOutbox
 from hub_api.operations.backup import make_backup

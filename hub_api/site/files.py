@@ -28,6 +28,8 @@ def serve(path: str):
             return render_template("error.html", code=503, title="Site not built yet",
                                    detail="Run `candor build` to publish the front page."), 503
         abort(404)
+    if any(part.startswith(".") and part != ".well-known" for part in path.split("/")):
+        abort(404)  # the build's own records (``.candor-build.json``) are not for readers
     root = site.resolve()
     target = safe_join(str(root), path)
     if target is None:

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..db import get_session, session_scope, utcnow
-from ..jobs import scheduler
+from ..effects.jobs import scheduler
 from ..models import Person
 from .auth import require_role
 from .models import AuditEvent

@@ -141,7 +141,7 @@ def login():
     if request.method == "POST":
         # Before any cookie exists, a signed token and a honeypot stop bots; no minimum fill
         # time, so a password manager that fills and submits at once gets through.
-        error = check_form(request.form, min_seconds=0)
+        error = check_form(request.form, "login", min_seconds=0)
         status = 400
     if request.method == "POST" and error is None:
         status = 401

@@ -20,7 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import get_session, utcnow
-from ..mail import MailError, send_mail
+from ..effects.mail import Mail
+from ..effects.outbox import queue_mail
+from ..identity import company_identity
 from ..models import Person
 from ..privacy.abuse import check_form
 from . import audit, sessions
@@ -85,7 +87,7 @@ def forgot():
     if request.method == "GET":
         return render_template("staff/forgot.html", email="", error=None, sent=False)
     email = request.form.get("email", "").strip()[:254]
-    error = check_form(request.form, min_seconds=0)
+    error = check_form(request.form, "forgot", min_seconds=0)
     if error:
         return render_template("staff/forgot.html", email=email, error=error, sent=False), 400
     db = get_session()
@@ -95,21 +97,18 @@ def forgot():
     raw = issue_link(db, person, "reset")
     if person is not None:
         audit.record(db, "password.reset-requested", "person", person.id, actor=person)
-    db.commit()
-    if person is not None:
-        _mail(person, "Reset your Candor password",
+        _mail(db, person, f"Reset your {company_identity().name} staff password",
               f"Hello {person.name},\n\nSomeone (hopefully you) asked to reset the password "
               f"of your staff account. Set a new one here (the link works once, within an "
               f"hour):\n\n{link_url(raw, 'reset')}\n\nIf it was not you, ignore this mail: "
               f"your password stays as it is.\n", "password reset")
+    db.commit()
     return render_template("staff/forgot.html", email="", error=None, sent=True)
 
 
-def _mail(person: Person, subject: str, body: str, purpose: str) -> None:
-    try:
-        send_mail(person.email, subject, body, purpose=purpose)
-    except MailError:
-        logger.exception("%s mail could not be sent", purpose)
+def _mail(db: Session, person: Person, subject: str, body: str, purpose: str) -> None:
+    """Queue the mail in ``db``'s transaction: the leader sends it after the commit."""
+    queue_mail(db, Mail(person.email, subject, body, purpose))
 
 
 def invite(db: Session, person: Person) -> str:
@@ -117,13 +116,14 @@ def invite(db: Session, person: Person) -> str:
     so an admin can pass it on when mail is off."""
     raw = issue_link(db, person, "invite")
     url = link_url(raw, "invite")
-    db.commit()
     sender = audit._acting_person()
     by = f"{sender.name} invited you" if sender else "You are invited"
-    _mail(person, "Your Candor staff account",
-          f"Hello {person.name},\n\n{by} to answer questions on Candor as {person.job_title}."
-          f"\nChoose your password here (the link works once, within 7 days):\n\n{url}\n",
-          "staff invitation")
+    company = company_identity().name
+    _mail(db, person, f"Your {company} staff account",
+          f"Hello {person.name},\n\n{by} to answer questions for {company} as "
+          f"{person.job_title}.\nChoose your password here (the link works once, within 7 "
+          f"days):\n\n{url}\n", "staff invitation")
+    db.commit()
     return url
 
 
@@ -148,7 +148,7 @@ def _set_password(token: str, purpose: str):
     if request.method == "POST":
         person = link.person
         password = request.form.get("password", "")
-        error = check_form(request.form, min_seconds=0)
+        error = check_form(request.form, "set-password", min_seconds=0)
         if error is None and password != request.form.get("confirm", ""):
             error = "The two passwords differ. Type the same password twice."
         if error is None:

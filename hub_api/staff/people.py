@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import signals
 from ..db import get_session, utcnow
+from ..effects.outbox import emit
 from ..models import ROLES, ApiToken, Person, Question, Topic
 from ..questions.states import QUEUED, in_
 from ..questions.working_hours import Schedule
@@ -214,10 +215,11 @@ def staff_add(name, email, job_title, roles, topics, bio, photo, password) -> No
             roles=roles, bio=bio, photo=photo,
             topics=[t.strip() for t in topics.split(",") if t.strip()],
         )
+        session.flush()
+        emit(session, signals.people_changed, id=person.id)
         session.commit()
     except PeopleError as exc:
         _fail(exc)
-    signals.people_changed.send(current_app._get_current_object(), id=person.id)
     click.echo(f"Added {person.name} <{person.email}> as {person.roles} (/people/{person.slug}/)")
 
 
@@ -244,8 +246,8 @@ def staff_disable(email: str) -> None:
     if person is None:
         raise click.ClickException(f"no staff member with email {email}")
     moved = disable_person(session, person)
+    emit(session, signals.people_changed, id=person.id)
     session.commit()
-    signals.people_changed.send(current_app._get_current_object(), id=person.id)
     click.echo(f"Disabled {person.name}; {moved} open question(s) moved back to topic queues.")
 
 
@@ -271,11 +273,12 @@ def _save_topic(session: Session, topic: Topic, options: dict, verb: str) -> Non
         configure_topic(session, topic, current_app.config["TIMEZONE"],
                         target_hours=options["target_hours"], hours=options["working_hours"],
                         quiet_days=options["quiet_days"], owner=options["owner"])
+        session.flush()
+        emit(session, signals.people_changed, id=topic.id)
         session.commit()
     except PeopleError as exc:
         session.rollback()
         _fail(exc)
-    signals.people_changed.send(current_app._get_current_object(), id=topic.id)
     owner = topic.owner.name if topic.owner else "no owner"
     click.echo(f"{verb} topic {topic.name} (/topics/{topic.slug}/): first answer within "
                f"{topic.response_target_hours} working hours, "

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0100_identity"
-down_revision = "0100_reader"
+down_revision = "0100_staffui"
 branch_labels = None
 depends_on = None
 
