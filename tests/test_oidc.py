@@ -27,8 +27,6 @@ HERE = Path(__file__).resolve().parent / "oidc"
 CACHE = Path(os.environ.get("CANDOR_TEST_CACHE") or Path.home() / ".cache" / "candor-tests")
 PUBLIC = "http://hub.test"
 REDIRECT = f"{PUBLIC}/staff/oidc/callback"
-LIVE_PORT = free_port()
-LIVE = f"http://127.0.0.1:{LIVE_PORT}"
 
 
 def install_provider() -> Path:
@@ -48,15 +46,14 @@ def install_provider() -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def provider():
+def run_provider(*redirect_uris: str):
+    """Start the provider for these redirect URIs; yield its issuer URL; stop it."""
     folder = install_provider()
     port = free_port()
-    process = subprocess.Popen(
-        [shutil.which("node"), "provider.mjs", str(port), REDIRECT,
-         f"{LIVE}/staff/oidc/callback"],
-        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    said = [process.stdout.readline() for _ in range(1)]
+    process = subprocess.Popen([shutil.which("node"), "provider.mjs", str(port), *redirect_uris],
+                               cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    said = [process.stdout.readline()]
     while not said[-1].startswith("ready") and said[-1] and len(said) < 20:
         said.append(process.stdout.readline())  # its warnings first (Node 20, dev keys)
     if not said[-1].startswith("ready"):
@@ -65,6 +62,11 @@ def provider():
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def provider():
+    yield from run_provider(REDIRECT)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Flask, Response, current_app, g, render_template, request
+from flask import Blueprint, Flask, Response, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -71,10 +71,14 @@ def _record_staff_write(response: Response) -> Response:
     object_type, object_id = _object(request.view_args or {})
     detail = "; ".join(f"{k}={request.form[k][:60]}" for k in DETAIL_FIELDS
                        if request.form.get(k))
+    # In the request's own session: a second connection would wait for the write lock that
+    # this request's session may still hold on SQLite. The view has committed its own work.
+    db = get_session()
     try:
-        with session_scope(current_app.extensions["candor_engine"]) as db:
-            record(db, request.endpoint, object_type, object_id, detail, actor=actor)
+        record(db, request.endpoint, object_type, object_id, detail, actor=actor)
+        db.commit()
     except Exception:  # the write itself has committed; say so loudly, don't fail it
+        db.rollback()
         logger.exception("audit entry for %s could not be written", request.endpoint)
     return response
 

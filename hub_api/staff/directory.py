@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -23,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import signals
 from ..db import get_or_404, get_session
+from ..effects.outbox import emit
 from ..models import ROLES, Person
 from ..security import check_csrf
 from . import audit
@@ -74,8 +74,8 @@ def invite_person():
     except PeopleError as exc:
         db.rollback()
         return _page(str(exc)[:300], form, 400)
+    emit(db, signals.people_changed, id=person.id)
     url = invite(db, person)  # commits
-    signals.people_changed.send(current_app._get_current_object(), id=person.id)
     session["directory_notice"] = (f"Invited {person.name}. The link was mailed to "
                                    f"{person.email}; it works once, within 7 days: {url}")
     return redirect(url_for("directory.index"), 303)
@@ -99,8 +99,8 @@ def set_roles(person_id: int):
     before = person.roles
     person.roles = roles
     audit.record(db, "person.roles", "person", person.id, f"{before} -> {roles}")
+    emit(db, signals.people_changed, id=person.id)
     db.commit()
-    signals.people_changed.send(current_app._get_current_object(), id=person.id)
     session["directory_notice"] = f"{person.name} now has the roles {roles.replace(',', ', ')}."
     return redirect(url_for("directory.index"), 303)
 
@@ -126,7 +126,7 @@ def set_access(person_id: int):
         person.active = True
         notice = f"Enabled {person.name}. Their old API tokens stay revoked."
     audit.record(db, f"person.{action}", "person", person.id)
+    emit(db, signals.people_changed, id=person.id)
     db.commit()
-    signals.people_changed.send(current_app._get_current_object(), id=person.id)
     session["directory_notice"] = notice
     return redirect(url_for("directory.index"), 303)

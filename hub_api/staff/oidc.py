@@ -23,6 +23,7 @@ from requests import RequestException
 
 from .. import signals
 from ..db import get_session
+from ..effects.outbox import emit
 from ..models import ROLES, Person
 from . import audit, sessions
 from .auth import find_person, finish_sign_in, home_for, record_failure, safe_next
@@ -154,8 +155,8 @@ def account_for(claims: dict) -> Person:
             raise SignInRefused(f"Your account could not be created: {exc}.") from None
         audit.record(db, "person.create-by-sso", "person", person.id, f"roles={person.roles}",
                      actor=person)
+        emit(db, signals.people_changed, id=person.id)
         db.commit()
-        signals.people_changed.send(current_app._get_current_object(), id=person.id)
     if not person.active:
         record_failure(person, "sso: disabled")
         raise SignInRefused("This Candor account is disabled. Ask an admin.")
