@@ -46,10 +46,6 @@ def mail_on() -> bool:
     return bool(current_app.config.get("SMTP_URL"))
 
 
-NO_MAIL = "This hub does not send mail (it is not set up): leave the email empty and keep " \
-          "your private link, or follow the thread's Atom feed."
-
-
 def new_token() -> tuple[str, str]:
     """A 256-bit manage token and the hash that is all the database keeps."""
     token = secrets.token_urlsafe(32)
@@ -145,8 +141,7 @@ def validate_question(
         person = next((p for p in active_staff(session) if p.slug == form.values["person"]), None)
         if person is None:
             form.errors["person"] = "Choose a person from the list."
-    email_error = check_email(form.values["email"]) or \
-        (NO_MAIL if form.values["email"] and not mail_on() else None)
+    email_error = check_email(form.values["email"])
     if email_error:
         form.errors["email"] = email_error
     read_consents(data, form)

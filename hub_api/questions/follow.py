@@ -26,6 +26,7 @@ from ..db import get_session, session_scope, utcnow
 from ..effects.jobs import scheduler
 from ..effects.mail import Mail
 from ..effects.outbox import on, queue_mail
+from ..identity import company_identity
 from ..models import Answer, NotificationEmail
 from .ask import private
 from .threads import get_public_thread, timeline
@@ -86,8 +87,10 @@ def signed_opt_in(loads: Callable[[str], object], token: str) -> NotificationEma
 def _deliver(session: Session, opt_in: NotificationEmail, subject: str, text: str,
              purpose: str) -> None:
     unsubscribe = _link(f"/notify/unsubscribe/{_unsubscribe_signer().dumps(opt_in.id)}")
-    body = f"{text}\n\n--\nStop these emails and delete your address: {unsubscribe}\n"
-    queue_mail(session, Mail(opt_in.email, subject, body, purpose,
+    company = company_identity().name
+    body = f"{text}\n\n--\n{company}: {_link('/')}\n" \
+           f"Stop these emails and delete your address: {unsubscribe}\n"
+    queue_mail(session, Mail(opt_in.email, f"{subject} · {company}", body, purpose,
                              headers={"List-Unsubscribe": f"<{unsubscribe}>"}))
 
 
@@ -170,7 +173,8 @@ def unsubscribe(token: str):
 def thread_feed(question_id: int):
     """An Atom feed of one thread: follow the answers without giving an email."""
     question = get_public_thread(question_id)
-    feed = Atom1Feed(title=question.title, link=_link(question.url),
+    feed = Atom1Feed(title=f"{question.title} · {company_identity().name}",
+                     link=_link(question.url),
                      description="Answers and follow-ups in this thread",
                      feed_url=_link(f"/q/{question.id}/feed.atom"))
     for entry in timeline(question):

@@ -19,16 +19,7 @@ from ..models import NotificationEmail, Question, QuestionRevision
 from ..privacy import abuse
 from ..privacy.subject_requests import erase_question, export_question
 from ..text import clean_text
-from .ask import (
-    BODY_LIMIT,
-    NO_MAIL,
-    Form,
-    check_email,
-    mail_on,
-    private,
-    question_for_token,
-    read_text_fields,
-)
+from .ask import BODY_LIMIT, Form, check_email, private, question_for_token, read_text_fields
 from .states import LIVE, Event, move
 
 bp = Blueprint("manage", __name__, url_prefix="/manage/<token>")
@@ -100,9 +91,6 @@ def notifications(token: str):
         return _page("manage_notice.html", token, question, 400,
                      title="Nothing changed", message="That notification setting is not "
                      "available. Go back to your question and choose again.")
-    if not mail_on():
-        return _page("manage_notice.html", token, question, 400, title="No email from this hub",
-                     message=NO_MAIL)
     email = clean_text(request.form.get("email"))
     error = check_email(email) or ("" if email else "Enter your email address.")
     if error:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +30,7 @@ from ..effects.leader import run_if_no_leader
 from ..effects.mail import Mail
 from ..effects.outbox import drain, emit, on, queue_mail
 from ..models import Answer, Person, Question, Topic
+from ..text import duration
 from .states import Status, admins, answers_questions, awaits_first_answer, holder, holders
 from .working_hours import Schedule, target_hours, topic_schedule
 
@@ -61,20 +62,19 @@ class Deadline:
 
     @property
     def words(self) -> str:
-        """"overdue by 3 working hours" / "due in 2 working hours" (whole units, rounded down)."""
+        """"overdue by 3 h of working hours" / "due in 2 h 30 min of working hours"."""
         if self.overdue:  # past due outside working hours: late, but by no working time yet
-            return f"overdue by {working_span(self.working_late)}" \
+            return f"overdue by {duration(self.working_late, working=True)}" \
                 if self.working_late >= 60 else "just overdue"
-        return f"due in {working_span(self.working_left)}"
+        return f"due in {duration(self.working_left, working=True)}"
 
 
-def working_span(seconds: float) -> str:
-    """A span of working time in words, rounded down ("3 working hours", "40 working min")."""
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{max(minutes, 1)} working min"
-    hours = minutes // 60
-    return f"{hours} working hour{'s' if hours != 1 else ''}"
+def answer_time(config: Mapping, question: Question, answer: Answer) -> str:
+    """How long an answer took, as ``/transparency/`` measures it: working time on the
+    topic's schedule ("2 h 30 min of working hours")."""
+    schedule = topic_schedule(config, question.topic)
+    return duration(schedule.working_seconds(question.created_at, answer.created_at),
+                    working=True)
 
 
 def deadline(question: Question, now: datetime | None = None,
@@ -250,7 +250,7 @@ def _remind(app: Flask, now: datetime) -> Sent:
                 work.append((question, Question.escalated_at, overseers(session, question), due))
     for question, column, people, due in work:
         reminder = column is Question.reminded_at
-        late = f"overdue by {working_span(due.working_late)}"
+        late = f"overdue by {duration(due.working_late, working=True)}"
         if reminder:
             subject, purpose = f"Overdue: {question.title}", "reminder"
             opening = f"This question has passed its target and waits for an answer ({late})."

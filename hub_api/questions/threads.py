@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Flask, abort, redirect, render_template
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -13,7 +13,7 @@ from ..db import get_session
 from ..models import Answer, FollowUp, Question
 from ..text import slugify
 from .promise import promise
-from .routing import deadline, routed_to
+from .routing import answer_time, deadline, routed_to
 from .states import (
     LIVE,
     Status,
@@ -29,7 +29,8 @@ bp = Blueprint("threads", __name__)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # Templates compare with the one status type, never with strings of their own.
-    app.jinja_env.globals.update(Status=Status, LIVE_STATES=LIVE, question_state=describe)
+    app.jinja_env.globals.update(Status=Status, LIVE_STATES=LIVE, question_state=describe,
+                                 answer_time=lambda q, a: answer_time(current_app.config, q, a))
 
 
 def get_public_thread(question_id: int) -> Question:

@@ -44,7 +44,8 @@ from ..leads import responsiveness
 from ..markup import render_markdown, sanitize_html
 from ..models import Answer, Person, Question, Topic
 from ..questions import states
-from ..text import duration, slugify
+from ..questions.routing import answer_time
+from ..text import slugify
 from . import trust_pages
 from .pelican_internals import replace_html, use_markdown_reader
 from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
@@ -123,14 +124,15 @@ def to_utc(value: datetime) -> datetime:
 
 
 
-def response_time(question: Question) -> str:
-    """Time from asking to the first answer, e.g. ``3 h``; empty when unanswered."""
-    answer = question.first_answer
-    return duration(answer.created_at - question.created_at) if answer else ""
-
-
 def add_filters(generator) -> None:
     """``generator_init``: filters every Candor template may use under Pelican."""
+    config = generator.settings["CANDOR"]
+
+    def response_time(question: Question) -> str:
+        """Working time from asking to the first answer, as /transparency/ measures it."""
+        answer = question.first_answer
+        return answer_time(config, question, answer) if answer else ""
+
     generator.env.filters.update(
         {"utc": to_utc, "response_time": response_time, "split_list": split_list}
     )
