@@ -76,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .privacy import abuse, ratelimit, subject_requests
     from .site import builder as site_builder
     from .site import files as site_files
+    from .site import templating, thread_pages
 
     db.init_app(app)
     jobs.init_app(app)
@@ -92,6 +93,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     search.init_app(app)
     stackexchange.init_app(app)
     site_files.init_app(app)
+    templating.init_app(app)
+    thread_pages.init_app(app)
     webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)

@@ -44,9 +44,11 @@ from ..markup import render_markdown, sanitize_html
 from ..models import Answer, Person, Question, Topic
 from ..text import duration, slugify
 from . import trust_pages
+from .assets import write_assets
 from .pelican_internals import replace_html, use_markdown_reader
 from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
 from .settings import content_cache_key
+from .templating import theme_globals
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +134,9 @@ def add_filters(generator) -> None:
     generator.env.filters.update(
         {"utc": to_utc, "response_time": response_time, "split_list": split_list}
     )
+    settings = generator.settings
+    generator.env.globals.update(theme_globals(settings["SITENAME"],
+                                               settings["CANDOR"]["PUBLIC_URL"], settings["THEME"]))
 
 
 # --- data -------------------------------------------------------------------------------
@@ -352,6 +357,7 @@ class CandorGenerator(Generator):
         )
 
     def generate_output(self, writer: Writer) -> None:
+        write_assets(Path(self.settings["THEME"]), Path(self.output_path))
         person_template = self.get_template("person")
         for entry in self.data.profiles:
             person = entry.person
