@@ -43,7 +43,7 @@ from ..db import make_engine, read_only, session_scope, utcnow
 from ..markup import render_markdown, sanitize_html
 from ..models import Answer, Person, Question, Topic
 from ..text import duration, slugify
-from . import trust_pages
+from . import index_pages, trust_pages
 from .assets import write_assets
 from .pelican_internals import replace_html, use_markdown_reader
 from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
@@ -184,6 +184,7 @@ class SiteData:
     topics: list[TopicEntry]
     profiles: list[PersonEntry]
     responsiveness: list[responsiveness.Window]
+    questions: list[index_pages.QuestionRow]
 
 
 def topic_feed_path(slug: str) -> str:
@@ -313,6 +314,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         topics=topics,
         profiles=profiles,
         responsiveness=responsiveness.report(session, now, config),
+        questions=index_pages.load_questions(session),
     )
 
 
@@ -386,10 +388,20 @@ class CandorGenerator(Generator):
             writer.write_feed(
                 topic.articles, self.context, path=topic.feed_path, feed_title=topic.name
             )
+        self.write_finding_pages(writer)
         # Pelican marks a source it failed to read with ``None`` and builds on without it.
         failed = sorted(path for path, item in self.context["generated_content"].items()
                         if item is None)
         write_stamp(self.output_path, self.context["CANDOR_FINGERPRINT"], failed)
+
+
+    def write_finding_pages(self, writer: Writer) -> None:
+        """``/questions/``, ``/people/``, ``/topics/``, the sitemaps and ``robots.txt``."""
+        data, public_url = self.data, self.settings["CANDOR"]["PUBLIC_URL"].rstrip("/")
+        index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles)
+        index_pages.write_sitemaps(self.output_path, public_url, index_pages.sitemap_entries(
+            self.context, data.questions, data.topics, data.profiles, self.context["built_at"]))
+        Path(self.output_path, "robots.txt").write_text(index_pages.robots_txt(public_url))
 
 
 def render_bio(text: str) -> str:
