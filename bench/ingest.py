@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from hub_api.curation.feeds import add_feed, fetch_feeds  # noqa: E402
 from hub_api.db import make_engine, session_scope  # noqa: E402
-from hub_api.feeds import add_feed, fetch_feeds  # noqa: E402
 from hub_api.migrate import upgrade  # noqa: E402
 from hub_api.models import Entry, Feed  # noqa: E402
 from tests.feedserver import FeedServer  # noqa: E402

@@ -45,25 +45,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         ask,
-        auth,
         cli,
-        contact,
         curation,
         db,
         demo,
-        digest,
         errors,
-        feeds,
         follow,
-        inbox,
         jobs,
+        leads,
         manage,
         moderation,
-        outreach,
-        people,
+        operations,
         promise,
         queue,
-        responsiveness,
         routing,
         search,
         security,
@@ -77,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .site import builder as site_builder
     from .site import files as site_files
     from .site import templating, thread_pages
+    from .staff import auth, people
 
     db.init_app(app)
     jobs.init_app(app)
@@ -98,19 +93,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
-    feeds.init_app(app)
     curation.init_app(app)
-    inbox.init_app(app)
     abuse.init_app(app)
     manage.init_app(app)
     follow.init_app(app)
     moderation.init_app(app)
     subject_requests.init_app(app)
-    responsiveness.init_app(app)
-    digest.init_app(app)
-    outreach.init_app(app)
-    contact.init_app(app)
+    leads.init_app(app)
     routing.init_app(app)
     promise.init_app(app)
+    operations.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -20,8 +20,8 @@ from . import signals
 from .db import get_session
 from .markup import render_markdown
 from .models import FollowUp, NotificationEmail, Person, Question, Topic
-from .people import active_staff, all_topics
 from .privacy import abuse
+from .staff.people import active_staff, all_topics
 from .text import clean_text
 from .threads import get_thread, thread_context
 

@@ -52,6 +52,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "HOLD_WORDS": _words(env.get("CANDOR_HOLD_WORDS")),
         # e.g. "7d": the job scheduler mails owners and admins a digest this often.
         "DIGEST_EVERY": env.get("CANDOR_DIGEST_EVERY") or "",
+        # Scheduled backups (e.g. "1d") into BACKUP_DIR, keeping the newest BACKUP_KEEP.
+        "BACKUP_DIR": env.get("CANDOR_BACKUP_DIR") or str(instance / "backups"),
+        "BACKUP_EVERY": env.get("CANDOR_BACKUP_EVERY") or "",
+        "BACKUP_KEEP": _count("CANDOR_BACKUP_KEEP", env.get("CANDOR_BACKUP_KEEP"), 10),
     }
 
 
@@ -62,6 +66,15 @@ def _hours(value: str | None) -> int:
     if not value.strip().isascii() or not value.strip().isdigit() or \
             not 1 <= int(value) <= 1000:
         raise ValueError(f"CANDOR_RESPONSE_TARGET_HOURS={value!r}: give whole hours, 1 to 1000")
+    return int(value)
+
+
+def _count(name: str, value: str | None, default: int) -> int:
+    """A whole number of at least 1; unset means ``default``. A bad value stops start-up."""
+    if not value:
+        return default
+    if not value.strip().isascii() or not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r}: give a whole number, 1 or more")
     return int(value)
 
 

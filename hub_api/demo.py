@@ -14,7 +14,7 @@ from .ask import new_token
 from .db import get_session, utcnow
 from .markup import render_markdown
 from .models import Answer, FollowUp, Person, Question, Setting, Topic
-from .people import add_person, add_topic, configure_topic
+from .staff.people import add_person, add_topic, configure_topic
 
 DEMO_PASSWORD = "demo"  # noqa: S105 — documented demo login, refused on real instances
 

@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
 
 
 def _render(code: int, title: str, detail: str):
-    if request.path.startswith("/api/") or request.path == "/healthz":
+    if request.path.startswith("/api/") or request.path in ("/healthz", "/readyz", "/metrics"):
         return {"error": title, "detail": detail}, code
     return render_template("error.html", code=code, title=title, detail=detail), code
 

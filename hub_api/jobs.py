@@ -19,6 +19,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from .operations.records import job_finished
+
 log = logging.getLogger(__name__)
 LOCK_NAME = "jobs.lock"
 
@@ -78,6 +80,7 @@ class Scheduler:
             if job.due > time.monotonic():
                 continue
             job.due = time.monotonic() + job.every
+            started = time.monotonic()
             try:
                 with self.app.app_context():
                     job.run(self.app)
@@ -85,6 +88,8 @@ class Scheduler:
             except Exception as exc:  # a failing job is retried at its next tick
                 job.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("job %s failed; it runs again in %.0fs", job.name, job.every)
+            job_finished(self.app.extensions["candor_engine"], job.name,
+                         time.monotonic() - started, job.last_error)
 
     def _become_leader(self) -> bool:
         instance = Path(self.app.config["INSTANCE"])

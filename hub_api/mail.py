@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from .operations.metrics import mail_result
+
 logger = logging.getLogger(__name__)
 
 
@@ -63,6 +65,8 @@ def send_mail(to: str, subject: str, body: str, *, purpose: str,
                 smtp.login(unquote(parts.username), unquote(parts.password or ""))
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
+        mail_result(purpose, ok=False)
         raise MailError(f"{purpose}: {type(exc).__name__}") from exc
+    mail_result(purpose, ok=True)
     logger.info("mail sent: %s", purpose)
     return True

@@ -16,11 +16,11 @@ from sqlalchemy.orm import selectinload
 
 from . import signals
 from .ask import reopen
-from .auth import require_role
 from .db import get_or_404, get_session
 from .models import Answer, FollowUp, ModerationAction, Question
 from .privacy import abuse
 from .security import check_csrf
+from .staff.auth import require_role
 
 bp = Blueprint("moderation", __name__, url_prefix="/staff/moderation")
 

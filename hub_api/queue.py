@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import routing, signals
 from .ask import BODY_LIMIT, Form, accept_answer, read_text_fields
-from .auth import require_role
 from .db import get_or_404, get_session, utcnow
 from .markup import render_markdown
 from .models import Answer, AnswerRevision, Person, Question, person_topics
-from .people import active_staff
 from .security import check_csrf
+from .staff.auth import require_role
+from .staff.people import active_staff
 from .threads import get_thread, thread_context
 
 bp = Blueprint("queue", __name__, url_prefix="/staff")

@@ -25,12 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import signals
-from .auth import require_role
+from .curation.fetch import FetchError, post
 from .db import get_session, session_scope, utcnow
-from .fetch import FetchError, post
 from .jobs import scheduler
 from .models import Answer, Question, WebhookDelivery, WebhookEndpoint
+from .operations.metrics import WEBHOOKS
 from .security import check_csrf
+from .staff.auth import require_role
 
 EVENTS = ("question.asked", "answer.posted", "contact.requested")
 GIVE_UP_AFTER = timedelta(days=1)
@@ -178,6 +179,7 @@ def _attempt(app: Flask, delivery: WebhookDelivery, now: datetime) -> None:
         status = f"HTTP {response.status}"
     except FetchError as exc:
         ok, status = False, str(exc)
+    WEBHOOKS.labels(result="delivered" if ok else "failed").inc()
     delivery.last_status = status[:200]
     endpoint.last_attempt_at = now
     if ok:

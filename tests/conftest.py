@@ -20,7 +20,7 @@ from sqlalchemy import text
 from hub_api import create_app
 from hub_api.db import Base, make_engine, session_scope
 from hub_api.migrate import upgrade
-from hub_api.people import add_person, add_topic
+from hub_api.staff.people import add_person, add_topic
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("CANDOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from hub_api import signals
 from hub_api.db import session_scope
 from hub_api.models import ModerationAction, NotificationEmail, Question
-from hub_api.people import add_person
 from hub_api.privacy.ratelimit import DailyKey, client_address, parse_networks
 from hub_api.site.builder import build_site
+from hub_api.staff.people import add_person
 
 from .conftest import PASSWORD, ask, csrf, login, make_test_app, need_service, seed_people
 

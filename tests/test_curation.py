@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from hub_api.curation import unique_slug
+from hub_api.curation.feeds import add_feed, parse_feed, store_entries
+from hub_api.curation.picks import unique_slug
 from hub_api.db import session_scope
-from hub_api.feeds import add_feed, parse_feed, store_entries
 from hub_api.models import CuratedPick, Entry
 from hub_api.signals import curated_picked
 from hub_api.site.builder import build_site, get_builder

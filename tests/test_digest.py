@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hub_api import digest
 from hub_api.db import session_scope, set_clock
+from hub_api.leads import digest
 from hub_api.migrate import upgrade
 from hub_api.models import ContactRequest, CuratedPick, Person, Question, SearchGap, Topic
-from hub_api.people import add_person, add_topic
+from hub_api.staff.people import add_person, add_topic
 
 from .conftest import PASSWORD, LiveServer, browser_login, login, make_test_app
 from .test_responsiveness import NOW, add_question, expected, seed_figures

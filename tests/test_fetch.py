@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub_api import fetch as fetch_module
-from hub_api.fetch import FetchError, check_address, fetch
+from hub_api.curation import fetch as fetch_module
+from hub_api.curation.fetch import FetchError, check_address, fetch
 
 from .feedserver import ETAG, FeedServer
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from hub_api.db import session_scope
 from hub_api.models import FollowUp, ModerationAction, NotificationEmail, Question
-from hub_api.people import add_person
 from hub_api.site.builder import build_site
+from hub_api.staff.people import add_person
 
 from .conftest import PASSWORD, ask, csrf, login
 

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from hub_api import responsiveness
 from hub_api.db import session_scope, set_clock, utcnow
+from hub_api.leads import responsiveness
 from hub_api.migrate import upgrade
 from hub_api.models import Answer, ImportedAnswer, Person, Question, Topic
 from hub_api.site.builder import build_site

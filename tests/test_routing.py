@@ -21,7 +21,7 @@ from hub_api import routing
 from hub_api.db import session_scope, set_clock
 from hub_api.jobs import scheduler
 from hub_api.models import Person, Question, Topic
-from hub_api.people import add_person, add_topic, configure_topic
+from hub_api.staff.people import add_person, add_topic, configure_topic
 
 from .conftest import PASSWORD, ask, csrf, login, make_test_app
 

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from hub_api.auth import safe_next
 from hub_api.db import session_scope
 from hub_api.models import Answer, Person, Question
-from hub_api.people import disable_person
+from hub_api.staff.auth import safe_next
+from hub_api.staff.people import disable_person
 
 from .conftest import PASSWORD, ask, csrf, login
 

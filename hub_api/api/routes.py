@@ -18,14 +18,14 @@ from sqlalchemy.orm import selectinload
 
 from .. import routing
 from ..ask import accept_answer, create_question, read_text_fields, validate_question
-from ..contact import reader_for
 from ..db import get_session
+from ..leads.contact import reader_for
 from ..models import Answer, Person, Question, Topic
-from ..people import active_staff, all_topics
 from ..queue import post_answer, queue_for
 from ..search.views import run_search, similar_threads
+from ..staff.people import active_staff, all_topics
+from ..staff.tokens import person_for_token
 from ..threads import UNPUBLISHED, get_public_thread, get_thread
-from ..tokens import person_for_token
 from .schemas import (
     AcceptIn,
     AnswerIn,

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
 
-from ..auth import require_role
 from ..db import get_session
 from ..security import check_csrf
+from ..staff.auth import require_role
 from . import gaps, synonyms
 from .backend import Results
 from .documents import KINDS

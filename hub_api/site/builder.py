@@ -29,6 +29,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from ..childproc import Child, ChildError, can_fork
+from ..operations.records import build_finished
 from ..signals import (
     answer_edited,
     answer_posted,
@@ -214,15 +215,21 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
     one-line reason; the live site is then unchanged.
     """
     site = Path(config["SITE"]).absolute()
-    with build_lock(Path(config["INSTANCE"])):
-        live = site.resolve() if site.is_symlink() else None
-        outdir = _build_into(config, builds_dir(site), live, full, prewarm, waiting)
-        try:
-            previous = switch_site(site, outdir)
-        except BaseException:
-            shutil.rmtree(outdir, ignore_errors=True)
-            raise
-        prune_builds(site, {outdir} | ({previous} if previous else set()))
+    started = time.monotonic()
+    try:
+        with build_lock(Path(config["INSTANCE"])):
+            live = site.resolve() if site.is_symlink() else None
+            outdir = _build_into(config, builds_dir(site), live, full, prewarm, waiting)
+            try:
+                previous = switch_site(site, outdir)
+            except BaseException:
+                shutil.rmtree(outdir, ignore_errors=True)
+                raise
+            prune_builds(site, {outdir} | ({previous} if previous else set()))
+    except Exception as exc:
+        build_finished(config, time.monotonic() - started, str(exc) or type(exc).__name__)
+        raise
+    build_finished(config, time.monotonic() - started, None)
     logger.info("site built into %s", outdir)
     return outdir
 

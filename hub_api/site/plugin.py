@@ -38,8 +38,8 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
-from .. import responsiveness
 from ..db import make_engine, read_only, session_scope, utcnow
+from ..leads import responsiveness
 from ..markup import render_markdown, sanitize_html
 from ..models import Answer, Person, Question, Topic
 from ..text import duration, slugify

@@ -21,12 +21,11 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .ask import Form, private
-from .auth import require_role
-from .db import get_session
-from .follow import signed_opt_in
-from .mail import MailError, send_mail
-from .models import (
+from ..ask import Form, private
+from ..db import get_session
+from ..follow import signed_opt_in
+from ..mail import MailError, send_mail
+from ..models import (
     Answer,
     CuratedPick,
     NotificationEmail,
@@ -36,9 +35,10 @@ from .models import (
     Question,
     Topic,
 )
-from .search import get_search
-from .security import check_csrf
-from .text import clean_text
+from ..search import get_search
+from ..security import check_csrf
+from ..staff.auth import require_role
+from ..text import clean_text
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("outreach", __name__)

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Answer, Person, Question, Topic
-from .working_hours import Schedule, target_hours, topic_schedule
+from ..models import Answer, Person, Question, Topic
+from ..working_hours import Schedule, target_hours, topic_schedule
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -270,8 +270,8 @@ def since_text(last: datetime | None, now: datetime) -> str:
 
 def init_app(app: Flask) -> None:
     """Rebuild the site once a day so the published figures (and "quiet" flags) stay true."""
-    from .jobs import scheduler
-    from .site.builder import get_builder
+    from ..jobs import scheduler
+    from ..site.builder import get_builder
 
     builder = get_builder(app)
     if builder is not None:  # without AUTO_BUILD the operator runs `candor build` (cron)

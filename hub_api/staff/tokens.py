@@ -15,8 +15,8 @@ from flask import request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db import get_session, utcnow
-from .models import ApiToken, Person
+from ..db import get_session, utcnow
+from ..models import ApiToken, Person
 from .people import staff_cli
 
 PREFIX = "cnd_"

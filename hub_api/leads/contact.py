@@ -16,16 +16,16 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from . import signals
-from .ask import Form, check_email
-from .auth import require_role
-from .db import get_session, read_only, session_scope, utcnow
-from .mail import MailError, send_mail
-from .models import Answer, ContactRequest, Person
-from .privacy import abuse
-from .security import check_csrf
-from .text import clean_text
-from .threads import UNPUBLISHED, get_public_thread, thread_context
+from .. import signals
+from ..ask import Form, check_email
+from ..db import get_session, read_only, session_scope, utcnow
+from ..mail import MailError, send_mail
+from ..models import Answer, ContactRequest, Person
+from ..privacy import abuse
+from ..security import check_csrf
+from ..staff.auth import require_role
+from ..text import clean_text
+from ..threads import UNPUBLISHED, get_public_thread, thread_context
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("contact", __name__)

@@ -11,12 +11,12 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from . import signals
+from .. import signals
+from ..db import get_session
+from ..models import ROLES, Person, Question, Topic
+from ..text import clean_text, slugify
+from ..working_hours import Schedule
 from .auth import hash_password
-from .db import get_session
-from .models import ROLES, Person, Question, Topic
-from .text import clean_text, slugify
-from .working_hours import Schedule
 
 PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
 PHOTO_MAX_BYTES = 2 * 1024 * 1024

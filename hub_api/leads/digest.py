@@ -22,14 +22,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..db import get_session, session_scope, utcnow
+from ..jobs import scheduler
+from ..mail import MailError, send_mail
+from ..models import ContactRequest, CuratedPick, Person, Question, SearchGap, Setting, Topic
+from ..routing import deadline
+from ..staff.auth import require_role
 from . import responsiveness
-from .auth import require_role
-from .db import get_session, session_scope, utcnow
-from .jobs import scheduler
-from .mail import MailError, send_mail
-from .models import ContactRequest, CuratedPick, Person, Question, SearchGap, Setting, Topic
 from .responsiveness import Window
-from .routing import deadline
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("digest", __name__, url_prefix="/staff")

@@ -1,6 +1,6 @@
 """Feeds in: fetch under the guard, parse with feedparser, clean, de-duplicate, store.
 
-feedparser only ever sees bytes that :mod:`hub_api.fetch` fetched, never a URL (it would
+feedparser only ever sees bytes that :mod:`hub_api.curation.fetch` fetched, never a URL (it would
 fetch it itself, unguarded). Its own sanitising is kept, and every entry's HTML is cleaned
 again with the site's nh3 allowlist, with no images at all, so a curated page cannot make a
 request to another origin. Each feed's run is recorded in words on the feed; one bad feed
@@ -29,11 +29,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .db import get_session, utcnow
+from ..db import get_session, utcnow
+from ..markup import sanitize_html
+from ..models import Entry, Feed, Topic
+from ..text import clean_text
 from .fetch import FetchError, fetch
-from .markup import sanitize_html
-from .models import Entry, Feed, Topic
-from .text import clean_text
 
 logger = logging.getLogger(__name__)
 

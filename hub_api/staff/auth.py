@@ -21,10 +21,10 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import get_session
-from .models import Person
-from .privacy.abuse import check_form
-from .security import check_csrf
+from ..db import get_session
+from ..models import Person
+from ..privacy.abuse import check_form
+from ..security import check_csrf
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()

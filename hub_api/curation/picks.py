@@ -26,11 +26,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
-from . import signals
-from .db import get_session, utcnow
-from .models import CuratedPick, Entry, Feed, Person, Topic
-from .people import PeopleError, find_topics
-from .text import clean_text, slugify
+from .. import signals
+from ..db import get_session, utcnow
+from ..models import CuratedPick, Entry, Feed, Person, Topic
+from ..staff.people import PeopleError, find_topics
+from ..text import clean_text, slugify
 
 NOTE_LIMIT = 5000
 INBOX_LIMIT = 200

@@ -10,17 +10,17 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from .ask import Form
-from .auth import require_role
-from .curation import NOTE_LIMIT, CurationError, dismiss, get_new_entry, inbox_entries, pick, picked
-from .db import get_session
+from ..ask import Form
+from ..db import get_session
+from ..models import CuratedPick, Entry
+from ..search.gaps import top_gaps
+from ..security import check_csrf
+from ..site.reuse import unpublished_files
+from ..staff.auth import require_role
+from ..staff.people import all_topics
+from ..text import clean_text
 from .feeds import FeedError, add_feed, all_feeds, fetch_feeds
-from .models import CuratedPick, Entry
-from .people import all_topics
-from .search.gaps import top_gaps
-from .security import check_csrf
-from .site.reuse import unpublished_files
-from .text import clean_text
+from .picks import NOTE_LIMIT, CurationError, dismiss, get_new_entry, inbox_entries, pick, picked
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/curation")
 

@@ -1,0 +1,1 @@
+"""Staff identity: sign-in, people and topics, API tokens."""
