@@ -52,6 +52,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "HOLD_WORDS": _words(env.get("CANDOR_HOLD_WORDS")),
         # e.g. "7d": the job scheduler mails owners and admins a digest this often.
         "DIGEST_EVERY": env.get("CANDOR_DIGEST_EVERY") or "",
+        # Stored public thread pages (hub_api.site.thread_pages): share it between nodes.
+        "THREAD_PAGES": Path(env.get("CANDOR_THREAD_PAGES") or instance / "thread-pages"),
         # Scheduled backups (e.g. "1d") into BACKUP_DIR, keeping the newest BACKUP_KEEP.
         "BACKUP_DIR": env.get("CANDOR_BACKUP_DIR") or str(instance / "backups"),
         "BACKUP_EVERY": env.get("CANDOR_BACKUP_EVERY") or "",
