@@ -192,3 +192,19 @@ def test_hostile_titles_cannot_end_the_json_ld(app, client, people):
     assert head.count("<script") == 1  # only the JSON-LD block: "</script>" became \u003c
     (qa,) = extruct.extract(html, syntaxes=["json-ld"])["json-ld"]
     assert qa["mainEntity"]["name"] == "</script><script>alert(1)</script>"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
+    app, first, made = site
+    with session_scope(app.extensions["candor_engine"]) as s:
+        oldest_open = s.get(Question, made["open"][0])
+        oldest_open.title = "Renamed oldest waiting question?"
+    second = build_site(app.config)
+    same = first / "questions" / "index.html", second / "questions" / "index.html"
+    assert same[0].stat().st_ino == same[1].stat().st_ino  # linked, not rendered again
+    last = first / "questions" / "page" / "3" / "index.html", \
+        second / "questions" / "page" / "3" / "index.html"
+    assert last[0].stat().st_ino != last[1].stat().st_ino
+    assert "Renamed oldest waiting question?" in last[1].read_text()
+    assert "Renamed oldest" not in last[0].read_text()

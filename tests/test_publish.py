@@ -19,7 +19,7 @@ from hub_api import childproc
 from hub_api.config import ROOT, load_config
 from hub_api.db import Base, make_engine, session_scope
 from hub_api.models import Answer, Person, Question, Topic
-from hub_api.signals import answer_posted, question_asked
+from hub_api.signals import answer_posted, email_opt_in
 from hub_api.site import builder as publish
 from hub_api.site.builder import Builder, BuildError, build_site
 
@@ -296,7 +296,7 @@ def test_site_signals_request_a_build_for_their_own_app_only(config):
     calls = []
     app.extensions["candor_builder"]._build = lambda cfg: calls.append(cfg) or Path("/x")
     other.extensions["candor_builder"]._build = lambda cfg: pytest.fail("wrong app built")
-    question_asked.send(app, id=1)  # an open question shows on no static page
+    email_opt_in.send(app, id=1)  # no static page shows an email opt-in
     assert app.extensions["candor_builder"].wait_idle(5)
     assert calls == []
     answer_posted.send(app, id=1)

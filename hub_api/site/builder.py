@@ -35,6 +35,7 @@ from ..signals import (
     answer_posted,
     curated_picked,
     people_changed,
+    question_asked,
     question_changed,
     question_deleted,
     question_edited,
@@ -57,9 +58,9 @@ logger = logging.getLogger(__name__)
 BUILD_TIMEOUT = 30 * 60
 LOCK_NAME = "build.lock"
 CHILD = "hub_api.site.child"
-# Signals whose effects static pages show; a new open question shows nowhere static.
-SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed, curated_picked,
-                question_edited, question_deleted, question_hidden)
+# Signals whose effects static pages show (a new question: /questions/ and the sitemap).
+SITE_SIGNALS = (question_asked, answer_posted, answer_edited, question_changed, people_changed,
+                curated_picked, question_edited, question_deleted, question_hidden)
 
 
 class BuildError(RuntimeError):

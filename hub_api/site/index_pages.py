@@ -8,7 +8,11 @@ sitemaps of at most :data:`SITEMAP_URLS` addresses each, every address with its 
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -126,7 +130,47 @@ def select_rows(rows: list[QuestionRow], listing: Listing) -> list[QuestionRow]:
             and (listing.state == "" or getattr(r, listing.state))]
 
 
-def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profiles: list) -> None:
+class ListReuse:
+    """Links a list page from the live build instead of rendering it when nothing it shows
+    changed (its rows, its filters, and the build's fingerprint of templates and names): at
+    100,000 questions an answer changes a few of the thousands of list pages."""
+
+    RECORD = ".candor-lists.json"
+
+    def __init__(self, live: Path | None, output: str, fingerprint: str) -> None:
+        self.output, self.fingerprint = Path(output), fingerprint
+        self.live = live if live and live.resolve() != self.output.resolve() else None
+        self.old: dict[str, str] = {}
+        self.new: dict[str, str] = {}
+        if self.live:
+            try:
+                self.old = json.loads((self.live / self.RECORD).read_text())
+            except (OSError, ValueError):
+                self.old = {}
+        self.linked = 0
+
+    def write(self, writer, save_as: str, shown: object, render) -> None:
+        """Link ``save_as`` from the live build when ``shown`` is what it showed, else
+        ``render()``."""
+        digest = hashlib.sha256(f"{self.fingerprint}{shown!r}".encode()).hexdigest()
+        self.new[save_as] = digest
+        if self.old.get(save_as) == digest:
+            target = self.output / save_as
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(self.live / save_as, target)
+                self.linked += 1
+                return
+            except OSError:
+                pass
+        render()
+
+    def save(self) -> None:
+        (self.output / self.RECORD).write_text(json.dumps(self.new))
+
+
+def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profiles: list,
+                reuse: ListReuse) -> None:
     """``/questions/…``, ``/people/…`` and ``/topics/``."""
     template = generator.get_template("questions")
     for listing in listings(topics):
@@ -138,13 +182,18 @@ def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profil
         topic_filters += [(t.name, f"/questions/topic/{t.slug}/{state_part}",
                            t.slug == listing.topic) for t in topics]
         for page in paginate(select_rows(rows, listing), listing.base):
-            writer.write_file(page.save_as, template, generator.context, listing=listing,
-                              page=page, state_filters=state_filters,
-                              topic_filters=topic_filters, page_name=page.save_as[:-5])
+            reuse.write(writer, page.save_as, (listing, page, state_filters, topic_filters),
+                        functools.partial(
+                            writer.write_file, page.save_as, template, generator.context,
+                            listing=listing, page=page, state_filters=state_filters,
+                            topic_filters=topic_filters, page_name=page.save_as[:-5]))
     people = generator.get_template("people_index")
     for page in paginate([entry.person for entry in profiles], "/people/"):
-        writer.write_file(page.save_as, people, generator.context, page=page,
-                          page_name=page.save_as[:-5])
+        shown = [(p.id, p.name, p.job_title, p.photo, p.slug, [t.slug for t in p.topics])
+                 for p in page.items]
+        reuse.write(writer, page.save_as, (shown, page.number, page.pages), functools.partial(
+            writer.write_file, page.save_as, people, generator.context, page=page,
+            page_name=page.save_as[:-5]))
     writer.write_file("topics/index.html", generator.get_template("topics_index"),
                       generator.context, topics=topics, page_name="topics/index")
 

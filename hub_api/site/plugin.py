@@ -398,7 +398,11 @@ class CandorGenerator(Generator):
     def write_finding_pages(self, writer: Writer) -> None:
         """``/questions/``, ``/people/``, ``/topics/``, the sitemaps and ``robots.txt``."""
         data, public_url = self.data, self.settings["CANDOR"]["PUBLIC_URL"].rstrip("/")
-        index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles)
+        site = Path(self.settings["CANDOR"]["SITE"])
+        reuse = index_pages.ListReuse(site.resolve() if site.is_symlink() else None,
+                                      self.output_path, self.context["CANDOR_FINGERPRINT"])
+        index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles, reuse)
+        reuse.save()
         index_pages.write_sitemaps(self.output_path, public_url, index_pages.sitemap_entries(
             self.context, data.questions, data.topics, data.profiles, self.context["built_at"]))
         Path(self.output_path, "robots.txt").write_text(index_pages.robots_txt(public_url))
