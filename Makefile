@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/candor init
 	$(BIN)/candor demo
-	$(BIN)/candor build
+	CANDOR_PUBLIC_URL="$${CANDOR_PUBLIC_URL:-http://$(HOST):$(PORT)}" $(BIN)/candor build
 	$(BIN)/candor serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-installed

@@ -44,30 +44,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import (
-        ask,
         cli,
         curation,
         db,
         demo,
         errors,
-        follow,
-        jobs,
         leads,
-        manage,
         moderation,
         operations,
-        promise,
-        queue,
-        routing,
         search,
         security,
         stackexchange,
-        threads,
         views,
-        webhooks,
     )
     from .api import routes
+    from .effects import jobs, webhooks
     from .privacy import abuse, ratelimit, subject_requests
+    from .questions import ask, follow, manage, promise, queue, routing, threads
     from .site import builder as site_builder
     from .site import files as site_files
     from .site import templating, thread_pages
@@ -103,5 +96,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     routing.init_app(app)
     promise.init_app(app)
     operations.init_app(app)
+    from . import identity, public_url
+
+    identity.init_app(app)
+    public_url.init_app(app)
     ratelimit.init_app(app)  # last: it wraps the views registered above
     return app

@@ -79,22 +79,25 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the static site and the backend on one origin with waitress."""
     from waitress import serve
 
-    from .jobs import scheduler
+    from .effects.jobs import scheduler
+    from .public_url import built_for, serve_address
+    from .serving import waitress_settings
     from .site.builder import BuildError, build_site
 
     app = current_app._get_current_object()
     if app.config.get("EPHEMERAL_SECRET"):
         raise click.ClickException(f"no instance in {app.config['INSTANCE']}: run `candor init`")
-    if not app.config["SITE"].exists():
-        click.echo("No site built yet; building it first …")
+    serve_address(app, host, port)
+    if not app.config["SITE"].exists() or not built_for(app.config):
+        click.echo(f"Building the site for {app.config['PUBLIC_URL']} first …")
         try:
             build_site(app.config)
         except BuildError as exc:
             raise click.ClickException(f"build failed: {exc}") from exc
     scheduler(app).start()  # background jobs, unless another process already runs them
-    click.echo(f"Candor on http://{host}:{port}/  (Ctrl+C stops)")
+    click.echo(f"{app.config['PUBLIC_URL']}/  (Ctrl+C stops)")
     # waitress logs no access lines, so no client address reaches a log.
-    serve(app, host=host, port=port, threads=threads, ident="candor")
+    serve(app, **waitress_settings(app.config, host, port, threads))
 
 
 @main.command("build", with_appcontext=False)

@@ -30,6 +30,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "DATABASE_URL": env.get("CANDOR_DATABASE_URL") or f"sqlite:///{instance / 'candor.db'}",
         "SECRET_KEY": env.get("CANDOR_SECRET_KEY") or read_secret(instance),
         "PUBLIC_URL": (env.get("CANDOR_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        # Unset: `candor serve --host/--port` supplies it (see hub_api.public_url).
+        "PUBLIC_URL_SET": bool(env.get("CANDOR_PUBLIC_URL")),
         "CONTENT": Path(env.get("CANDOR_CONTENT") or ROOT / "content").resolve(),
         "SITE": Path(env.get("CANDOR_SITE") or ROOT / "site").absolute(),
         "THEME": Path(env.get("CANDOR_THEME") or ROOT / "themes" / "candor").resolve(),
@@ -37,6 +39,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "SITENAME": env.get("CANDOR_SITENAME") or "Candor",
         "AUTO_BUILD": _flag(env.get("CANDOR_AUTO_BUILD"), True),
         "BUILD_DEBOUNCE": float(env.get("CANDOR_BUILD_DEBOUNCE") or 0.5),
+        "BUILD_MAX_WAIT": float(env.get("CANDOR_BUILD_MAX_WAIT") or 3.0),
         "SEARCH_BACKEND": env.get("CANDOR_SEARCH_BACKEND") or "whoosh",
         "TIMEZONE": env.get("CANDOR_TIMEZONE") or "UTC",
         # The promise for questions no topic covers, in working hours (topics set their own).

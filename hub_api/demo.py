@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -10,10 +11,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import signals
-from .ask import new_token
 from .db import get_session, utcnow
+from .effects.outbox import emit
+from .identity import changed, set_identity
 from .markup import render_markdown
 from .models import Answer, FollowUp, Person, Question, Setting, Topic
+from .questions.ask import new_token
+from .questions.states import Event, Status, move
 from .staff.people import add_person, add_topic, configure_topic
 
 DEMO_PASSWORD = "demo"  # noqa: S105 — documented demo login, refused on real instances
@@ -153,7 +157,7 @@ def load_demo(session) -> list[Person]:
             title=title, body=body, body_html=render_markdown(body), display_name=asker,
             topic=topics.get(topic), person=by_slug.get(person), assignee=by_slug.get(person),
             created_at=asked,
-            manage_token_hash=new_token()[1], status="answered" if answers else "open",
+            manage_token_hash=new_token()[1], status=Status.ANSWERED if answers else Status.OPEN,
         )
         session.add(question)
         for after, email, text in answers:
@@ -168,6 +172,11 @@ def load_demo(session) -> list[Person]:
                          body_html=render_markdown("Thanks — the survey is booked."),
                          created_at=thanks.created_at + timedelta(hours=30)))
     thanks.accepted_answer_id = thanks.answers[0].id if thanks.answers else None
+    move(thanks, Event.FOLLOW_UP)  # "Thanks" after the accepted answer: answered, and queued
+    set_identity(session, name="Northwind Networks", accent="#0f4c5c",
+                 description="Network hardware for warehouses, offices and branch sites",
+                 home_url="https://northwind.example/", legal_url="https://northwind.example/legal/",
+                 logo_data=(Path(__file__).parent / "demo_logo.svg").read_bytes())
     session.add(Setting(key="demo_loaded", value=now.isoformat()))
     return list(people.values())
 
@@ -184,8 +193,9 @@ def demo_command() -> None:
         click.echo("Demo data is already loaded.")
     else:
         load_demo(session)
+        emit(session, signals.people_changed, id=None)
         session.commit()
-        signals.people_changed.send(current_app._get_current_object(), id=None)
+        changed(current_app._get_current_object())
         # Searchable at once, not at a server's next sweep of the outbox.
         current_app.extensions["candor_search"].apply_pending(wait=True)
         click.echo(f"Loaded {len(STAFF)} staff, {len(TOPICS)} topics, "

@@ -6,6 +6,7 @@ text into live markup (``[x](javascript:…)``, raw HTML blocks).
 
 from __future__ import annotations
 
+import re
 import threading
 from urllib.parse import urlsplit
 
@@ -21,6 +22,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 _local = threading.local()
+# A link as nh3 writes it (attribute values always double-quoted, quotes escaped inside;
+# links never nest), to unwrap those whose target was unsafe and so removed.
+_LINK = re.compile(r'<a((?:\s+[a-z-]+="[^"]*")*)\s*>(.*?)</a>', re.DOTALL)
 
 
 def _same_site_images(tag: str, attr: str, value: str) -> str | None:
@@ -42,7 +46,7 @@ def sanitize_html(html: str, *, local_images: bool = False) -> str:
     if local_images:
         tags = tags | {"img", "figure", "figcaption"}
         attributes = {**attributes, "img": {"src", "alt", "title", "width", "height"}}
-    return nh3.clean(
+    return _unwrap_dead_links(nh3.clean(
         html,
         tags=tags,
         attributes=attributes,
@@ -50,7 +54,13 @@ def sanitize_html(html: str, *, local_images: bool = False) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
         attribute_filter=_same_site_images if local_images else None,
-    )
+    ))
+
+
+def _unwrap_dead_links(html: str) -> str:
+    """A link whose target was removed (``javascript:``, ``data:`` …) becomes its plain text:
+    an ``<a>`` without ``href`` is invalid HTML and looks like a link that does nothing."""
+    return _LINK.sub(lambda m: m.group(0) if ' href="' in m.group(1) else m.group(2), html)
 
 
 def _markdown() -> md.Markdown:

@@ -545,3 +545,28 @@ class OutreachRecipient(Base):
         ForeignKey("outreach.id", ondelete="CASCADE"), primary_key=True)
     consent_id: Mapped[int] = mapped_column(
         ForeignKey("notification_emails.id", ondelete="CASCADE"), primary_key=True)
+
+
+# --- effects ---
+
+
+class Effect(Base):
+    """An after-write effect, written in the same transaction as the change that causes it.
+
+    ``kind`` "event" is a signal for the leader to expand (into mails, webhook deliveries, a
+    rebuild) in one transaction; "mail" is one message to send. ``key`` is the idempotency
+    key: a mail's Message-ID is made from it, so a retry after a crash is recognisable as the
+    same message. A mail's ``payload`` (it holds the address) is emptied once it is sent.
+    """
+
+    __tablename__ = "effects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    payload: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
+    last_error: Mapped[str] = mapped_column(String(200), default="")

@@ -10,15 +10,16 @@ name, an address or anything else a moderator might type.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, abort, redirect, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import signals
-from .ask import reopen
 from .db import get_or_404, get_session
+from .effects.outbox import emit
 from .models import Answer, FollowUp, ModerationAction, Question
 from .privacy import abuse
+from .questions.states import LIVE, Event, StateError, Status, describe, in_, move
 from .security import check_csrf
 from .staff.auth import require_role
 
@@ -33,11 +34,11 @@ REASONS = {
     "duplicate": "a duplicate of another question",
     "confidential": "contained confidential information",
 }
-# action: (statuses it applies to, new status, signal sent after commit)
+# action: (the transition in ``states``, signal sent after commit)
 ACTIONS = {
-    "approve": (("held",), "open", signals.question_asked),
-    "reject": (("held",), "rejected", signals.question_hidden),
-    "hide": (("open", "answered"), "hidden", signals.question_hidden),
+    "approve": (Event.APPROVE, signals.question_asked),
+    "reject": (Event.REJECT, signals.question_hidden),
+    "hide": (Event.HIDE, signals.question_hidden),
 }
 LOGGED = {"approve": "approved", "reject": "rejected", "hide": "hidden"}
 
@@ -52,16 +53,16 @@ def index():
     """Held posts first, then recent public questions that could be hidden, then the log."""
     session = get_session()
     options = selectinload(Question.topic)
-    held = session.scalars(select(Question).where(Question.status == "held")
+    held = session.scalars(select(Question).where(Question.status == Status.HELD)
                            .options(options).order_by(Question.created_at)).all()
-    recent = session.scalars(select(Question).where(Question.status.in_(("open", "answered")))
+    recent = session.scalars(select(Question).where(in_(LIVE))
                              .options(options).order_by(Question.created_at.desc())
                              .limit(30)).all()
     held_follow_ups = session.scalars(
         select(FollowUp).where(FollowUp.status == "held").order_by(FollowUp.created_at)).all()
     answers = session.scalars(
         select(Answer).join(Question, Answer.question_id == Question.id)
-        .where(Answer.hidden_reason == "", Question.status.in_(("open", "answered")))
+        .where(Answer.hidden_reason == "", in_(LIVE))
         .options(selectinload(Answer.person), selectinload(Answer.question))
         .order_by(Answer.created_at.desc()).limit(30)).all()
     log = session.scalars(select(ModerationAction)
@@ -87,14 +88,16 @@ def act(question_id: int, action: str):
     reason = _reason()
     session = get_session()
     question = get_or_404(Question, question_id)
-    allowed, new_status, signal = ACTIONS[action]
-    if question.status not in allowed:
-        abort(409, f"This question is {question.status}; it cannot be {LOGGED[action]} now.")
-    question.status = new_status
+    event, signal = ACTIONS[action]
+    try:
+        if move(question, event) in LIVE - {Status.OPEN}:  # an answered one, edited and held
+            signal = signals.question_changed  # comes back: not a new question to route
+    except StateError:
+        abort(409, f"This question is {describe(question)}; it cannot be {LOGGED[action]} now.")
     question.hold_reason = ""
     abuse.log_action(session, LOGGED[action], question.id, reason)
+    emit(session, signal, id=question.id)
     session.commit()
-    signal.send(current_app._get_current_object(), id=question.id)
     return redirect("/staff/moderation/", 303)
 
 
@@ -113,12 +116,11 @@ def act_on_follow_up(follow_up_id: int, action: str):
     follow_up.status = "published" if action == "approve" else "rejected"
     follow_up.hold_reason = ""
     if action == "approve":
-        reopen(session.get(Question, follow_up.question_id))
+        move(session.get(Question, follow_up.question_id), Event.FOLLOW_UP)
     abuse.log(session, LOGGED[action], f"follow-up {follow_up.id}", reason)
-    session.commit()
     if action == "approve":
-        signals.question_changed.send(current_app._get_current_object(),
-                                      id=follow_up.question_id)
+        emit(session, signals.question_changed, id=follow_up.question_id)
+    session.commit()
     return redirect("/staff/moderation/", 303)
 
 
@@ -134,6 +136,6 @@ def hide_answer(answer_id: int):
         abort(409, "This answer is already hidden.")
     answer.hidden_reason = reason
     abuse.log(session, "hidden", f"answer {answer.id}", reason)
+    emit(session, signals.answer_edited, id=answer.id)
     session.commit()
-    signals.answer_edited.send(current_app._get_current_object(), id=answer.id)
     return redirect("/staff/moderation/", 303)

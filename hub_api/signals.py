@@ -20,3 +20,4 @@ question_hidden = _signals.signal("question-hidden")  # a moderator hid or rejec
 email_opt_in = _signals.signal("email-opt-in")  # an asker gave an email; id = NotificationEmail
 contact_requested = _signals.signal("contact-requested")  # a lead; id = ContactRequest
 question_assigned = _signals.signal("question-assigned")  # handed to a colleague; by = who
+site_changed = _signals.signal("site-changed")  # the company identity changed; no id

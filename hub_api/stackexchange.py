@@ -21,10 +21,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import Engine, select
 
-from .ask import new_token
 from .db import session_scope
 from .markup import sanitize_html
 from .models import ImportedAnswer, ImportedQuestion, Question
+from .questions.ask import new_token
+from .questions.states import Status
 from .search.documents import plain
 from .text import clean_text
 
@@ -115,7 +116,7 @@ def _add_thread(session, site: str, row: dict[str, str], answer_rows: list[dict[
     name, _ = _author(row, site)
     question = Question(
         title=clean_text(row["Title"])[:200], body=plain(html).strip(), body_html=html,
-        display_name=name[:80], manage_token_hash=new_token()[1], status="imported",
+        display_name=name[:80], manage_token_hash=new_token()[1], status=Status.IMPORTED,
         created_at=_when(row.get("CreationDate")),
     )
     session.add(question)

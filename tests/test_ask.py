@@ -103,7 +103,7 @@ def test_manage_unknown_token_is_404(client, people):
     assert client.post("/manage/nope/reply", data={"body": "hi"}).status_code == 404
 
 
-def test_follow_up_reopens_the_thread(client, staff, people):
+def test_follow_up_keeps_the_thread_answered(client, staff, people):
     token = ask(client)
     (question,) = questions(client.application)
 
@@ -114,7 +114,7 @@ def test_follow_up_reopens_the_thread(client, staff, people):
     assert response.status_code == 303
     assert "Set-Cookie" not in response.headers
     (question,) = questions(client.application)
-    assert question.status == "open"
+    assert question.status == "follow_up"  # answered for readers, queued for staff
     page = client.get(f"/manage/{token}")
     # The conversation reads in order: answer, then the asker's follow-up.
     assert page.text.index("Yes, we do.") < page.text.index("and to <em>Iceland</em>?")

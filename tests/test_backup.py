@@ -19,13 +19,13 @@ from sqlalchemy import select, text
 
 from hub_api.db import Base, make_engine, session_scope, set_clock
 from hub_api.demo import load_demo
-from hub_api.jobs import scheduler
+from hub_api.effects.jobs import scheduler
+from hub_api.effects.webhooks import add_endpoint
 from hub_api.migrate import upgrade
 from hub_api.models import Question, SearchOutbox, Setting
 from hub_api.operations import archive, records
 from hub_api.operations.backup import backup_if_due, make_backup
 from hub_api.site.builder import build_site
-from hub_api.webhooks import add_endpoint
 
 from .conftest import PG_ADMIN_URL, ask, make_test_app, need_service, site_files
 
@@ -116,8 +116,10 @@ def test_round_trip_restores_every_table_and_page(tmp_path, two_databases, froze
     (tmp_path / "a" / "content" / "curated" / "picked.md").write_text(
         "Title: A pick\nDate: 2025-01-01\n\nPicked words.\n")
     build_site(a.config, full=True)
+    source_id = a.test_client().get("/readyz").json["instance"]
     result = a.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path / "backups")])
     assert result.exit_code == 0, result.output
+    assert "Copying the database (" in result.output
     archive_path = next((tmp_path / "backups").glob("candor-backup-*.tar.gz"))
     manifest = archive.read(archive_path)
     assert manifest["database"]["kind"] == url_a.split(":")[0].split("+")[0]
@@ -129,6 +131,8 @@ def test_round_trip_restores_every_table_and_page(tmp_path, two_databases, froze
     result = b.test_cli_runner().invoke(args=["restore", str(archive_path)])
     assert result.exit_code == 0, result.output
     assert _tables(url_a) == _tables(url_b)
+    # The source's operations record stays behind: the restored hub is another instance.
+    assert b.test_client().get("/readyz").json["instance"] != source_id
     assert (tmp_path / "b" / "content" / "curated" / "picked.md").is_file()
     pages_a, pages_b = _pages(tmp_path / "a" / "site"), _pages(tmp_path / "b" / "site")
     assert pages_a.keys() == pages_b.keys()

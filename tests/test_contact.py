@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from hub_api.db import session_scope
+from hub_api.effects.webhooks import deliver_due
 from hub_api.models import ContactRequest, Person, Question
 from hub_api.staff.people import add_person, disable_person
-from hub_api.webhooks import deliver_due
 
 from .conftest import PASSWORD, ask, csrf, login, make_test_app, seed_people
 from .test_webhooks import Receiver, add_hook
@@ -65,7 +65,7 @@ def test_request_reaches_the_employee_by_mail_and_queue(mail_app, smtp):
     no_cookie(sent)
     assert "buyer" not in sent.headers["Location"] and "@" not in sent.headers["Location"]
     thanks = reader.get(sent.headers["Location"])
-    assert thanks.status_code == 200 and "Dana Ortiz will contact you" in thanks.text
+    assert thanks.status_code == 200 and "Your request is with Dana Ortiz" in thanks.text
     assert "buyer@acme.example" not in thanks.text
     no_cookie(thanks)
 

@@ -91,7 +91,7 @@ def test_follow_up_with_links_is_held_until_approved(app, client, staff, mod, pe
     assert mod.post(f"{url}/reject", data={"csrf_token": token_csrf,
                                            "reason": "spam"}).status_code == 409
     assert follow_ups(app)[0].status == "published"
-    assert status_of(app, question.id) == "open"  # the asker's reply reaches the queue
+    assert status_of(app, question.id) == "follow_up"  # the asker's reply reaches the queue
     assert "spam.example/deal" in client.get(question.url).text
     assert log_lines(app)[-1] == ("approved", f"follow-up {held.id}",
                                   "looks like a genuine question")
@@ -115,7 +115,7 @@ def test_plain_follow_up_and_known_askers_links_go_straight_through(app, client,
     question, token, _ = answered(app, staff, answer="Yes.", email="pat@example.org")
     client.post(f"/manage/{token}/reply", data={"body": "Thanks, and for Sweden?"})
     assert [f.status for f in follow_ups(app)] == ["published"]
-    assert status_of(app, question.id) == "open"
+    assert status_of(app, question.id) == "follow_up"
     with session_scope(engine(app)) as s:  # a confirmed address with a published question
         s.scalars(select(NotificationEmail)).one().confirmed_at = question.created_at
     client.post(f"/manage/{token}/reply", data={"body": "Docs: https://example.com/specs"})

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub_api.working_hours import Schedule
+from hub_api.questions.working_hours import Schedule
 
 
 def brute_force_seconds(text: str, start: datetime, end: datetime) -> int:

@@ -16,16 +16,18 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import routing
-from ..ask import accept_answer, create_question, read_text_fields, validate_question
 from ..db import get_session
+from ..identity import company_identity
 from ..leads.contact import reader_for
 from ..models import Answer, Person, Question, Topic
-from ..queue import post_answer, queue_for
+from ..questions import routing
+from ..questions.ask import accept_answer, create_question, read_text_fields, validate_question
+from ..questions.queue import post_answer, queue_for
+from ..questions.states import LIVE, PUBLIC, Status, answered, in_, public_status
+from ..questions.threads import get_public_thread, get_thread
 from ..search.views import run_search, similar_threads
 from ..staff.people import active_staff, all_topics
 from ..staff.tokens import person_for_token
-from ..threads import UNPUBLISHED, get_public_thread, get_thread
 from .schemas import (
     AcceptIn,
     AnswerIn,
@@ -95,6 +97,8 @@ def _json_body(model: type[Schema]) -> Schema:
         data = json.loads(request.get_data(cache=False) or b"null")
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "malformed JSON", "The body is not valid JSON.") from None
+    except RecursionError:  # json.loads recurses once per level of nesting
+        raise ApiError(400, "malformed JSON", "The body is nested too deeply.") from None
     if not isinstance(data, dict):
         raise ApiError(422, "invalid request", "The body must be a JSON object.")
     return _parse(model, data)
@@ -157,7 +161,8 @@ def _answer(a: Answer) -> AnswerOut:
 
 def _summary_fields(q: Question) -> dict:
     return dict(id=q.id, title=q.title, url=current_app.config["PUBLIC_URL"] + q.url,
-                topic=q.topic.slug if q.topic else None, status=q.status, asked_at=q.created_at,
+                topic=q.topic.slug if q.topic else None, status=public_status(q),
+                asked_at=q.created_at,
                 answer_count=len(q.answers), accepted_answer_id=q.accepted_answer_id)
 
 
@@ -206,11 +211,13 @@ def ask_question(payload: AskIn) -> AskOut:
           query=QuestionQuery, response=QuestionPage, errors=(422,))
 def list_questions(query: QuestionQuery) -> QuestionPage:
     session = get_session()
-    where = [Question.status.not_in(UNPUBLISHED)]  # held, rejected, hidden: never listed
+    where = [in_(PUBLIC)]  # held, rejected, hidden: never listed
     if query.topic:
         where.append(Question.topic.has(Topic.slug == query.topic))
-    if query.status:
-        where.append(Question.status == query.status)
+    if query.status == "answered":
+        where.append(answered())
+    elif query.status:
+        where.append(Question.status == Status(query.status))
     total = session.scalar(select(func.count(Question.id)).where(*where))
     rows = session.scalars(
         select(Question).where(*where).order_by(Question.created_at.desc(), Question.id.desc())
@@ -229,12 +236,15 @@ def get_question(question_id: int) -> Thread:
 
 @endpoint("POST", "/questions/<int:question_id>/answers", summary="Answer as the token's owner",
           body=AnswerIn, response=AnswerOut, status=201, auth=True,
-          errors=(400, 401, 403, 404, 413, 415, 422), path_params={"question_id": "integer"},
+          errors=(400, 401, 403, 404, 409, 413, 415, 422), path_params={"question_id": "integer"},
           links={"AcceptIt": {"operationId": "accept",
                               "parameters": {"question_id": "$request.path.question_id"},
                               "requestBody": {"answer_id": "$response.body#/id"}}})
 def answer_question(question_id: int, payload: AnswerIn) -> AnswerOut:
     question = get_thread(question_id)
+    if question.status not in LIVE:  # as the web form: a held question takes no answers
+        raise ApiError(409, "conflict", "This question is not published (held, hidden or "
+                       "removed); it takes no answers.")
     form = _checked_text(payload.model_dump(), {"body": "your answer"})
     return _answer(post_answer(get_session(), question, g.api_person, form.values["body"]))
 
@@ -323,11 +333,13 @@ def unknown(_rest: str):
 @bp.get("/api/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document, generated from the declarations above."""
-    return openapi_document(ENDPOINTS, current_app.config["PUBLIC_URL"])
+    return openapi_document(ENDPOINTS, current_app.config["PUBLIC_URL"],
+                            company_identity().name)
 
 
 @bp.get("/api/")
 def docs():
     """A readable page of the same document."""
-    document = openapi_document(ENDPOINTS, current_app.config["PUBLIC_URL"])
+    document = openapi_document(ENDPOINTS, current_app.config["PUBLIC_URL"],
+                            company_identity().name)
     return render_template("api.html", doc=document)

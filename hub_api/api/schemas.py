@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import models_json_schema
 
-from ..ask import BODY_LIMIT, EMAIL, LIMITS
+from ..questions.ask import BODY_LIMIT, EMAIL, LIMITS
 from ..views import MAX_ID
 
 ERROR_TEXT = {
@@ -128,7 +128,7 @@ class QuestionSummary(Schema):
     title: str
     url: str
     topic: str | None
-    status: Literal["open", "answered"]
+    status: Literal["open", "answered", "removed", "imported"]  # states.public_status
     asked_at: UtcDatetime
     answer_count: int
     accepted_answer_id: int | None
@@ -195,7 +195,7 @@ class SimilarResults(Schema):
 
 
 class AcceptIn(Schema):
-    answer_id: int = Field(ge=1, le=MAX_ID)
+    answer_id: int = Field(ge=1, le=MAX_ID, strict=True)  # strict: ``true`` is not answer 1
 
 
 class AssignIn(Schema):
@@ -252,7 +252,7 @@ class Endpoint:
     view: Callable | None = None
 
 
-def openapi_document(endpoints: list[Endpoint], server_url: str) -> dict:
+def openapi_document(endpoints: list[Endpoint], server_url: str, title: str = "Candor") -> dict:
     """OpenAPI 3.1 for ``endpoints``, schemas generated from the validating models."""
     models = {Error} | {e.response for e in endpoints} | {e.body for e in endpoints if e.body}
     _, top = models_json_schema(
@@ -288,7 +288,7 @@ def openapi_document(endpoints: list[Endpoint], server_url: str) -> dict:
         paths.setdefault(e.path, {})[e.method.lower()] = op
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Candor API", "version": "1",
+        "info": {"title": f"{title} API", "version": "1",
                  "description": "Ask, read and answer questions; answers are always signed "
                                 "by a named staff member."},
         "servers": [{"url": server_url}],

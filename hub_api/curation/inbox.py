@@ -10,9 +10,9 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..ask import Form
 from ..db import get_session
 from ..models import CuratedPick, Entry
+from ..questions.ask import Form
 from ..search.gaps import top_gaps
 from ..security import check_csrf
 from ..site.reuse import unpublished_files
@@ -20,7 +20,7 @@ from ..staff.auth import require_role
 from ..staff.people import all_topics
 from ..text import clean_text
 from .feeds import FeedError, add_feed, all_feeds, fetch_feeds
-from .picks import NOTE_LIMIT, CurationError, dismiss, get_new_entry, inbox_entries, pick, picked
+from .picks import NOTE_LIMIT, CurationError, dismiss, get_new_entry, inbox_entries, pick
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/curation")
 
@@ -131,7 +131,6 @@ def pick_entry(entry_id: int):
         form.errors[field] = str(exc).splitlines()[0]
         form.status = 409 if entry.state != "new" else 400
         return _entry_page(entry, form, form.status)
-    picked(current_app._get_current_object(), record)
     return redirect(f"/staff/curation?picked={record.id}", 303)
 
 

@@ -28,6 +28,7 @@ from unidecode import unidecode
 
 from .. import signals
 from ..db import get_session, utcnow
+from ..effects.outbox import emit
 from ..models import CuratedPick, Entry, Feed, Person, Topic
 from ..staff.people import PeopleError, find_topics
 from ..text import clean_text, slugify
@@ -167,17 +168,14 @@ def pick(session: Session, entry: Entry, person: Person, *, note: str, topics: l
     _write_new(path, article_text(entry, slug=slug, note=note, topics=slugs,
                                   curator=person.name, market=market, when=record.created_at))
     try:
+        session.flush()
+        emit(session, signals.curated_picked, id=record.id)  # site builder, search, digest
         session.commit()
     except BaseException:
         session.rollback()
         path.unlink(missing_ok=True)
         raise
     return record
-
-
-def picked(app: Flask, record: CuratedPick) -> None:
-    """Tell the rest of Candor (site builder, digest) after the pick has committed."""
-    signals.curated_picked.send(app, id=record.id)
 
 
 # --- CLI --------------------------------------------------------------------------------
@@ -229,7 +227,6 @@ def curate_pick(entry_id: int, note: str, email: str, topics: tuple[str, ...],
                       content=current_app.config["CONTENT"])
     except (CurationError, IntegrityError) as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from exc
-    picked(current_app._get_current_object(), record)
     click.echo(f"Picked entry {entry_id} → {record.path} (/curated/{record.slug}/ after the "
                f"next build)")
 

@@ -23,10 +23,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..db import get_session, session_scope, utcnow
-from ..jobs import scheduler
-from ..mail import MailError, send_mail
+from ..effects.jobs import scheduler
+from ..effects.leader import run_if_no_leader
+from ..effects.mail import Mail
+from ..effects.outbox import drain, queue_mail
+from ..identity import company_identity
 from ..models import ContactRequest, CuratedPick, Person, Question, SearchGap, Setting, Topic
-from ..routing import deadline
+from ..questions.routing import deadline
+from ..questions.states import LIVE, Status, describe, holder, in_
 from ..staff.auth import require_role
 from . import responsiveness
 from .responsiveness import Window
@@ -43,7 +47,6 @@ QUIET_FLAG = "quiet_flagged:"  # + topic id → the last-answer marker the owner
 READERS = ("owner", "admin")
 # New questions: published ones, and those still held for moderation (leads all the same);
 # rejected spam, hidden posts and questions their askers removed are left out.
-NEW_STATUSES = ("open", "answered", "held")
 
 
 def parse_span(text: str | None) -> timedelta:
@@ -117,17 +120,6 @@ class Digest:
         return sum(w.overdue for w in self.waiting)
 
 
-def holder(question: Question) -> str:
-    """Who has the question now: its assignee, else the topic's staff."""
-    if question.assignee is not None and question.assignee.active:
-        return question.assignee.name
-    if question.topic is not None:
-        staff = [p.name for p in question.topic.people if p.active and "staff" in p.role_set]
-        if staff:
-            return f"{question.topic.name} staff ({', '.join(staff)})"
-    return "the general queue (nobody covers it)"
-
-
 def _question_options():
     return (selectinload(Question.topic).selectinload(Topic.people),
             selectinload(Question.topic).selectinload(Topic.owner),
@@ -140,7 +132,7 @@ def ghost_towns(session: Session, now: datetime) -> list[Ghost]:
     last, _people = responsiveness.last_answers(session)
     open_counts: dict[int, int] = {}
     for (topic_id,) in session.execute(select(Question.topic_id).where(
-            Question.status == "open", Question.topic_id.is_not(None))):
+            Question.status == Status.OPEN, Question.topic_id.is_not(None))):
         open_counts[topic_id] = open_counts.get(topic_id, 0) + 1
     topics = session.scalars(select(Topic).options(selectinload(Topic.owner)).order_by(Topic.name))
     return [Ghost(t, last.get(t.id), open_counts.get(t.id, 0)) for t in topics
@@ -150,7 +142,7 @@ def ghost_towns(session: Session, now: datetime) -> list[Ghost]:
 def build(session: Session, span: timedelta, now: datetime, app: Flask) -> Digest:
     """Everything the digest shows for the ``span`` before ``now``."""
     start = now - span
-    is_new = (Question.status.in_(NEW_STATUSES), Question.created_at >= start,
+    is_new = (in_(LIVE | {Status.HELD}), Question.created_at >= start,
               Question.created_at <= now)
     new = session.scalars(
         select(Question).where(*is_new).options(*_question_options())
@@ -160,11 +152,11 @@ def build(session: Session, span: timedelta, now: datetime, app: Flask) -> Diges
         .options(selectinload(ContactRequest.person), selectinload(ContactRequest.question))
         .order_by(ContactRequest.created_at.desc()).limit(LIST_LIMIT)).all()
     waiting = []
-    for question in session.scalars(select(Question).where(Question.status == "open")
+    for question in session.scalars(select(Question).where(Question.status == Status.OPEN)
                                     .options(*_question_options())):
         due = deadline(question, now, app)
         owner = question.topic.owner.name if question.topic and question.topic.owner else ""
-        waiting.append(Waiting(question, holder(question), owner, due.due_at, due.overdue))
+        waiting.append(Waiting(question, holder(question).names, owner, due.due_at, due.overdue))
     waiting.sort(key=lambda w: (w.due, w.question.id))
     gaps = session.scalars(select(SearchGap).where(SearchGap.last_at >= start)
                            .order_by(SearchGap.misses.desc(), SearchGap.last_at.desc())
@@ -178,7 +170,7 @@ def build(session: Session, span: timedelta, now: datetime, app: Flask) -> Diges
                              .options(selectinload(CuratedPick.person))
                              .order_by(CuratedPick.created_at.desc()).limit(LIST_LIMIT)).all()
     return Digest(
-        span=span, now=now, new_questions=[(q, holder(q)) for q in new],
+        span=span, now=now, new_questions=[(q, holder(q).names) for q in new],
         new_total=session.scalar(select(func.count()).select_from(Question).where(*is_new)),
         contacts=list(contacts), waiting=waiting,
         figures=responsiveness.window(session, span, now, app.config,
@@ -206,7 +198,7 @@ def render_html(digest: Digest, *, email: bool, leads: bool) -> str:
 def render_text(digest: Digest, *, leads: bool) -> str:
     """The plain-text digest (the CLI's output and the email's text alternative)."""
     base = current_app.config["PUBLIC_URL"]
-    lines = [f"{current_app.config['SITENAME']} digest: {digest.label} "
+    lines = [f"{company_identity().name} digest: {digest.label} "
              f"(to {digest.now:%d %b %Y %H:%M} UTC)", ""]
 
     def section(title: str, items: list[str], empty: str) -> None:
@@ -214,7 +206,7 @@ def render_text(digest: Digest, *, leads: bool) -> str:
 
     section(f"New questions ({digest.new_total})",
             [f"- {q.title} [{q.topic.name if q.topic else 'no topic'}] with {who} "
-             f"({q.status}) {base}/staff/q/{q.id}" for q, who in digest.new_questions]
+             f"({describe(q)}) {base}/staff/q/{q.id}" for q, who in digest.new_questions]
             + ([f"… and {digest.new_total - LIST_LIMIT} more"]
                if digest.new_total > LIST_LIMIT else []), "None.")
     section(f"Contact requests ({len(digest.contacts)})",
@@ -261,13 +253,14 @@ def send_digest(app: Flask, span: timedelta) -> int:
     now = utcnow()
     with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
         digest = build(session, span, now, app)
-        subject = f"{app.config['SITENAME']} digest: {digest.new_total} new questions, " \
+        subject = f"{company_identity().name} digest: {digest.new_total} new questions, " \
                   f"{digest.overdue} overdue"
         sent = 0
         for person in readers(session):
             leads = "owner" in person.role_set
-            sent += send_mail(person.email, subject, render_text(digest, leads=leads),
-                              purpose="digest", html=render_html(digest, email=True, leads=leads))
+            sent += queue_mail(session, Mail(
+                person.email, subject, render_text(digest, leads=leads), "digest",
+                html=render_html(digest, email=True, leads=leads)))
         if sent:
             session.merge(Setting(key=LAST_SENT, value=now.isoformat()))
     return sent
@@ -306,8 +299,8 @@ def flag_quiet_topics(app: Flask) -> int:
                     f"({ghost.open_questions} question(s) waiting). Readers see it marked as "
                     f"quiet on {app.config['PUBLIC_URL']}/topics/{ghost.topic.slug}/ until "
                     "someone answers.\n")
-            if send_mail(owner.email, f"Quiet topic: {ghost.topic.name}", body,
-                         purpose="quiet topic"):
+            if queue_mail(session, Mail(owner.email, f"Quiet topic: {ghost.topic.name}", body,
+                                        "quiet topic")):
                 session.merge(Setting(key=key, value=marker))
                 told += 1
     return told
@@ -351,16 +344,16 @@ def digest_command(since: str | None, email: bool, every: str | None) -> None:
             return
         if interval is None:
             _report(send_digest(app, span))
+            run_if_no_leader(app, drain)
             return
         click.echo(f"Sending a digest every {amount(interval)} (Ctrl+C stops)")
         while True:
             wait = due_in(app, interval)
             if wait == 0:
                 _report(send_digest(app, span))
+                run_if_no_leader(app, drain)
                 wait = interval.total_seconds()
             time.sleep(min(wait, 3600))
-    except MailError as exc:
-        raise click.ClickException(f"digest not sent: {exc}") from None
     except KeyboardInterrupt:
         click.echo("Stopped.")
 

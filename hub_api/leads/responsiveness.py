@@ -14,7 +14,7 @@ The rules, also stated on ``/transparency/``:
 * Time to first answer is *working* time on the topic's schedule (``working_hours.py``), so
   a question asked on Friday evening and answered on Monday morning took minutes, not days.
 * A question never answered is missed and infinitely late: a percentile that lands on one
-  is "not yet known", shown with the least it already is ("over 2 h, still waiting").
+  is not known yet, shown with the least it already is ("still waiting (2 h so far)").
 * Per person: an answered question counts for whoever gave the first answer; an unanswered
   one counts against whoever has it (``assignee``, else the person the asker named). An
   unanswered question nobody personally has counts against its topic only.
@@ -32,12 +32,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Person, Question, Topic
-from ..working_hours import Schedule, target_hours, topic_schedule
+from ..questions.states import COUNTED, LIVE, in_
+from ..questions.working_hours import Schedule, target_hours, topic_schedule
+from ..text import duration, share
 
 if TYPE_CHECKING:
     from flask import Flask
 
-COUNTED = ("open", "answered", "hidden", "removed")
 WINDOWS = (30, 90)
 DAY = 24 * 3600
 
@@ -72,10 +73,8 @@ class Wait:
 
     def __str__(self) -> str:
         if self.known:
-            return hours_text(self.seconds)
-        if self.seconds < 60:
-            return "not yet known (still waiting)"
-        return f"over {hours_text(self.seconds)} (still waiting)"
+            return duration(self.seconds, working=True)
+        return f"still waiting ({duration(self.seconds, working=True)} so far)"
 
 
 @dataclass
@@ -128,22 +127,6 @@ class Window:
     people: list[Figures]
 
 
-def share(part: int, whole: int) -> str:
-    """``"3 of 4 (75%)"``; ``"none asked"`` when there is nothing to divide."""
-    if not whole:
-        return "none asked"
-    return f"{part} of {whole} ({math.floor(100 * part / whole)}%)"
-
-
-def hours_text(seconds: float) -> str:
-    """Working time in words: ``"45 min"``, ``"2 h 30 min"``, ``"26 h"``."""
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return "under a minute" if minutes < 1 else f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    if hours >= 10 or not rest:
-        return f"{hours} h"
-    return f"{hours} h {rest} min"
 
 
 def percentile(cases: list[Case], p: float) -> Wait | None:
@@ -167,7 +150,7 @@ def load_cases(session: Session, since: datetime, now: datetime, config: Mapping
     questions = session.execute(
         select(Question.id, Question.topic_id, Question.created_at,
                Question.assignee_id, Question.person_id)
-        .where(Question.status.in_(COUNTED), Question.created_at >= since,
+        .where(in_(COUNTED), Question.created_at >= since,
                Question.created_at <= now)
         .order_by(Question.created_at, Question.id)
     ).all()
@@ -177,7 +160,7 @@ def load_cases(session: Session, since: datetime, now: datetime, config: Mapping
     answers = session.execute(
         select(Answer.question_id, Answer.created_at, Answer.person_id)
         .join(Question, Question.id == Answer.question_id)
-        .where(Question.status.in_(COUNTED), Question.created_at >= since,
+        .where(in_(COUNTED), Question.created_at >= since,
                Question.created_at <= now, Answer.created_at <= now)
         .order_by(Answer.created_at, Answer.id)
     )
@@ -239,7 +222,7 @@ def report(session: Session, now: datetime, config: Mapping) -> list[Window]:
 
 def last_answers(session: Session) -> tuple[dict[int, datetime], dict[int, datetime]]:
     """When each topic and each person last gave a staff answer on a public question."""
-    public = Question.status.in_(("open", "answered"))
+    public = in_(LIVE)
     by_topic = dict(session.execute(
         select(Question.topic_id, func.max(Answer.created_at))
         .join(Question, Question.id == Answer.question_id)
@@ -270,7 +253,7 @@ def since_text(last: datetime | None, now: datetime) -> str:
 
 def init_app(app: Flask) -> None:
     """Rebuild the site once a day so the published figures (and "quiet" flags) stay true."""
-    from ..jobs import scheduler
+    from ..effects.jobs import scheduler
     from ..site.builder import get_builder
 
     builder = get_builder(app)

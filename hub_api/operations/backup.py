@@ -97,7 +97,7 @@ def make_backup(config: Mapping, engine: Engine | None = None, *, to: Path | Non
         n += 1
     with tempfile.TemporaryDirectory(prefix=".candor-backup-", dir=folder) as tmp:
         if progress:
-            progress("database", 0, 0)
+            progress("database", 0, database.size(url))
         db_info = database.dump(url, Path(tmp))
         db_info["alembic_revision"] = database.revision(url)
         members: list[tuple[str, Path | bytes]] = [(db_info["file"], Path(tmp) / db_info["file"])]

@@ -34,7 +34,8 @@ def backup_command(to: Path | None, include_secrets: bool, keep: int | None) -> 
     def progress(stage: str, done: int, total: int) -> None:
         nonlocal bar
         if stage == "database":
-            click.echo("Copying the database…", err=True)
+            click.echo(f"Copying the database ({total / 1e6:,.0f} MB)…" if total else
+                       "Copying the database…", err=True)
             return
         if bar is None:
             bar = click.progressbar(length=total, label="Writing archive", file=sys.stderr)

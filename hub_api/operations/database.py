@@ -66,6 +66,19 @@ def holds_data(url: str) -> list[str]:
         engine.dispose()
 
 
+def size(url: str) -> int:
+    """The database's size in bytes (for progress messages)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if kind(url) == "sqlite":
+                return int(conn.scalar(text("SELECT page_count * page_size FROM "
+                                            "pragma_page_count(), pragma_page_size()")))
+            return int(conn.scalar(text("SELECT pg_database_size(current_database())")))
+    finally:
+        engine.dispose()
+
+
 def server_version(url: str) -> str:
     engine = make_engine(url)
     try:

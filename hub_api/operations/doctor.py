@@ -7,6 +7,7 @@ import sys
 import click
 from flask import Blueprint, render_template
 from flask.cli import with_appcontext
+from markupsafe import Markup, escape
 
 from ..staff.auth import require_role
 from .health import FAIL, OK, WARN, run_checks
@@ -32,6 +33,14 @@ def doctor_command(test_mail: str | None, no_probe: bool) -> None:
     click.echo(f"{failed} problem(s), {warned} warning(s).")
     if failed:
         sys.exit(1)
+
+
+@bp.app_template_filter("codespans")
+def codespans(words: str) -> Markup:
+    """`command` in a check's words → <code>command</code>, everything else escaped."""
+    parts = str(escape(words)).split("`")
+    return Markup("".join(  # noqa: S704 — every part was escaped above
+        f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
 
 
 @bp.get("/staff/health")

@@ -110,9 +110,9 @@ def instance_id() -> str:
     from ..models import Setting
 
     with session_scope(_engine()) as session:
-        row = session.get(Setting, "ops:instance")
+        row = session.get(Setting, records.INSTANCE)
         if row is None:
-            row = Setting(key="ops:instance", value=secrets.token_hex(8))
+            row = Setting(key=records.INSTANCE, value=secrets.token_hex(8))
             session.add(row)
         return row.value
 
@@ -133,11 +133,13 @@ def check_mail(test_to: str | None = None) -> Check:
                      f"not answer ({type(exc).__name__}): no mail goes out.",
                      "Check CANDOR_SMTP_URL and that the server accepts connections from here.")
     if test_to:
-        from ..mail import MailError, send_mail
+        import uuid
 
-        try:
-            send_mail(test_to, "Candor test mail", "This is a test mail from candor doctor.\n",
-                      purpose="test mail")
+        from ..effects.mail import Mail, MailError, send
+
+        try:  # the operator waits for this one: sent now, not through the outbox
+            send(Mail(test_to, "Candor test mail", "This is a test mail from candor doctor.\n",
+                      "test mail"), uuid.uuid4().hex)
         except MailError as exc:
             return Check("Mail", FAIL, f"The test mail was refused: {exc}.",
                          "Check the SMTP account and CANDOR_MAIL_FROM.")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, make_url, select
+from sqlalchemy import Engine, delete, make_url, select
 from sqlalchemy.orm import Session
 
 from ..db import make_engine, session_scope, utcnow
@@ -22,9 +22,11 @@ from ..models import Setting
 
 log = logging.getLogger(__name__)
 
-BUILD = "ops:build"
-BACKUP = "ops:backup"
-JOB = "ops:job:"
+PREFIX = "ops:"
+BUILD = PREFIX + "build"
+BACKUP = PREFIX + "backup"
+JOB = PREFIX + "job:"
+INSTANCE = PREFIX + "instance"
 
 
 def _update(engine: Engine, key: str, change) -> None:
@@ -84,6 +86,16 @@ def _run(value: dict, seconds: float, error: str | None) -> None:
         value["last_success"] = now
         value["failures"] = 0
         value.pop("last_error", None)
+
+
+def forget_all(url: str) -> None:
+    """Drop every operations fact (``ops:*``), e.g. those a restored backup brought along."""
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            session.execute(delete(Setting).where(Setting.key.startswith(PREFIX)))
+    finally:
+        engine.dispose()
 
 
 def read(session: Session, key: str) -> dict | None:

@@ -2,8 +2,10 @@
 
 Order: refuse an instance that holds data (unless forced); unpack the archive into a staging
 folder beside the instance while checking every byte against its manifest; only then replace
-the database (one transaction) and the content folder (one rename); then migrate. The caller
-rebuilds the search index and the site, which backups do not carry.
+the database (one transaction) and the content folder (one rename); then migrate, and forget the
+source's operations record (its instance id, builds, jobs and backups describe another
+machine: kept, the doctor would take a hub whose public URL still names the source for
+itself). The caller rebuilds the search index and the site, which backups do not carry.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from ..config import SECRET_FILE
 from ..migrate import upgrade
-from . import archive, database
+from . import archive, database, records
 from .backup import SECRET_MEMBER
 
 
@@ -62,6 +64,7 @@ def restore(config: Mapping, path: Path, *, force: bool = False,
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     upgrade(url)
+    records.forget_all(url)
     return manifest
 
 

@@ -17,9 +17,11 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from .. import signals
-from ..ask import hash_token, new_token
 from ..db import Base, session_scope, utcnow
+from ..effects.outbox import emit
 from ..models import Answer, NotificationEmail, Question
+from ..questions.ask import hash_token, new_token
+from ..questions.states import Event, move
 from .personal_data import REGISTRY, Record, asker_records
 
 REMOVED_TITLE = "Question removed by the asker"
@@ -101,7 +103,7 @@ def erase_question(session: Session, question_id: int) -> bool:
             for f in record.fields:
                 setattr(question, f.column, blank[f.column])
     question.body_html = ""
-    question.status = "removed"
+    move(question, Event.ERASE)
     question.edited_at = None
     return True
 
@@ -165,7 +167,7 @@ def erase_command(who: str, yes: bool) -> None:
         for question_id in ids:
             erase_question(session, question_id)
         erased = erase_by_address(session, who, ids) if requests else 0
-    for question_id in ids:
-        signals.question_deleted.send(app, id=question_id)
+        for question_id in ids:
+            emit(session, signals.question_deleted, id=question_id)
     click.echo(f"Erased {len(ids)} question(s)"
                f"{f' and {erased} contact request(s)' if erased else ''}.")

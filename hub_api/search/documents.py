@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..markup import render_markdown
 from ..models import Answer, Person, Question
+from ..questions.states import is_public
 from ..text import slugify
 
 KINDS = ("thread", "curated", "person")
@@ -53,6 +54,10 @@ def thread_document(session: Session, ref: str) -> Document | None:
     return _thread(questions[0]) if questions else None
 
 
+def _public_threads(questions: list[Question]) -> list[Document]:
+    return [doc for doc in map(_thread, questions) if doc is not None]
+
+
 def _load_threads(session: Session, ids: list[int]) -> list[Question]:
     """Questions with everything their documents show, in a handful of queries."""
     return list(session.scalars(
@@ -64,7 +69,10 @@ def _load_threads(session: Session, ids: list[int]) -> list[Question]:
     ))
 
 
-def _thread(question: Question) -> Document:
+def _thread(question: Question) -> Document | None:
+    """The thread's document; ``None`` (not searchable) unless readers may see it."""
+    if not is_public(question):  # held, rejected, hidden: never found by search
+        return None
     answerers = list(dict.fromkeys(a.person.name for a in question.answers))
     parts = [question.topic.name if question.topic else "", question.body_html]
     parts += [f.body_html for f in question.follow_ups if f.status == "published"]
@@ -151,7 +159,7 @@ def all_documents(session: Session, content: Path) -> Iterator[Document]:
     people = list(session.scalars(select(Person.id).order_by(Person.id)))
     session.rollback()
     for start in range(0, len(ids), READ_BATCH):
-        batch = [_thread(q) for q in _load_threads(session, ids[start:start + READ_BATCH])]
+        batch = _public_threads(_load_threads(session, ids[start:start + READ_BATCH]))
         session.rollback()
         yield from batch
     for ref in people:

@@ -99,7 +99,7 @@ def similar_threads(q: str) -> list:
 @bp.post("/ask/similar")
 def ask_similar():
     """The no-JavaScript step: show similar answered questions, keep what was typed."""
-    from ..ask import Form, ask_form_page
+    from ..questions.ask import Form, ask_form_page
 
     values = {k: request.form.get(k, "") for k in ("display_name", "title", "body", "topic",
                                                     "person")}

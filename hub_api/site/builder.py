@@ -29,6 +29,8 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from ..childproc import Child, ChildError, can_fork
+from ..effects.jobs import scheduler
+from ..effects.outbox import on
 from ..operations.records import build_finished
 from ..signals import (
     answer_edited,
@@ -253,11 +255,13 @@ class Builder:
                  build: Callable[[Mapping], Path] = BACKGROUND_BUILD) -> None:
         self.config = config
         self.debounce = float(config.get("BUILD_DEBOUNCE", 0.5) if debounce is None else debounce)
+        # However steady the stream of changes, a build starts this long after the first.
+        self.max_wait = float(config.get("BUILD_MAX_WAIT", 3.0))
         self._build = build
         self._cond = threading.Condition()
         self._pending = False
         self._running = False
-        self._last_request = 0.0
+        self._last_request = self._first_request = 0.0
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.builds = 0
@@ -265,6 +269,8 @@ class Builder:
     def request(self) -> None:
         """Mark the site stale; a build follows once requests pause."""
         with self._cond:
+            if not self._pending:
+                self._first_request = time.monotonic()
             self._pending = True
             self._last_request = time.monotonic()
             if self._thread is None:
@@ -287,7 +293,8 @@ class Builder:
                         self._thread = None
                         self._cond.notify_all()
                         return
-                    remaining = self._last_request + self.debounce - time.monotonic()
+                    remaining = min(self._last_request + self.debounce,
+                                    self._first_request + self.max_wait) - time.monotonic()
                     if remaining <= 0:
                         break
                     self._cond.wait(remaining)
@@ -324,13 +331,14 @@ def init_app(app: Flask) -> None:
     builder = Builder(app.config)
     app.extensions["candor_builder"] = builder
 
-    def site_stale(sender, **_extra) -> None:
-        if sender is app:
-            builder.request()
+    def site_stale(_app: Flask, _session, **_extra) -> None:
+        builder.request()
 
-    for signal in SITE_SIGNALS:
-        # sender=app: blinker drops the receiver when this app is garbage-collected.
-        signal.connect(site_stale, sender=app, weak=False)
+    for signal in SITE_SIGNALS:  # carried out by the leader, from the outbox
+        on(app, signal, site_stale)
+    # A new leader builds once: its predecessor may have died between an event and its build.
+    if "candor_jobs" in app.extensions:
+        scheduler(app).on_elected(lambda _app: builder.request())
 
 
 def get_builder(app: Flask | None = None) -> Builder | None:

@@ -75,6 +75,8 @@ class SiteFiles(WhiteNoise):
         return endpoint not in CATCH_ALL
 
     def _site_file(self, url: str):
+        if "/." in url and not url.startswith("/.well-known/"):
+            return None  # the build's own records (``.candor-build.json``): Flask says 404
         try:
             build = os.readlink(self.site)
         except OSError:  # no site built yet, or the old layout (a real folder)
@@ -148,6 +150,8 @@ def serve(path: str):
             return render_template("error.html", code=503, title="Site not built yet",
                                    detail="Run `candor build` to publish the front page."), 503
         abort(404)
+    if any(part.startswith(".") and part != ".well-known" for part in path.split("/")):
+        abort(404)  # the build's own records (``.candor-build.json``) are not for readers
     folder = safe_join(str(site), path)
     try:
         is_folder = bool(path and not path.endswith("/") and folder and Path(folder).is_dir())

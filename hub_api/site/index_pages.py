@@ -23,14 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Question, Topic
+from ..questions import states
 from ..security import NOINDEX_PREFIXES
 from ..text import slugify
-from ..threads import UNPUBLISHED
 
 PER_PAGE = 100
 SITEMAP_URLS = 10_000
-ANSWERED = ("answered",)
-WAITING = ("open",)
 
 
 @dataclass(frozen=True)
@@ -49,8 +47,8 @@ class QuestionRow:
     def url(self) -> str:
         return f"/q/{self.id}/{slugify(self.title)}"
 
-    answered = property(lambda self: self.status in ANSWERED)
-    waiting = property(lambda self: self.status in WAITING)
+    answered = property(lambda self: self.status in states.ANSWERED)
+    waiting = property(lambda self: self.status == states.Status.OPEN)
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ def load_questions(session: Session) -> list[QuestionRow]:
                Question.edited_at, last_answer.c.at, Topic.slug, Topic.name)
         .outerjoin(last_answer, last_answer.c.question_id == Question.id)
         .outerjoin(Topic, Topic.id == Question.topic_id)
-        .where(Question.status.not_in(UNPUBLISHED))
+        .where(states.public())
         .order_by(Question.created_at.desc(), Question.id.desc()))
     return [QuestionRow(id_, title, status, created, max(filter(None, (created, edited, answered))),
                         slug, name)

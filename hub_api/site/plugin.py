@@ -39,10 +39,13 @@ from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
 from ..db import make_engine, read_only, session_scope, utcnow
+from ..identity import CompanyIdentity, read_identity
 from ..leads import responsiveness
 from ..markup import render_markdown, sanitize_html
 from ..models import Answer, Person, Question, Topic
-from ..text import duration, slugify
+from ..questions import states
+from ..questions.routing import answer_time
+from ..text import slugify
 from . import index_pages, trust_pages
 from .assets import write_assets
 from .pelican_internals import replace_html, use_markdown_reader
@@ -123,20 +126,21 @@ def to_utc(value: datetime) -> datetime:
 
 
 
-def response_time(question: Question) -> str:
-    """Time from asking to the first answer, e.g. ``3 h``; empty when unanswered."""
-    answer = question.first_answer
-    return duration(answer.created_at - question.created_at) if answer else ""
-
-
 def add_filters(generator) -> None:
     """``generator_init``: filters every Candor template may use under Pelican."""
+    config = generator.settings["CANDOR"]
+
+    def response_time(question: Question) -> str:
+        """Working time from asking to the first answer, as /transparency/ measures it."""
+        answer = question.first_answer
+        return answer_time(config, question, answer) if answer else ""
+
     generator.env.filters.update(
         {"utc": to_utc, "response_time": response_time, "split_list": split_list}
     )
     settings = generator.settings
-    generator.env.globals.update(theme_globals(settings["SITENAME"],
-                                               settings["CANDOR"]["PUBLIC_URL"], settings["THEME"]))
+    generator.env.globals.update(theme_globals(settings["CANDOR"]["PUBLIC_URL"],
+                                               settings["THEME"]))
 
 
 # --- data -------------------------------------------------------------------------------
@@ -185,6 +189,7 @@ class SiteData:
     profiles: list[PersonEntry]
     responsiveness: list[responsiveness.Window]
     questions: list[index_pages.QuestionRow]
+    company: CompanyIdentity | None = None  # the name, logo and links every page carries
 
 
 def topic_feed_path(slug: str) -> str:
@@ -216,7 +221,7 @@ class AnsweredIndex:
         rows = session.execute(
             select(Answer.question_id, Answer.person_id, Answer.created_at, Question.topic_id)
             .join(Question, Answer.question_id == Question.id)
-            .where(Question.status == "answered")
+            .where(states.answered())
         )
         for question_id, person_id, created_at, topic_id in rows:
             if question_id not in first or created_at < first[question_id]:
@@ -262,7 +267,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         session.scalars(
             select(Answer.person_id)
             .join(Question, Answer.question_id == Question.id)
-            .where(Question.status == "answered")
+            .where(states.answered())
             .distinct()
         )
     )
@@ -286,7 +291,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
     counts = dict(
         session.execute(
             select(Question.topic_id, func.count())
-            .where(Question.status == "answered")
+            .where(states.answered())
             .group_by(Question.topic_id)
         ).all()
     )
@@ -314,6 +319,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         topics=topics,
         profiles=profiles,
         responsiveness=responsiveness.report(session, now, config),
+        company=read_identity(session, config["SITENAME"]),
         questions=index_pages.load_questions(session),
     )
 
@@ -351,6 +357,8 @@ class CandorGenerator(Generator):
             people_by_name={e.person.name: e.person for e in data.profiles},
             responsiveness=data.responsiveness,
             built_at=utcnow(),
+            company=data.company,
+            SITENAME=data.company.name,
         )
         self.context["CANDOR_FINGERPRINT"] = fingerprint(self.context, content_cache_key())
         logger.info(

@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 STAMP = ".candor-build.json"
 STARTED = time.time()  # when this build began reading sources; see ``begin``
 SETTINGS = ("SITENAME", "SITEURL", "FEED_DOMAIN", "TIMEZONE", "DEFAULT_DATE_FORMAT", "THEME",
-            "ARTICLE_URL", "ARTICLE_SAVE_AS", "FEED_ALL_ATOM", "CANDOR_PUBLIC_URL")
+            "ARTICLE_URL", "ARTICLE_SAVE_AS", "FEED_ALL_ATOM", "CANDOR_PUBLIC_URL",
+            "company")
 
 
 def begin() -> None:

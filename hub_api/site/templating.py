@@ -16,26 +16,26 @@ from . import structured_data
 from .assets import asset_url
 
 
-def theme_globals(site_name: str, public_url: str, theme: Path) -> dict:
+def theme_globals(public_url: str, theme: Path) -> dict:
+    """``qa_jsonld(question, SITENAME)`` and ``person_jsonld(person, SITENAME)``: the
+    company's name comes from the page (it may change without a restart)."""
     public_url = public_url.rstrip("/")
     return {
         "asset": functools.partial(asset_url, Path(theme)),
         "PUBLIC_URL": public_url,
-        "qa_jsonld": functools.partial(_with_site, structured_data.qa_jsonld,
-                                       site_name, public_url),
-        "person_jsonld": functools.partial(_with_site, structured_data.person_jsonld,
-                                           site_name, public_url),
+        "qa_jsonld": functools.partial(_with_url, structured_data.qa_jsonld, public_url),
+        "person_jsonld": functools.partial(_with_url, structured_data.person_jsonld,
+                                           public_url),
         "visible_answers": structured_data.visible_answers,
     }
 
 
-def _with_site(build, site_name: str, public_url: str, item) -> dict:
+def _with_url(build, public_url: str, item, site_name: str) -> dict:
     return build(item, site_name, public_url)
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(theme_globals(app.config["SITENAME"], app.config["PUBLIC_URL"],
-                                               app.config["THEME"]))
+    app.jinja_env.globals.update(theme_globals(app.config["PUBLIC_URL"], app.config["THEME"]))
 
     @app.context_processor
     def page_path() -> dict:

@@ -4,7 +4,8 @@ The first reader of ``/q/<id>/<slug>`` gets the page Flask renders, and it is st
 ``<THREAD_PAGES>/q/<id>/<slug>`` (with ``.gz`` and ``.br`` beside it); later readers get that
 file from :class:`hub_api.site.files.SiteFiles` without Flask or the database. Every write a
 thread page shows (an answer, edit, hide, accept, follow-up, a person's new name or role)
-deletes the stored page in the request that makes it, before the write is acknowledged, so a
+deletes the stored page in the request that makes it, right after its commit (the outbox
+sends the write's signal in the writing process then) and before it is acknowledged, so a
 reader never sees a page older than an acknowledged write. The folder may be shared by several
 nodes (like ``site/``): each node's writes delete the same files.
 
@@ -28,8 +29,9 @@ import time
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 
-from ..db import get_session
+from ..db import read_only, session_scope
 from ..models import Answer
 from ..signals import (
     answer_edited,
@@ -130,9 +132,10 @@ def init_app(app: Flask) -> None:
             pages.invalidate(id)
 
     def answer(sender, id=None, **_extra) -> None:  # noqa: A002
-        if sender is app:
-            answer = get_session().get(Answer, id)
-            pages.invalidate(answer.question_id if answer else None)
+        if sender is app:  # sent after the write's commit: read in a session of its own
+            with session_scope(read_only(app.extensions["candor_engine"])) as session:
+                question_id = session.scalar(select(Answer.question_id).where(Answer.id == id))
+            pages.invalidate(question_id)
 
     def everyone(sender, **_extra) -> None:
         if sender is app:

@@ -108,7 +108,7 @@ def login():
     status = 200
     if request.method == "POST":
         # Before any cookie exists, a signed time-stamped token and a honeypot stop bots.
-        error = check_form(request.form)
+        error = check_form(request.form, "login")
         status = 400
     if request.method == "POST" and error is None:
         status = 401

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import signals
 from ..db import get_session
+from ..effects.outbox import emit
 from ..models import ROLES, Person, Question, Topic
+from ..questions.states import QUEUED, in_
+from ..questions.working_hours import Schedule
 from ..text import clean_text, slugify
-from ..working_hours import Schedule
 from .auth import hash_password
 
 PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
@@ -150,11 +152,11 @@ def disable_person(session: Session, person: Person) -> int:
     person.active = False
     session.execute(
         update(Question)
-        .where(Question.person_id == person.id, Question.status == "open")
+        .where(Question.person_id == person.id, in_(QUEUED))
         .values(person_id=None)
     )
     held = Question.assignee_id == person.id
-    moved = session.scalar(select(func.count(Question.id)).where(held, Question.status == "open"))
+    moved = session.scalar(select(func.count(Question.id)).where(held, in_(QUEUED)))
     session.execute(update(Question).where(held)
                     .values(assignee_id=None, reminded_at=None, escalated_at=None)
                     .execution_options(synchronize_session=False))
@@ -196,10 +198,11 @@ def staff_add(name, email, job_title, roles, topics, bio, photo, password) -> No
             roles=roles, bio=bio, photo=photo,
             topics=[t.strip() for t in topics.split(",") if t.strip()],
         )
+        session.flush()
+        emit(session, signals.people_changed, id=person.id)
         session.commit()
     except PeopleError as exc:
         _fail(exc)
-    signals.people_changed.send(current_app._get_current_object(), id=person.id)
     click.echo(f"Added {person.name} <{person.email}> as {person.roles} (/people/{person.slug}/)")
 
 
@@ -226,8 +229,8 @@ def staff_disable(email: str) -> None:
     if person is None:
         raise click.ClickException(f"no staff member with email {email}")
     moved = disable_person(session, person)
+    emit(session, signals.people_changed, id=person.id)
     session.commit()
-    signals.people_changed.send(current_app._get_current_object(), id=person.id)
     click.echo(f"Disabled {person.name}; {moved} open question(s) moved back to topic queues.")
 
 
@@ -253,11 +256,12 @@ def _save_topic(session: Session, topic: Topic, options: dict, verb: str) -> Non
         configure_topic(session, topic, current_app.config["TIMEZONE"],
                         target_hours=options["target_hours"], hours=options["working_hours"],
                         quiet_days=options["quiet_days"], owner=options["owner"])
+        session.flush()
+        emit(session, signals.people_changed, id=topic.id)
         session.commit()
     except PeopleError as exc:
         session.rollback()
         _fail(exc)
-    signals.people_changed.send(current_app._get_current_object(), id=topic.id)
     owner = topic.owner.name if topic.owner else "no owner"
     click.echo(f"{verb} topic {topic.name} (/topics/{topic.slug}/): first answer within "
                f"{topic.response_target_hours} working hours, "

@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict oIffAJNjuadqS9ANyQdXKcCSAKk7Ekh3ClXsD2w4CYWhPyc4ed9S9HakTPISQnt
+\restrict enSbyX39cJj79e4akqa5t0ix5FCeKbZ1bMcOiOd6zZtuBKL1Ob0IVJDWZp0Pqh9
 
 -- Dumped from database version 15.20 (Debian 15.20-0+deb12u1)
 -- Dumped by pg_dump version 15.20 (Debian 15.20-0+deb12u1)
@@ -988,19 +988,19 @@ COPY public.answer_revisions (id, answer_id, body, body_html, written_at) FROM s
 --
 
 COPY public.answers (id, question_id, person_id, body, body_html, created_at, edited_at, hidden_reason) FROM stdin;
-1	1	1	Most likely antennas and placement, not the standard. Metal racking and freezer doors reflect heavily. We'd start with a **predictive survey** and directional antennas along the aisles; Wi-Fi 7 helps capacity, not reflections.	<p>Most likely antennas and placement, not the standard. Metal racking and freezer doors reflect heavily. We'd start with a <strong>predictive survey</strong> and directional antennas along the aisles; Wi-Fi 7 helps capacity, not reflections.</p>	2026-11-16 19:22:37.95296	\N	
-2	2	2	Yes: SAML 2.0 and OIDC, with SCIM for deprovisioning. Local admin accounts can be disabled once SSO is verified.	<p>Yes: SAML 2.0 and OIDC, with SCIM for deprovisioning. Local admin accounts can be disabled once SSO is verified.</p>	2026-11-17 14:22:37.95296	\N	
-3	3	3	Today it is **6–8 weeks** for 40 units. Our PCB supplier added a second fab line in March, so quotes are firm for 30 days.	<p>Today it is <strong>6–8 weeks</strong> for 40 units. Our PCB supplier added a second fab line in March, so quotes are firm for 30 days.</p>	2026-11-18 13:22:37.95296	\N	
-4	4	4	Business hours are included; 24/7 with a 1-hour response is the Critical plan. For hospitals we usually recommend it for the core only.	<p>Business hours are included; 24/7 with a 1-hour response is the Critical plan. For hospitals we usually recommend it for the core only.</p>	2026-11-20 21:22:37.95296	\N	
-5	5	1	Point-to-point bridge plus 802.11r fast roaming on one SSID. Sessions survive because the controller keeps the client state across both halls.	<p>Point-to-point bridge plus 802.11r fast roaming on one SSID. Sessions survive because the controller keeps the client state across both halls.</p>	2026-11-22 16:22:37.95296	\N	
-6	6	2	Yes, syslog over TLS or plain CEF. No cloud relay needed: logs go straight from the appliance to your collector.	<p>Yes, syslog over TLS or plain CEF. No cloud relay needed: logs go straight from the appliance to your collector.</p>	2026-11-24 10:22:37.95296	\N	
-7	7	3	All NW-series boards are RoHS 3 and REACH compliant. I can send the signed declaration.	<p>All NW-series boards are RoHS 3 and REACH compliant. I can send the signed declaration.</p>	2026-11-25 02:22:37.95296	\N	
-8	8	5	Yes. Three-year agreements lock list prices; we publish the indexation rule in the contract rather than leaving it to renewal time.	<p>Yes. Three-year agreements lock list prices; we publish the indexation rule in the contract rather than leaving it to renewal time.</p>	2026-11-27 10:22:37.95296	\N	
-9	9	4	Yes. Licences are self-managed by default; managed service is optional.	<p>Yes. Licences are self-managed by default; managed service is optional.</p>	2026-11-28 11:22:37.95296	\N	
-10	10	2	On our advisories page with an Atom feed, plus CVE IDs. We aim to publish within 72 h of a confirmed issue.	<p>On our advisories page with an Atom feed, plus CVE IDs. We aim to publish within 72 h of a confirmed issue.</p>	2026-11-30 04:22:37.95296	\N	
-11	11	3	Rated 250,000 h at 25 °C. Field data over 3 years is better; for 200 sites, 4 spares has been plenty.	<p>Rated 250,000 h at 25 °C. Field data over 3 years is better; for 200 sites, 4 spares has been plenty.</p>	2026-12-01 06:22:37.95296	\N	
-12	12	4	Yes — we lend hardware for 30 days and a named engineer joins your kick-off.	<p>Yes — we lend hardware for 30 days and a named engineer joins your kick-off.</p>	2026-11-30 22:22:37.95296	\N	
-13	13	1	Yes, **we do**: fixture answer.	<p>Yes, <strong>we do</strong>: fixture answer.</p>	2026-12-03 08:23:54.243576	\N	
+1	1	1	Most likely antennas and placement, not the standard. Metal racking and freezer doors reflect heavily. We'd start with a **predictive survey** and directional antennas along the aisles; Wi-Fi 7 helps capacity, not reflections.	<p>Most likely antennas and placement, not the standard. Metal racking and freezer doors reflect heavily. We'd start with a <strong>predictive survey</strong> and directional antennas along the aisles; Wi-Fi 7 helps capacity, not reflections.</p>	2026-11-16 19:31:49.669633	\N	
+2	2	2	Yes: SAML 2.0 and OIDC, with SCIM for deprovisioning. Local admin accounts can be disabled once SSO is verified.	<p>Yes: SAML 2.0 and OIDC, with SCIM for deprovisioning. Local admin accounts can be disabled once SSO is verified.</p>	2026-11-17 14:31:49.669633	\N	
+3	3	3	Today it is **6–8 weeks** for 40 units. Our PCB supplier added a second fab line in March, so quotes are firm for 30 days.	<p>Today it is <strong>6–8 weeks</strong> for 40 units. Our PCB supplier added a second fab line in March, so quotes are firm for 30 days.</p>	2026-11-18 13:31:49.669633	\N	
+4	4	4	Business hours are included; 24/7 with a 1-hour response is the Critical plan. For hospitals we usually recommend it for the core only.	<p>Business hours are included; 24/7 with a 1-hour response is the Critical plan. For hospitals we usually recommend it for the core only.</p>	2026-11-20 21:31:49.669633	\N	
+5	5	1	Point-to-point bridge plus 802.11r fast roaming on one SSID. Sessions survive because the controller keeps the client state across both halls.	<p>Point-to-point bridge plus 802.11r fast roaming on one SSID. Sessions survive because the controller keeps the client state across both halls.</p>	2026-11-22 16:31:49.669633	\N	
+6	6	2	Yes, syslog over TLS or plain CEF. No cloud relay needed: logs go straight from the appliance to your collector.	<p>Yes, syslog over TLS or plain CEF. No cloud relay needed: logs go straight from the appliance to your collector.</p>	2026-11-24 10:31:49.669633	\N	
+7	7	3	All NW-series boards are RoHS 3 and REACH compliant. I can send the signed declaration.	<p>All NW-series boards are RoHS 3 and REACH compliant. I can send the signed declaration.</p>	2026-11-25 02:31:49.669633	\N	
+8	8	5	Yes. Three-year agreements lock list prices; we publish the indexation rule in the contract rather than leaving it to renewal time.	<p>Yes. Three-year agreements lock list prices; we publish the indexation rule in the contract rather than leaving it to renewal time.</p>	2026-11-27 10:31:49.669633	\N	
+9	9	4	Yes. Licences are self-managed by default; managed service is optional.	<p>Yes. Licences are self-managed by default; managed service is optional.</p>	2026-11-28 11:31:49.669633	\N	
+10	10	2	On our advisories page with an Atom feed, plus CVE IDs. We aim to publish within 72 h of a confirmed issue.	<p>On our advisories page with an Atom feed, plus CVE IDs. We aim to publish within 72 h of a confirmed issue.</p>	2026-11-30 04:31:49.669633	\N	
+11	11	3	Rated 250,000 h at 25 °C. Field data over 3 years is better; for 200 sites, 4 spares has been plenty.	<p>Rated 250,000 h at 25 °C. Field data over 3 years is better; for 200 sites, 4 spares has been plenty.</p>	2026-12-01 06:31:49.669633	\N	
+12	12	4	Yes — we lend hardware for 30 days and a named engineer joins your kick-off.	<p>Yes — we lend hardware for 30 days and a named engineer joins your kick-off.</p>	2026-11-30 22:31:49.669633	\N	
+13	13	1	Yes, **we do**: fixture answer.	<p>Yes, <strong>we do</strong>: fixture answer.</p>	2026-12-03 08:33:24.302107	\N	
 \.
 
 
@@ -1009,7 +1009,7 @@ COPY public.answers (id, question_id, person_id, body, body_html, created_at, ed
 --
 
 COPY public.api_tokens (id, person_id, label, token_hash, created_at, last_used_at, revoked_at) FROM stdin;
-1	5	CRM sync	4379e611b2c134d1c7c9b9937f401df9267673e67f242eccea8a76d1ef9899fe	2026-12-03 08:23:07.043006	\N	\N
+1	5	CRM sync	831ce03cd06e3fa3fa8f0e8fc423bf08afd07d94d54f8596b49817bd180fdf9a	2026-12-03 08:32:14.306404	\N	\N
 \.
 
 
@@ -1050,9 +1050,8 @@ COPY public.feeds (id, url, title, topic_id, etag, last_modified, status, messag
 --
 
 COPY public.follow_ups (id, question_id, body, body_html, created_at, status, hold_reason) FROM stdin;
-1	1	Thanks — the survey is booked.	<p>Thanks — the survey is booked.</p>	2026-11-17 22:22:37.95296	published	
-2	26	Thanks, and to Sweden too?	<p>Thanks, and to Sweden too?</p>	2026-12-03 08:23:54.488241	published	
-3	29	And to Denmark too?	<p>And to Denmark too?</p>	2026-12-03 08:24:03.843829	published	
+1	1	Thanks — the survey is booked.	<p>Thanks — the survey is booked.</p>	2026-11-17 22:31:49.669633	published	
+2	26	And to Sweden too?	<p>And to Sweden too?</p>	2026-12-03 08:33:24.899699	published	
 \.
 
 
@@ -1099,8 +1098,8 @@ COPY public.moderation_actions (id, action, target, reason, created_at) FROM std
 --
 
 COPY public.notification_emails (id, question_id, email, confirmed_at, active, created_at, topic_news) FROM stdin;
-1	26	ola@example.no	\N	t	2026-12-03 08:23:51.677415	f
-2	28	kim@example.com	\N	t	2026-12-03 08:23:52.302217	f
+1	26	ola@example.no	\N	t	2026-12-03 08:33:22.158735	f
+2	28	kim@example.com	\N	t	2026-12-03 08:33:22.799552	f
 \.
 
 
@@ -1139,11 +1138,11 @@ COPY public.person_topics (person_id, topic_id) FROM stdin;
 --
 
 COPY public.persons (id, slug, name, job_title, email, password_hash, photo, bio, roles, active, created_at) FROM stdin;
-1	dana-ortiz	Dana Ortiz	Network Engineer	dana@northwind.example	scrypt:32768:8:1$cpi74sXcID3eaCwW$36f0c250acd49439da3481c9d033d86088e7080537017481948f535ee9c74d039fb8b1d196c7b21c8216ed507ad6b7cc716853c9bdcd0b742cc56a4964c8beee	\N	Designs campus and warehouse networks. Ten years of Wi-Fi surveys behind her.	staff,admin	t	2026-12-03 08:22:39.270203
-2	sam-lee	Sam Lee	Security Architect	sam@northwind.example	scrypt:32768:8:1$ViOj6YcxQx3WVW3d$01d7d8749a261fe3872920702c466eec97de8c35fd7377828bfc3aaec2297838eeae1ecf5e1c9969a7b23700c96b8dddc1ddff5d4d5632b243a48488a40556ed	\N	Helps customers move from VPNs to zero trust without a big-bang migration.	staff	t	2026-12-03 08:22:40.346217
-3	priya-raman	Priya Raman	Hardware Product Manager	priya@northwind.example	scrypt:32768:8:1$tCnNJZIfATYNEcJT$80826c77e0be172beaf13f2a47142fcae7c9eb9769e647afca4e83c5891c7b63f272df8ee04071f08ea0244141a05d8c04d6bbd422c7cce57a210228dddd5e24	\N	Owns the NW-series appliances, from PCB supply to end of life.	staff,marketer	t	2026-12-03 08:22:41.272934
-4	tom-becker	Tom Becker	Customer Success Lead	tom@northwind.example	scrypt:32768:8:1$N9KSDyfxMFULjAIn$c8d56760b972796aeb71da6f218e92ff8188f46ae6b40fb82751dc7675b8c2898d097a4521b6b83a017c3ac79344fc767ff4c538fe85c882f125ff8b9943be67	\N	Onboards new customers and keeps SLAs honest.	staff,moderator	t	2026-12-03 08:22:41.730725
-5	alex-morgan	Alex Morgan	CEO	alex@northwind.example	scrypt:32768:8:1$LUOGYq4yZhhXNw07$a7f90ec4aeaf700a8c0bd5cce87db7d48b973a4c70a99d92174473631920b73b3677871aa48dc86c39d31658a2089ef7b235428631fdd703fcc38743d8a027c8	\N	Co-founded Northwind. Reads every digest and answers the hard commercial questions.	staff,owner	t	2026-12-03 08:22:42.655042
+1	dana-ortiz	Dana Ortiz	Network Engineer	dana@northwind.example	scrypt:32768:8:1$VYk9Se8szpBrI0u1$893f83cb96c5f2028b0a9c02fb6b8062ae989253e13dee7e4fda3d13f4f54614902cd44e502e178ccf53404ceb1bcf63f2c992d8d48ca167ee36ff480fd04fd9	\N	Designs campus and warehouse networks. Ten years of Wi-Fi surveys behind her.	staff,admin	t	2026-12-03 08:31:51.075885
+2	sam-lee	Sam Lee	Security Architect	sam@northwind.example	scrypt:32768:8:1$9Lq0Uc01B1LTDl04$249b5aee80b1188a138b2956a3dbc52265fa9b4e6453e9253f7b0688e95735ff01ad4a345894ab084a16c1f4af99ecfe78db2df5234d70e6a8dbc3b3100ab26b	\N	Helps customers move from VPNs to zero trust without a big-bang migration.	staff	t	2026-12-03 08:31:52.59565
+3	priya-raman	Priya Raman	Hardware Product Manager	priya@northwind.example	scrypt:32768:8:1$nlE3uY5p4OSrYX6m$117a7cf8d56d6a88fc63a674c68ca7e18c5c1dd8797e8f8c7b487eedf93166f6b005552c46ca2445cc038480a754d58b5db882dd50efbfe02fae34e525521d4b	\N	Owns the NW-series appliances, from PCB supply to end of life.	staff,marketer	t	2026-12-03 08:31:53.939102
+4	tom-becker	Tom Becker	Customer Success Lead	tom@northwind.example	scrypt:32768:8:1$2OTxNyTEI3P8H5sB$1f0d7fdbda8818768767ace63256a98fba4e4fc80fdf68ad51ce20039d3ae1a73ec596a1f4734da2a58191d712dc5dde4a490fff6ffcadfb7d0ceae510c34a24	\N	Onboards new customers and keeps SLAs honest.	staff,moderator	t	2026-12-03 08:31:55.12014
+5	alex-morgan	Alex Morgan	CEO	alex@northwind.example	scrypt:32768:8:1$WXblmEWFjynErBCO$29af8ad6c72da7b60cb205ae80a7fec148b5ec5d512789b58ebf62ed175a37f01431bde0fa4737dea2e8738262fc5217a490af3d9d2e8428c6fb747edd5769c4	\N	Co-founded Northwind. Reads every digest and answers the hard commercial questions.	staff,owner	t	2026-12-03 08:31:55.697749
 \.
 
 
@@ -1160,35 +1159,34 @@ COPY public.question_revisions (id, question_id, title, body, body_html, written
 --
 
 COPY public.questions (id, title, body, body_html, display_name, topic_id, person_id, manage_token_hash, status, accepted_answer_id, created_at, edited_at, hold_reason, assignee_id, reminded_at, escalated_at) FROM stdin;
-2	Do you support SAML single sign-on for the admin portal?	Our auditors want every admin login behind our IdP (Entra ID).	<p>Our auditors want every admin login behind our IdP (Entra ID).</p>	J. Okafor	2	\N	6a748456d15297b857b081479efec11d0f1ee24f88911df09e6591a62109a3a1	answered	\N	2026-11-17 12:22:37.95296	\N		\N	\N	\N
-3	What is the current lead time for NW-4800 switches?	We need 40 units for a Q2 rollout.	<p>We need 40 units for a Q2 rollout.</p>	Lena	3	\N	e743f49b96889810034b48ef0aac05429182321d09742098ae8daf7255114795	answered	\N	2026-11-18 08:22:37.95296	\N		\N	\N	\N
-4	Is 24/7 support included or an add-on?	Comparing you with two other vendors for a hospital network.	<p>Comparing you with two other vendors for a hospital network.</p>	Chris	4	\N	8dc4e3d5de6a6e5a4d6b6716655e301dfd6ba10d5cbbf32b327d0afce6821d87	answered	\N	2026-11-20 20:22:37.95296	\N		\N	\N	\N
-5	Dana, how do you handle roaming between buildings?	Forklifts move between two halls 80 m apart and lose sessions.	<p>Forklifts move between two halls 80 m apart and lose sessions.</p>	Ahmed	1	1	edd0bf5c31c6c8bdca6efa864948a48eba5bec1c180ef55c473cd3d89fe775c2	answered	\N	2026-11-22 12:22:37.95296	\N		1	\N	\N
-6	Can the firewall log to our own SIEM?	We use a self-hosted Wazuh.	<p>We use a self-hosted Wazuh.</p>	Ingrid	2	\N	60fd81d46ee695e3dc5e1ad298dd04d3376f9021a8c9ea875c38bcf67a191822	answered	\N	2026-11-24 04:22:37.95296	\N		\N	\N	\N
-7	Are your PCBs lead-free (RoHS 3)?	Procurement needs a declaration.	<p>Procurement needs a declaration.</p>	P. Novak	3	\N	faffa55c128cf936a3a849b435efaa799ffdebe98fdcbc936aa2b7eb5ef853ab	answered	\N	2026-11-25 00:22:37.95296	\N		\N	\N	\N
-8	Alex, do you offer multi-year price locks?	Budget cycles here are three years.	<p>Budget cycles here are three years.</p>	Grace	4	5	ac2f120601dd17b9f4f0aa22584e4a7890d8279dc9dc14d0486468c0d41f2f6e	answered	\N	2026-11-27 02:22:37.95296	\N		5	\N	\N
-9	Do you sell SD-WAN without managed services?	We have our own NOC.	<p>We have our own NOC.</p>	Tobias	1	\N	032162db95a3aa88fd5ca9538fd3dd41e786d29d4315aa65e051a97a3d3228b1	answered	\N	2026-11-28 08:22:37.95296	\N		\N	\N	\N
-10	How do you publish vulnerability advisories?	We want to subscribe.	<p>We want to subscribe.</p>	R. Silva	2	\N	516403cc1e9985bafc2d32b060878641cd6e0f406550cbdd01d599c3a1afaa5a	answered	\N	2026-11-29 08:22:37.95296	\N		\N	\N	\N
-11	What is the MTBF of the NW-2200 power supply?	Sizing spares for 200 sites.	<p>Sizing spares for 200 sites.</p>	Mei	3	\N	c9abd5383d129559f31f02733971b5b7415d7478c4599a1945ee2f2de31063db	answered	\N	2026-11-30 00:22:37.95296	\N		\N	\N	\N
-12	Can we do a proof of concept before buying?	Two sites, four weeks.	<p>Two sites, four weeks.</p>	Oskar	4	\N	49db106d04a8d7ab43f0e4a353b03f2bf98d9baadabbe319a00337a7f11f613f	answered	\N	2026-11-30 20:22:37.95296	\N		\N	\N	\N
-15	Can we get the NW-4800 in a fanless version?	It sits in an office, noise matters.	<p>It sits in an office, noise matters.</p>	Nora	3	3	edb3b7bf300e7d46842cf0eb7a3cf967470c9ad7a1f9296503875c0fa44c6e86	open	\N	2026-12-01 06:22:37.95296	\N		3	\N	\N
-17	Do you have partners in Japan?	Looking for a local integrator.	<p>Looking for a local integrator.</p>	Yuki	\N	\N	4b88928fcb3a08d9f222bfa96281f7c6fcca704eaa01246a64335f763f0aed78	open	\N	2026-12-02 12:22:37.95296	\N		\N	\N	\N
-18	Dana, outdoor APs for a port terminal?	Salt spray and wind. What rating do we need?	<p>Salt spray and wind. What rating do we need?</p>	Ben	1	1	bd6b10b5c74422fbecbc3552d06cc9405701997134aa5f775ac702ca7920a465	open	\N	2026-12-03 02:22:37.95296	\N		1	\N	\N
-19	Do you support 802.1X with certificates only?	No passwords on the wired network.	<p>No passwords on the wired network.</p>	Sofia	2	\N	906ad1fabaa56c3a2d320dc36f49d35353346c1d3bdcd1095854576b7ba5f810	open	\N	2026-12-03 05:22:37.95296	\N		\N	\N	\N
-20	Is there a rack kit for the NW-2200?	Two per 1U shelf?	<p>Two per 1U shelf?</p>	Luca	3	\N	8f0629dd23bfc3b51a18b7ee560791f1ff232c9aa53c6032b3f747495a39c2c5	open	\N	2026-12-03 07:22:37.95296	\N		\N	\N	\N
-16	What does onboarding look like for 50 sites?	We'd like a rough timeline.	<p>We'd like a rough timeline.</p>	Felix	4	\N	b7a54e83578e0a1f08af9efc3fa0c2e3605587e3f42c307c342614690912ef60	open	\N	2026-12-02 02:22:37.95296	\N		4	\N	\N
-14	Do your switches support EVPN-VXLAN?	Planning a small data-centre fabric.	<p>Planning a small data-centre fabric.</p>	Viktor	1	\N	ffa90a78a4777e6c21c705654e139cf918dcf6045c08e1660bcc8ab76866218b	open	\N	2026-11-30 08:22:37.95296	\N		4	\N	\N
-1	Can your APs handle 300 handheld scanners in one aisle?	We run a cold-storage warehouse with dense shelving. Today's Wi-Fi drops scanners in the freezer zone. Would Wi-Fi 7 help, or is it an antenna problem?	<p>We run a cold-storage warehouse with dense shelving. Today's Wi-Fi drops scanners in the freezer zone. Would Wi-Fi 7 help, or is it an antenna problem?</p>	Maria K.	1	\N	3ec992dcf4b3e63b5d50fe47cf23200276ddf9cbcdd525165a2d5519400b2b82	answered	1	2026-11-16 16:22:37.95296	\N		\N	\N	\N
-21	How should I store whole bean coffee?	I just got a pound of microroasted, local coffee and am curious what the optimal way to store it is (what temperature, humidity, etc)	<p>I just got a pound of microroasted, local coffee and am curious what the optimal way to store it is (what temperature, humidity, etc)</p>\n	user 4	\N	\N	be202c660536fb2a727e5cc095ace5450cc9b7a615263ea68a1d77d8aea465ab	imported	\N	2015-01-27 20:09:32.72	\N		\N	\N	\N
-13	Is there an on-prem option for the management console?	Our regulator does not allow cloud management for this network.	<p>Our regulator does not allow cloud management for this network.</p>	Hannah	2	\N	daf562b5dc1610ad1f46e34858e2fc24ae2e67f98117ce1a4ff1689fff84b85d	answered	\N	2026-11-27 02:22:37.95296	\N		\N	\N	\N
-22	How fine should I grind coffee for drip/pour over coffee	I manually grind coffee beans for drip coffee but I thought that depending on whether the coffee is intended to be used for a cafetiere or espresso machine then the fineness needs to be varied. \n\n So what is the optimum fineness for drip coffee? \n\n Does it matter so much given that I am not using pressure (typically 15 bar in an espresso machine) to force hot water through the coffee grounds.	<p>I manually grind coffee beans for drip coffee but I thought that depending on whether the coffee is intended to be used for a cafetiere or espresso machine then the fineness needs to be varied.</p>\n\n<p>So what is the optimum fineness for drip coffee?</p>\n\n<p>Does it matter so much given that I am not using pressure (typically 15 bar in an espresso machine) to force hot water through the coffee grounds.</p>\n	user 8	\N	\N	457245cd30f85b530430f264f536f5cf43b2d2004407a564c48da3a4901c929c	imported	\N	2015-01-27 20:13:58.61	\N		\N	\N	\N
-23	Does the hardness of water matter when making coffee	I live in a hard water area and with English Tea I can definitely taste and see the difference when compared to where I'm from which is a soft water area so does the hardness of the water affect coffee so much? \n\n Perhaps the taste is more intense that I don't notice but I would think it does affect it. \n\n Does the process of how you make the coffee more important to the taste, I used to have an espresso machine and if I didn't clean it using citric acid the seals would become clogged with limescale to the point that the machine stopped working. \n\n I'd be interested in a scientific/objective view on this as I now use bottled water in my kettle.	<p>I live in a hard water area and with English Tea I can definitely taste and see the difference when compared to where I'm from which is a soft water area so does the hardness of the water affect coffee so much?</p>\n\n<p>Perhaps the taste is more intense that I don't notice but I would think it does affect it.</p>\n\n<p>Does the process of how you make the coffee more important to the taste, I used to have an espresso machine and if I didn't clean it using citric acid the seals would become clogged with limescale to the point that the machine stopped working.</p>\n\n<p>I'd be interested in a scientific/objective view on this as I now use bottled water in my kettle.</p>\n	user 8	\N	\N	396cf16d3f6f48171222e12117042d5ac71fde3aae0c429c0e1c7bbc890749d5	imported	\N	2015-01-27 20:20:05.7	\N		\N	\N	\N
-24	What's the theory behind using thin spouted kettles when making drip/pour over coffee	I own a drip coffee pot:\n \n\n and one of the other things you can buy is a  thin spouted kettle  which is used for pouring water one to the grounds. \n\n What is the theory behind this? \n\n Does the rate of water delivery/flow just agitate the suspension of coffee/water in a way that is better? \n\n I also see such items being used in coffee shops too so would really like an expert's summation on this.	<p>I own a drip coffee pot:\n</p>\n\n<p>and one of the other things you can buy is a <a href="http://www.hario.jp/product/list.php?middelclass=3" rel="nofollow ugc noopener">thin spouted kettle</a> which is used for pouring water one to the grounds.</p>\n\n<p>What is the theory behind this?</p>\n\n<p>Does the rate of water delivery/flow just agitate the suspension of coffee/water in a way that is better?</p>\n\n<p>I also see such items being used in coffee shops too so would really like an expert's summation on this.</p>\n	user 8	\N	\N	3bf7daf8d5311eebdb0d5af2016d5a8420f12f230f950af96ac67fbac7c6d413	imported	\N	2015-01-27 20:30:33.657	\N		\N	\N	\N
-25	How important is tamping coffee for an espresso machine	I observe that coffee servers (I refuse to use the term barista) will apply pressure to the coffee grounds using a variety of methods and pressure. This seems to vary wildly and I'd like to know how important is this? Is there some general rule of thumb when it comes to recommended pressure? \n\n My thoughts were that the fineness mattered the most for espresso machines and that reasonable enough pressure when tamping is enough but what do expert's use and believe.	<p>I observe that coffee servers (I refuse to use the term barista) will apply pressure to the coffee grounds using a variety of methods and pressure. This seems to vary wildly and I'd like to know how important is this? Is there some general rule of thumb when it comes to recommended pressure?</p>\n\n<p>My thoughts were that the fineness mattered the most for espresso machines and that reasonable enough pressure when tamping is enough but what do expert's use and believe.</p>\n	user 8	\N	\N	e57cb4eb39cb6ec24c7227c33c81fd78281a1a632771c6331029edbca026cf75	imported	\N	2015-01-27 20:34:58.077	\N		\N	\N	\N
-26	Do you ship the NW-24 to Norway?	Question body 0 for the upgrade fixture.	<p>Question body 0 for the upgrade fixture.</p>	Upgrade asker 0	\N	\N	71669773a359c2b5169d64c5c58fdb93192f9917337d0e2f0109108a43afd0ca	open	\N	2026-12-03 08:23:51.654682	\N		\N	\N	\N
-27	Is there a PCB rev C datasheet?	Question body 1 for the upgrade fixture.	<p>Question body 1 for the upgrade fixture.</p>	Upgrade asker 1	\N	\N	0bcd763710608a089f29c6c8c168d21df513dbe324975ddd4e9c3d91fd3dfa1e	open	\N	2026-12-03 08:23:52.054454	\N		\N	\N	\N
-28	Can Wi-Fi 7 roam across two warehouses?	Question body 2 for the upgrade fixture.	<p>Question body 2 for the upgrade fixture.</p>	Upgrade asker 2	\N	\N	548bbfda508675d6167d1b5347165b3164321f0fa7b8ca0d73196ea71759f192	open	\N	2026-12-03 08:23:52.287222	\N		\N	\N	\N
-29	Do you ship the NW-24 to Sweden?	Question body for the follow-up.	<p>Question body for the follow-up.</p>	Follow-up asker	\N	\N	304ec5b31956669a460e8c7cd3ddd2654474d772a1b1787f961902e39cb34a78	open	\N	2026-12-03 08:24:03.110546	\N		\N	\N	\N
+2	Do you support SAML single sign-on for the admin portal?	Our auditors want every admin login behind our IdP (Entra ID).	<p>Our auditors want every admin login behind our IdP (Entra ID).</p>	J. Okafor	2	\N	01bd09d74a54c570b338da2c6e1d359d55d826a81b4d5b0cabb6c12c853642ad	answered	\N	2026-11-17 12:31:49.669633	\N		\N	\N	\N
+3	What is the current lead time for NW-4800 switches?	We need 40 units for a Q2 rollout.	<p>We need 40 units for a Q2 rollout.</p>	Lena	3	\N	f7ca5978e1b68e54441aa7e49b74decefe9360d4d3e686303f2d074a71c8a8df	answered	\N	2026-11-18 08:31:49.669633	\N		\N	\N	\N
+4	Is 24/7 support included or an add-on?	Comparing you with two other vendors for a hospital network.	<p>Comparing you with two other vendors for a hospital network.</p>	Chris	4	\N	e62b86bfb83ffd0ca05dd457976da9d5a12d7bbd0e5426b3d2ec950ec30c7cd7	answered	\N	2026-11-20 20:31:49.669633	\N		\N	\N	\N
+5	Dana, how do you handle roaming between buildings?	Forklifts move between two halls 80 m apart and lose sessions.	<p>Forklifts move between two halls 80 m apart and lose sessions.</p>	Ahmed	1	1	a9d310f6866012b222c842acdb6312cc204b2170e358f421fe1a65d5c57e84b3	answered	\N	2026-11-22 12:31:49.669633	\N		1	\N	\N
+6	Can the firewall log to our own SIEM?	We use a self-hosted Wazuh.	<p>We use a self-hosted Wazuh.</p>	Ingrid	2	\N	072dfb4fe082c1c8a892b2ed9ec801e8a27c870b140f328d90b3419790381b49	answered	\N	2026-11-24 04:31:49.669633	\N		\N	\N	\N
+7	Are your PCBs lead-free (RoHS 3)?	Procurement needs a declaration.	<p>Procurement needs a declaration.</p>	P. Novak	3	\N	8b37d35841aab79ba400c0dd00a88cd975029b9728d99a62d489bb570ea9f11a	answered	\N	2026-11-25 00:31:49.669633	\N		\N	\N	\N
+8	Alex, do you offer multi-year price locks?	Budget cycles here are three years.	<p>Budget cycles here are three years.</p>	Grace	4	5	d5cd4f72ef9741ed32f9aa1b8138049eeab42585eccff8d38ad6b6469f56ca34	answered	\N	2026-11-27 02:31:49.669633	\N		5	\N	\N
+9	Do you sell SD-WAN without managed services?	We have our own NOC.	<p>We have our own NOC.</p>	Tobias	1	\N	c6d153c5de208ddbfc35821c14458479ad7b0a56cd705363389f369bb7b7c869	answered	\N	2026-11-28 08:31:49.669633	\N		\N	\N	\N
+10	How do you publish vulnerability advisories?	We want to subscribe.	<p>We want to subscribe.</p>	R. Silva	2	\N	4289a096e961da53990f965ddbb83f61fee7b05236ccbfe85d822106a46ee68f	answered	\N	2026-11-29 08:31:49.669633	\N		\N	\N	\N
+11	What is the MTBF of the NW-2200 power supply?	Sizing spares for 200 sites.	<p>Sizing spares for 200 sites.</p>	Mei	3	\N	8929fc2d39dcdc956f34c217b5b8ac51a3f5aa8b9774359c0390ab6100b17dc2	answered	\N	2026-11-30 00:31:49.669633	\N		\N	\N	\N
+12	Can we do a proof of concept before buying?	Two sites, four weeks.	<p>Two sites, four weeks.</p>	Oskar	4	\N	471f6771cca02780c83766e8482243d97b15b396292824ff2637afbfe931f504	answered	\N	2026-11-30 20:31:49.669633	\N		\N	\N	\N
+15	Can we get the NW-4800 in a fanless version?	It sits in an office, noise matters.	<p>It sits in an office, noise matters.</p>	Nora	3	3	62be6c5cf188e7c2c5b39218e598cfcacd6cd9c8c64e31e7b7babafd05f637fb	open	\N	2026-12-01 06:31:49.669633	\N		3	\N	\N
+17	Do you have partners in Japan?	Looking for a local integrator.	<p>Looking for a local integrator.</p>	Yuki	\N	\N	e09de94599da5db34e6287b6566abf5798718530af195a423afee676e2652613	open	\N	2026-12-02 12:31:49.669633	\N		\N	\N	\N
+18	Dana, outdoor APs for a port terminal?	Salt spray and wind. What rating do we need?	<p>Salt spray and wind. What rating do we need?</p>	Ben	1	1	60bb7ea6d1a88228b07c91b86c02a05ea1904830e0d5dd34051a964a9f855934	open	\N	2026-12-03 02:31:49.669633	\N		1	\N	\N
+19	Do you support 802.1X with certificates only?	No passwords on the wired network.	<p>No passwords on the wired network.</p>	Sofia	2	\N	8bbc3358cbd800c047bffaaa0aa0488e74fe94c21ff1ad30f56abf6b19545016	open	\N	2026-12-03 05:31:49.669633	\N		\N	\N	\N
+20	Is there a rack kit for the NW-2200?	Two per 1U shelf?	<p>Two per 1U shelf?</p>	Luca	3	\N	4c52eaecb477ca8f268bc95debee903cc6157389d322326904bedbc56f7e9671	open	\N	2026-12-03 07:31:49.669633	\N		\N	\N	\N
+16	What does onboarding look like for 50 sites?	We'd like a rough timeline.	<p>We'd like a rough timeline.</p>	Felix	4	\N	e81db95a0a6a95b5e8887bb6d0522667be0e5a46d106df5c3b094868d6893d62	open	\N	2026-12-02 02:31:49.669633	\N		4	\N	\N
+14	Do your switches support EVPN-VXLAN?	Planning a small data-centre fabric.	<p>Planning a small data-centre fabric.</p>	Viktor	1	\N	f83785d71c3dbd8eefe93d19b11337fcbf5b2505584790063e7e314c68f6d757	open	\N	2026-11-30 08:31:49.669633	\N		4	\N	\N
+1	Can your APs handle 300 handheld scanners in one aisle?	We run a cold-storage warehouse with dense shelving. Today's Wi-Fi drops scanners in the freezer zone. Would Wi-Fi 7 help, or is it an antenna problem?	<p>We run a cold-storage warehouse with dense shelving. Today's Wi-Fi drops scanners in the freezer zone. Would Wi-Fi 7 help, or is it an antenna problem?</p>	Maria K.	1	\N	9d3846079260bafd174a994f7f2cb9cd3679938fe38ce6a10a68b5d35e9ae727	answered	1	2026-11-16 16:31:49.669633	\N		\N	\N	\N
+21	How should I store whole bean coffee?	I just got a pound of microroasted, local coffee and am curious what the optimal way to store it is (what temperature, humidity, etc)	<p>I just got a pound of microroasted, local coffee and am curious what the optimal way to store it is (what temperature, humidity, etc)</p>\n	user 4	\N	\N	9c9178f09f6bce78398822c2dd67e15caac1f30c566326208e3698fd9d38d59a	imported	\N	2015-01-27 20:09:32.72	\N		\N	\N	\N
+13	Is there an on-prem option for the management console?	Our regulator does not allow cloud management for this network.	<p>Our regulator does not allow cloud management for this network.</p>	Hannah	2	\N	6fe46f3456ee85500b635e6aae8226c9a027bf7cc160936610056868c84755f5	answered	\N	2026-11-27 02:31:49.669633	\N		\N	\N	\N
+22	How fine should I grind coffee for drip/pour over coffee	I manually grind coffee beans for drip coffee but I thought that depending on whether the coffee is intended to be used for a cafetiere or espresso machine then the fineness needs to be varied. \n\n So what is the optimum fineness for drip coffee? \n\n Does it matter so much given that I am not using pressure (typically 15 bar in an espresso machine) to force hot water through the coffee grounds.	<p>I manually grind coffee beans for drip coffee but I thought that depending on whether the coffee is intended to be used for a cafetiere or espresso machine then the fineness needs to be varied.</p>\n\n<p>So what is the optimum fineness for drip coffee?</p>\n\n<p>Does it matter so much given that I am not using pressure (typically 15 bar in an espresso machine) to force hot water through the coffee grounds.</p>\n	user 8	\N	\N	94dc4e66e6b729c2ac8fcea631298328799a18353f56b9d5cc6e199cdcbba9ba	imported	\N	2015-01-27 20:13:58.61	\N		\N	\N	\N
+23	Does the hardness of water matter when making coffee	I live in a hard water area and with English Tea I can definitely taste and see the difference when compared to where I'm from which is a soft water area so does the hardness of the water affect coffee so much? \n\n Perhaps the taste is more intense that I don't notice but I would think it does affect it. \n\n Does the process of how you make the coffee more important to the taste, I used to have an espresso machine and if I didn't clean it using citric acid the seals would become clogged with limescale to the point that the machine stopped working. \n\n I'd be interested in a scientific/objective view on this as I now use bottled water in my kettle.	<p>I live in a hard water area and with English Tea I can definitely taste and see the difference when compared to where I'm from which is a soft water area so does the hardness of the water affect coffee so much?</p>\n\n<p>Perhaps the taste is more intense that I don't notice but I would think it does affect it.</p>\n\n<p>Does the process of how you make the coffee more important to the taste, I used to have an espresso machine and if I didn't clean it using citric acid the seals would become clogged with limescale to the point that the machine stopped working.</p>\n\n<p>I'd be interested in a scientific/objective view on this as I now use bottled water in my kettle.</p>\n	user 8	\N	\N	fda8418065bef821d28ff6e7221a1c88e64e3cd263e5aace5a4be66b5340a08c	imported	\N	2015-01-27 20:20:05.7	\N		\N	\N	\N
+24	What's the theory behind using thin spouted kettles when making drip/pour over coffee	I own a drip coffee pot:\n \n\n and one of the other things you can buy is a  thin spouted kettle  which is used for pouring water one to the grounds. \n\n What is the theory behind this? \n\n Does the rate of water delivery/flow just agitate the suspension of coffee/water in a way that is better? \n\n I also see such items being used in coffee shops too so would really like an expert's summation on this.	<p>I own a drip coffee pot:\n</p>\n\n<p>and one of the other things you can buy is a <a href="http://www.hario.jp/product/list.php?middelclass=3" rel="nofollow ugc noopener">thin spouted kettle</a> which is used for pouring water one to the grounds.</p>\n\n<p>What is the theory behind this?</p>\n\n<p>Does the rate of water delivery/flow just agitate the suspension of coffee/water in a way that is better?</p>\n\n<p>I also see such items being used in coffee shops too so would really like an expert's summation on this.</p>\n	user 8	\N	\N	4e8236b8ee9f355a0e7fae5f3b380fb3e6de76a9119e54a42c06412a638bf9ab	imported	\N	2015-01-27 20:30:33.657	\N		\N	\N	\N
+25	How important is tamping coffee for an espresso machine	I observe that coffee servers (I refuse to use the term barista) will apply pressure to the coffee grounds using a variety of methods and pressure. This seems to vary wildly and I'd like to know how important is this? Is there some general rule of thumb when it comes to recommended pressure? \n\n My thoughts were that the fineness mattered the most for espresso machines and that reasonable enough pressure when tamping is enough but what do expert's use and believe.	<p>I observe that coffee servers (I refuse to use the term barista) will apply pressure to the coffee grounds using a variety of methods and pressure. This seems to vary wildly and I'd like to know how important is this? Is there some general rule of thumb when it comes to recommended pressure?</p>\n\n<p>My thoughts were that the fineness mattered the most for espresso machines and that reasonable enough pressure when tamping is enough but what do expert's use and believe.</p>\n	user 8	\N	\N	714fb3e6e658658d1342512dab341e8250a2afec1a993c8d11f4d630a4b651d7	imported	\N	2015-01-27 20:34:58.077	\N		\N	\N	\N
+26	Do you ship the NW-24 to Norway?	Question body 0 for the upgrade fixture.	<p>Question body 0 for the upgrade fixture.</p>	Upgrade asker 0	\N	\N	4fa778277e6947bf42c3762fb5264d4d99bdcc1e7a1b969b13ddb6af97ceb757	open	\N	2026-12-03 08:33:22.140736	\N		\N	\N	\N
+27	Is there a PCB rev C datasheet?	Question body 1 for the upgrade fixture.	<p>Question body 1 for the upgrade fixture.</p>	Upgrade asker 1	\N	\N	6bb14d1a3a1f3c2a44d2d137c87cc0dd70d90704ae9bbe09f527f331f6f20fed	open	\N	2026-12-03 08:33:22.590402	\N		\N	\N	\N
+28	Can Wi-Fi 7 roam across two warehouses?	Question body 2 for the upgrade fixture.	<p>Question body 2 for the upgrade fixture.</p>	Upgrade asker 2	\N	\N	d46298d149649bf3485810f45255fb4dbff3bda90e04b5ea7df5ca8541080f2d	open	\N	2026-12-03 08:33:22.797318	\N		\N	\N	\N
 \.
 
 
@@ -1213,60 +1211,58 @@ COPY public.search_gaps (query, misses, first_at, last_at) FROM stdin;
 --
 
 COPY public.search_outbox (id, kind, ref, created_at, done_at) FROM stdin;
-1	person	1	2026-12-03 08:22:39.303769	2026-12-03 08:22:46.417108
-2	person	2	2026-12-03 08:22:40.381522	2026-12-03 08:22:46.417108
-3	person	3	2026-12-03 08:22:41.283723	2026-12-03 08:22:46.417108
-4	person	4	2026-12-03 08:22:41.765132	2026-12-03 08:22:46.417108
-5	person	5	2026-12-03 08:22:42.670061	2026-12-03 08:22:46.417108
-6	person	1	2026-12-03 08:22:42.717947	2026-12-03 08:22:46.417108
-7	person	4	2026-12-03 08:22:42.717947	2026-12-03 08:22:46.417108
-8	person	2	2026-12-03 08:22:42.766426	2026-12-03 08:22:46.417108
-9	person	3	2026-12-03 08:22:42.796766	2026-12-03 08:22:46.417108
-10	person	3	2026-12-03 08:22:42.830704	2026-12-03 08:22:46.417108
-11	person	4	2026-12-03 08:22:42.854355	2026-12-03 08:22:46.417108
-12	person	5	2026-12-03 08:22:42.854355	2026-12-03 08:22:46.417108
-13	person	4	2026-12-03 08:22:42.884767	2026-12-03 08:22:46.417108
-14	person	5	2026-12-03 08:22:42.884767	2026-12-03 08:22:46.417108
-15	thread	1	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-16	thread	2	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-17	thread	3	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-18	thread	4	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-19	thread	5	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-20	thread	6	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-21	thread	7	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-22	thread	8	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-23	thread	9	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-24	thread	10	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-25	thread	11	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-26	thread	12	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-27	thread	13	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-28	thread	14	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-29	thread	15	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-30	thread	16	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-31	thread	17	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-32	thread	18	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-33	thread	19	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-34	thread	20	2026-12-03 08:22:43.219347	2026-12-03 08:22:46.417108
-35	thread	16	2026-12-03 08:22:43.268945	2026-12-03 08:22:46.417108
-36	thread	14	2026-12-03 08:22:43.292304	2026-12-03 08:22:46.417108
-37	thread	1	2026-12-03 08:22:43.35716	2026-12-03 08:22:46.417108
-38	thread	21	2026-12-03 08:23:42.889272	2026-12-03 08:23:43.793463
-39	thread	21	2026-12-03 08:23:42.935875	2026-12-03 08:23:43.793463
-40	thread	22	2026-12-03 08:23:42.935875	2026-12-03 08:23:43.793463
-41	thread	22	2026-12-03 08:23:42.982681	2026-12-03 08:23:43.793463
-42	thread	23	2026-12-03 08:23:42.982681	2026-12-03 08:23:43.793463
-43	thread	23	2026-12-03 08:23:43.009274	2026-12-03 08:23:43.793463
-44	thread	24	2026-12-03 08:23:43.009274	2026-12-03 08:23:43.793463
-45	thread	24	2026-12-03 08:23:43.045127	2026-12-03 08:23:43.793463
-46	thread	25	2026-12-03 08:23:43.045127	2026-12-03 08:23:43.793463
-47	thread	25	2026-12-03 08:23:43.079739	2026-12-03 08:23:43.793463
-48	thread	26	2026-12-03 08:23:51.662062	2026-12-03 08:23:51.976762
-49	thread	27	2026-12-03 08:23:52.065001	2026-12-03 08:23:52.225402
-50	thread	28	2026-12-03 08:23:52.296671	2026-12-03 08:23:53.890866
-51	thread	13	2026-12-03 08:23:54.249515	2026-12-03 08:23:54.384736
-52	thread	26	2026-12-03 08:23:54.498795	2026-12-03 08:24:03.492814
-53	thread	29	2026-12-03 08:24:03.113436	2026-12-03 08:24:03.492814
-54	thread	29	2026-12-03 08:24:03.873547	\N
+1	person	1	2026-12-03 08:31:51.123323	2026-12-03 08:32:00.245584
+2	person	2	2026-12-03 08:31:52.632979	2026-12-03 08:32:00.245584
+3	person	3	2026-12-03 08:31:53.971112	2026-12-03 08:32:00.245584
+4	person	4	2026-12-03 08:31:55.145773	2026-12-03 08:32:00.245584
+5	person	5	2026-12-03 08:31:55.710444	2026-12-03 08:32:00.245584
+6	person	1	2026-12-03 08:31:55.780731	2026-12-03 08:32:00.245584
+7	person	4	2026-12-03 08:31:55.780731	2026-12-03 08:32:00.245584
+8	person	2	2026-12-03 08:31:55.864742	2026-12-03 08:32:00.245584
+9	person	3	2026-12-03 08:31:55.92883	2026-12-03 08:32:00.245584
+10	person	3	2026-12-03 08:31:55.980725	2026-12-03 08:32:00.245584
+11	person	4	2026-12-03 08:31:56.024735	2026-12-03 08:32:00.245584
+12	person	5	2026-12-03 08:31:56.024735	2026-12-03 08:32:00.245584
+13	person	4	2026-12-03 08:31:56.060801	2026-12-03 08:32:00.245584
+14	person	5	2026-12-03 08:31:56.060801	2026-12-03 08:32:00.245584
+15	thread	1	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+16	thread	2	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+17	thread	3	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+18	thread	4	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+19	thread	5	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+20	thread	6	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+21	thread	7	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+22	thread	8	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+23	thread	9	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+24	thread	10	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+25	thread	11	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+26	thread	12	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+27	thread	13	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+28	thread	14	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+29	thread	15	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+30	thread	16	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+31	thread	17	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+32	thread	18	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+33	thread	19	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+34	thread	20	2026-12-03 08:31:56.453961	2026-12-03 08:32:00.245584
+35	thread	16	2026-12-03 08:31:56.533308	2026-12-03 08:32:00.245584
+36	thread	14	2026-12-03 08:31:56.566721	2026-12-03 08:32:00.245584
+37	thread	1	2026-12-03 08:31:56.66563	2026-12-03 08:32:00.245584
+38	thread	21	2026-12-03 08:33:13.097289	2026-12-03 08:33:13.541003
+39	thread	21	2026-12-03 08:33:13.12917	2026-12-03 08:33:13.541003
+40	thread	22	2026-12-03 08:33:13.12917	2026-12-03 08:33:13.541003
+41	thread	22	2026-12-03 08:33:13.1488	2026-12-03 08:33:13.541003
+42	thread	23	2026-12-03 08:33:13.1488	2026-12-03 08:33:13.541003
+43	thread	23	2026-12-03 08:33:13.16907	2026-12-03 08:33:13.541003
+44	thread	24	2026-12-03 08:33:13.16907	2026-12-03 08:33:13.541003
+45	thread	24	2026-12-03 08:33:13.182026	2026-12-03 08:33:13.541003
+46	thread	25	2026-12-03 08:33:13.182026	2026-12-03 08:33:13.541003
+47	thread	25	2026-12-03 08:33:13.19723	2026-12-03 08:33:13.541003
+48	thread	26	2026-12-03 08:33:22.146861	2026-12-03 08:33:22.541724
+49	thread	27	2026-12-03 08:33:22.605049	2026-12-03 08:33:22.769524
+50	thread	28	2026-12-03 08:33:22.798385	2026-12-03 08:33:23.88505
+51	thread	13	2026-12-03 08:33:24.303923	2026-12-03 08:33:24.457945
+52	thread	26	2026-12-03 08:33:24.909505	\N
 \.
 
 
@@ -1284,7 +1280,7 @@ COPY public.search_synonyms (id, term, expansion) FROM stdin;
 --
 
 COPY public.settings (key, value) FROM stdin;
-demo_loaded	2026-12-03T08:22:37.952960
+demo_loaded	2026-12-03T08:31:49.669633
 \.
 
 
@@ -1306,11 +1302,10 @@ COPY public.topics (id, slug, name, description, response_target_hours, working_
 --
 
 COPY public.webhook_deliveries (id, endpoint_id, event, payload, created_at, attempts, next_attempt_at, delivered_at, gave_up_at, last_status) FROM stdin;
-1	1	question.asked	{"question": {"id": 26, "title": "Do you ship the NW-24 to Norway?", "url": "http://127.0.0.1:8000/q/26/do-you-ship-the-nw-24-to-norway", "topic": null, "asked_at": "2026-12-03T08:23:51.654682Z"}}	2026-12-03 08:23:51.850383	0	2026-12-03 08:23:51.850383	\N	\N	
-2	1	question.asked	{"question": {"id": 27, "title": "Is there a PCB rev C datasheet?", "url": "http://127.0.0.1:8000/q/27/is-there-a-pcb-rev-c-datasheet", "topic": null, "asked_at": "2026-12-03T08:23:52.054454Z"}}	2026-12-03 08:23:52.15044	0	2026-12-03 08:23:52.15044	\N	\N	
-3	1	question.asked	{"question": {"id": 28, "title": "Can Wi-Fi 7 roam across two warehouses?", "url": "http://127.0.0.1:8000/q/28/can-wi-fi-7-roam-across-two-warehouses", "topic": null, "asked_at": "2026-12-03T08:23:52.287222Z"}}	2026-12-03 08:23:52.523566	0	2026-12-03 08:23:52.523566	\N	\N	
-4	1	answer.posted	{"answer": {"id": 13, "question_id": 13, "url": "http://127.0.0.1:8000/q/13/is-there-an-on-prem-option-for-the-management-console#answer-13", "author": {"name": "Dana Ortiz", "job_title": "Network Engineer"}}}	2026-12-03 08:23:54.326361	0	2026-12-03 08:23:54.326361	\N	\N	
-5	1	question.asked	{"question": {"id": 29, "title": "Do you ship the NW-24 to Sweden?", "url": "http://127.0.0.1:8000/q/29/do-you-ship-the-nw-24-to-sweden", "topic": null, "asked_at": "2026-12-03T08:24:03.110546Z"}}	2026-12-03 08:24:03.35344	0	2026-12-03 08:24:03.35344	\N	\N	
+1	1	question.asked	{"question": {"id": 26, "title": "Do you ship the NW-24 to Norway?", "url": "http://127.0.0.1:8000/q/26/do-you-ship-the-nw-24-to-norway", "topic": null, "asked_at": "2026-12-03T08:33:22.140736Z"}}	2026-12-03 08:33:22.350553	0	2026-12-03 08:33:22.350553	\N	\N	
+2	1	question.asked	{"question": {"id": 27, "title": "Is there a PCB rev C datasheet?", "url": "http://127.0.0.1:8000/q/27/is-there-a-pcb-rev-c-datasheet", "topic": null, "asked_at": "2026-12-03T08:33:22.590402Z"}}	2026-12-03 08:33:22.721021	0	2026-12-03 08:33:22.721021	\N	\N	
+3	1	question.asked	{"question": {"id": 28, "title": "Can Wi-Fi 7 roam across two warehouses?", "url": "http://127.0.0.1:8000/q/28/can-wi-fi-7-roam-across-two-warehouses", "topic": null, "asked_at": "2026-12-03T08:33:22.797318Z"}}	2026-12-03 08:33:22.824812	0	2026-12-03 08:33:22.824812	\N	\N	
+4	1	answer.posted	{"answer": {"id": 13, "question_id": 13, "url": "http://127.0.0.1:8000/q/13/is-there-an-on-prem-option-for-the-management-console#answer-13", "author": {"name": "Dana Ortiz", "job_title": "Network Engineer"}}}	2026-12-03 08:33:24.362103	0	2026-12-03 08:33:24.362103	\N	\N	
 \.
 
 
@@ -1319,7 +1314,7 @@ COPY public.webhook_deliveries (id, endpoint_id, event, payload, created_at, att
 --
 
 COPY public.webhook_endpoints (id, url, secret, events, active, created_at, last_status, last_attempt_at) FROM stdin;
-1	https://crm.example.com/hook	cf8652251e140196af73335ff28527dd70ad58b0036f90802d3e8eef366826d6	question.asked,answer.posted	t	2026-12-03 08:23:21.967416		\N
+1	https://crm.example.com/hook	d695165d43f96aae503e51b0c5a687ebb1a112119682162f8239c21fdd8e589b	question.asked,answer.posted	t	2026-12-03 08:32:25.011886		\N
 \.
 
 
@@ -1376,7 +1371,7 @@ SELECT pg_catalog.setval('public.feeds_id_seq', 1, false);
 -- Name: follow_ups_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.follow_ups_id_seq', 3, true);
+SELECT pg_catalog.setval('public.follow_ups_id_seq', 2, true);
 
 
 --
@@ -1425,14 +1420,14 @@ SELECT pg_catalog.setval('public.question_revisions_id_seq', 1, false);
 -- Name: questions_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.questions_id_seq', 29, true);
+SELECT pg_catalog.setval('public.questions_id_seq', 28, true);
 
 
 --
 -- Name: search_outbox_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.search_outbox_id_seq', 54, true);
+SELECT pg_catalog.setval('public.search_outbox_id_seq', 52, true);
 
 
 --
@@ -1453,7 +1448,7 @@ SELECT pg_catalog.setval('public.topics_id_seq', 5, true);
 -- Name: webhook_deliveries_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.webhook_deliveries_id_seq', 5, true);
+SELECT pg_catalog.setval('public.webhook_deliveries_id_seq', 4, true);
 
 
 --
@@ -2178,5 +2173,5 @@ ALTER TABLE ONLY public.webhook_deliveries
 -- PostgreSQL database dump complete
 --
 
-\unrestrict oIffAJNjuadqS9ANyQdXKcCSAKk7Ekh3ClXsD2w4CYWhPyc4ed9S9HakTPISQnt
+\unrestrict enSbyX39cJj79e4akqa5t0ix5FCeKbZ1bMcOiOd6zZtuBKL1Ob0IVJDWZp0Pqh9
 

@@ -25,19 +25,19 @@ CREATE TABLE answers (
 	FOREIGN KEY(person_id) REFERENCES persons (id), 
 	FOREIGN KEY(question_id) REFERENCES questions (id) ON DELETE CASCADE
 );
-INSERT INTO "answers" VALUES(1,1,1,'Most likely antennas and placement, not the standard. Metal racking and freezer doors reflect heavily. We''d start with a **predictive survey** and directional antennas along the aisles; Wi-Fi 7 helps capacity, not reflections.','<p>Most likely antennas and placement, not the standard. Metal racking and freezer doors reflect heavily. We''d start with a <strong>predictive survey</strong> and directional antennas along the aisles; Wi-Fi 7 helps capacity, not reflections.</p>','2026-11-16 19:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(2,2,2,'Yes: SAML 2.0 and OIDC, with SCIM for deprovisioning. Local admin accounts can be disabled once SSO is verified.','<p>Yes: SAML 2.0 and OIDC, with SCIM for deprovisioning. Local admin accounts can be disabled once SSO is verified.</p>','2026-11-17 14:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(3,3,3,'Today it is **6–8 weeks** for 40 units. Our PCB supplier added a second fab line in March, so quotes are firm for 30 days.','<p>Today it is <strong>6–8 weeks</strong> for 40 units. Our PCB supplier added a second fab line in March, so quotes are firm for 30 days.</p>','2026-11-18 13:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(4,4,4,'Business hours are included; 24/7 with a 1-hour response is the Critical plan. For hospitals we usually recommend it for the core only.','<p>Business hours are included; 24/7 with a 1-hour response is the Critical plan. For hospitals we usually recommend it for the core only.</p>','2026-11-20 21:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(5,5,1,'Point-to-point bridge plus 802.11r fast roaming on one SSID. Sessions survive because the controller keeps the client state across both halls.','<p>Point-to-point bridge plus 802.11r fast roaming on one SSID. Sessions survive because the controller keeps the client state across both halls.</p>','2026-11-22 16:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(6,6,2,'Yes, syslog over TLS or plain CEF. No cloud relay needed: logs go straight from the appliance to your collector.','<p>Yes, syslog over TLS or plain CEF. No cloud relay needed: logs go straight from the appliance to your collector.</p>','2026-11-24 10:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(7,7,3,'All NW-series boards are RoHS 3 and REACH compliant. I can send the signed declaration.','<p>All NW-series boards are RoHS 3 and REACH compliant. I can send the signed declaration.</p>','2026-11-25 02:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(8,8,5,'Yes. Three-year agreements lock list prices; we publish the indexation rule in the contract rather than leaving it to renewal time.','<p>Yes. Three-year agreements lock list prices; we publish the indexation rule in the contract rather than leaving it to renewal time.</p>','2026-11-27 10:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(9,9,4,'Yes. Licences are self-managed by default; managed service is optional.','<p>Yes. Licences are self-managed by default; managed service is optional.</p>','2026-11-28 11:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(10,10,2,'On our advisories page with an Atom feed, plus CVE IDs. We aim to publish within 72 h of a confirmed issue.','<p>On our advisories page with an Atom feed, plus CVE IDs. We aim to publish within 72 h of a confirmed issue.</p>','2026-11-30 04:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(11,11,3,'Rated 250,000 h at 25 °C. Field data over 3 years is better; for 200 sites, 4 spares has been plenty.','<p>Rated 250,000 h at 25 °C. Field data over 3 years is better; for 200 sites, 4 spares has been plenty.</p>','2026-12-01 06:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(12,12,4,'Yes — we lend hardware for 30 days and a named engineer joins your kick-off.','<p>Yes — we lend hardware for 30 days and a named engineer joins your kick-off.</p>','2026-11-30 22:19:58.326048',NULL,'');
-INSERT INTO "answers" VALUES(13,13,1,'Yes, **we do**: fixture answer.','<p>Yes, <strong>we do</strong>: fixture answer.</p>','2026-12-03 08:21:44.577428',NULL,'');
+INSERT INTO "answers" VALUES(1,1,1,'Most likely antennas and placement, not the standard. Metal racking and freezer doors reflect heavily. We''d start with a **predictive survey** and directional antennas along the aisles; Wi-Fi 7 helps capacity, not reflections.','<p>Most likely antennas and placement, not the standard. Metal racking and freezer doors reflect heavily. We''d start with a <strong>predictive survey</strong> and directional antennas along the aisles; Wi-Fi 7 helps capacity, not reflections.</p>','2026-11-16 19:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(2,2,2,'Yes: SAML 2.0 and OIDC, with SCIM for deprovisioning. Local admin accounts can be disabled once SSO is verified.','<p>Yes: SAML 2.0 and OIDC, with SCIM for deprovisioning. Local admin accounts can be disabled once SSO is verified.</p>','2026-11-17 14:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(3,3,3,'Today it is **6–8 weeks** for 40 units. Our PCB supplier added a second fab line in March, so quotes are firm for 30 days.','<p>Today it is <strong>6–8 weeks</strong> for 40 units. Our PCB supplier added a second fab line in March, so quotes are firm for 30 days.</p>','2026-11-18 13:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(4,4,4,'Business hours are included; 24/7 with a 1-hour response is the Critical plan. For hospitals we usually recommend it for the core only.','<p>Business hours are included; 24/7 with a 1-hour response is the Critical plan. For hospitals we usually recommend it for the core only.</p>','2026-11-20 21:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(5,5,1,'Point-to-point bridge plus 802.11r fast roaming on one SSID. Sessions survive because the controller keeps the client state across both halls.','<p>Point-to-point bridge plus 802.11r fast roaming on one SSID. Sessions survive because the controller keeps the client state across both halls.</p>','2026-11-22 16:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(6,6,2,'Yes, syslog over TLS or plain CEF. No cloud relay needed: logs go straight from the appliance to your collector.','<p>Yes, syslog over TLS or plain CEF. No cloud relay needed: logs go straight from the appliance to your collector.</p>','2026-11-24 10:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(7,7,3,'All NW-series boards are RoHS 3 and REACH compliant. I can send the signed declaration.','<p>All NW-series boards are RoHS 3 and REACH compliant. I can send the signed declaration.</p>','2026-11-25 02:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(8,8,5,'Yes. Three-year agreements lock list prices; we publish the indexation rule in the contract rather than leaving it to renewal time.','<p>Yes. Three-year agreements lock list prices; we publish the indexation rule in the contract rather than leaving it to renewal time.</p>','2026-11-27 10:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(9,9,4,'Yes. Licences are self-managed by default; managed service is optional.','<p>Yes. Licences are self-managed by default; managed service is optional.</p>','2026-11-28 11:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(10,10,2,'On our advisories page with an Atom feed, plus CVE IDs. We aim to publish within 72 h of a confirmed issue.','<p>On our advisories page with an Atom feed, plus CVE IDs. We aim to publish within 72 h of a confirmed issue.</p>','2026-11-30 04:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(11,11,3,'Rated 250,000 h at 25 °C. Field data over 3 years is better; for 200 sites, 4 spares has been plenty.','<p>Rated 250,000 h at 25 °C. Field data over 3 years is better; for 200 sites, 4 spares has been plenty.</p>','2026-12-01 06:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(12,12,4,'Yes — we lend hardware for 30 days and a named engineer joins your kick-off.','<p>Yes — we lend hardware for 30 days and a named engineer joins your kick-off.</p>','2026-11-30 22:28:31.778061',NULL,'');
+INSERT INTO "answers" VALUES(13,13,1,'Yes, **we do**: fixture answer.','<p>Yes, <strong>we do</strong>: fixture answer.</p>','2026-12-03 08:30:42.929495',NULL,'');
 CREATE TABLE api_tokens (
 	id INTEGER NOT NULL, 
 	person_id INTEGER NOT NULL, 
@@ -50,7 +50,7 @@ CREATE TABLE api_tokens (
 	FOREIGN KEY(person_id) REFERENCES persons (id) ON DELETE CASCADE, 
 	UNIQUE (token_hash)
 );
-INSERT INTO "api_tokens" VALUES(1,5,'CRM sync','2bcb0f8780845a4562683498a6146216acc647373f666c3aba0fda1e6ff9c8e9','2026-12-03 08:20:22.223081',NULL,NULL);
+INSERT INTO "api_tokens" VALUES(1,5,'CRM sync','7f05615ef0c1e249dd40ab0b924681f54ee64f475c31145b8f2f08299285a224','2026-12-03 08:29:04.902768',NULL,NULL);
 CREATE TABLE contact_requests (
 	id INTEGER NOT NULL, 
 	question_id INTEGER NOT NULL, 
@@ -124,9 +124,8 @@ CREATE TABLE follow_ups (
 	PRIMARY KEY (id), 
 	FOREIGN KEY(question_id) REFERENCES questions (id) ON DELETE CASCADE
 );
-INSERT INTO "follow_ups" VALUES(1,1,'Thanks — the survey is booked.','<p>Thanks — the survey is booked.</p>','2026-11-17 22:19:58.326048','published','');
-INSERT INTO "follow_ups" VALUES(2,26,'Thanks, and to Sweden too?','<p>Thanks, and to Sweden too?</p>','2026-12-03 08:21:44.910192','published','');
-INSERT INTO "follow_ups" VALUES(3,29,'And to Denmark too?','<p>And to Denmark too?</p>','2026-12-03 08:22:01.837338','published','');
+INSERT INTO "follow_ups" VALUES(1,1,'Thanks — the survey is booked.','<p>Thanks — the survey is booked.</p>','2026-11-17 22:28:31.778061','published','');
+INSERT INTO "follow_ups" VALUES(2,26,'And to Sweden too?','<p>And to Sweden too?</p>','2026-12-03 08:30:43.384180','published','');
 CREATE TABLE imported_answers (
 	id INTEGER NOT NULL, 
 	question_id INTEGER NOT NULL, 
@@ -242,8 +241,8 @@ CREATE TABLE "notification_emails" (
 	FOREIGN KEY(question_id) REFERENCES questions (id) ON DELETE CASCADE, 
 	UNIQUE (question_id)
 );
-INSERT INTO "notification_emails" VALUES(1,26,'ola@example.no',NULL,1,'2026-12-03 08:21:41.766206',0);
-INSERT INTO "notification_emails" VALUES(2,28,'kim@example.com',NULL,1,'2026-12-03 08:21:42.610712',0);
+INSERT INTO "notification_emails" VALUES(1,26,'ola@example.no',NULL,1,'2026-12-03 08:30:38.568905',0);
+INSERT INTO "notification_emails" VALUES(2,28,'kim@example.com',NULL,1,'2026-12-03 08:30:39.549863',0);
 CREATE TABLE outreach (
 	id INTEGER NOT NULL, 
 	sender_id INTEGER, 
@@ -291,11 +290,11 @@ CREATE TABLE persons (
 	UNIQUE (email), 
 	UNIQUE (slug)
 );
-INSERT INTO "persons" VALUES(1,'dana-ortiz','Dana Ortiz','Network Engineer','dana@northwind.example','scrypt:32768:8:1$6ZBTHW7DajHE59Cf$2065bd57bca79ad3b2c52c5760f3ef8f20acfcd3427858e4cd26a280ca62ceb71bc447400d7277702c7f5119dee5544039f8231934102345d81e2fa3b39e23c2',NULL,'Designs campus and warehouse networks. Ten years of Wi-Fi surveys behind her.','staff,admin',1,'2026-12-03 08:19:59.142701');
-INSERT INTO "persons" VALUES(2,'sam-lee','Sam Lee','Security Architect','sam@northwind.example','scrypt:32768:8:1$oSDbnPBIwESTtbxS$64fb0764393035a5bc8e6ed48a195fe794a74f4de9f5b709bc97c21c0d864da12d625cb04f75413e49b7c0695a48df05dc1d9b1fb558e64aaec9f1bba6b53c22',NULL,'Helps customers move from VPNs to zero trust without a big-bang migration.','staff',1,'2026-12-03 08:19:59.681002');
-INSERT INTO "persons" VALUES(3,'priya-raman','Priya Raman','Hardware Product Manager','priya@northwind.example','scrypt:32768:8:1$PShSlSsHThjBVsh5$9041381cc06aaeb04f2a0adeaef70f0d9ff2f06eeff72a4b5ddf63d79b98ad9dea4f5e451ee2078e292c2c24c9df901b5f1c1c258c364d191dc685a6b9475a05',NULL,'Owns the NW-series appliances, from PCB supply to end of life.','staff,marketer',1,'2026-12-03 08:20:00.213598');
-INSERT INTO "persons" VALUES(4,'tom-becker','Tom Becker','Customer Success Lead','tom@northwind.example','scrypt:32768:8:1$dsSXH4Yr07zZ2br4$da0833bf616fa7d0f6255764ecbe77faa16731a1493d1f5a6970f5cbf10ba80ea00ba913f9656231ec2cf59f97245725a0b91347417d0ab9048e34fef6e9c5b1',NULL,'Onboards new customers and keeps SLAs honest.','staff,moderator',1,'2026-12-03 08:20:00.931731');
-INSERT INTO "persons" VALUES(5,'alex-morgan','Alex Morgan','CEO','alex@northwind.example','scrypt:32768:8:1$AegOBMHDPVPodqqr$dc3eda874d7f1e9a8dc9fd8b99ae88fca07dcddc2e08e592d06effba84021ec71cbb5a2b723b177fa0ac52181784e091bd49e6b0d0b0f94e3722eee76382da5f',NULL,'Co-founded Northwind. Reads every digest and answers the hard commercial questions.','staff,owner',1,'2026-12-03 08:20:01.601899');
+INSERT INTO "persons" VALUES(1,'dana-ortiz','Dana Ortiz','Network Engineer','dana@northwind.example','scrypt:32768:8:1$Pg1CRzYglcgyv1MW$b2aae59c35bdb7ec147ab61e2979edd082fc027dc0622ec0e4b4a6d0c00716a22d3b6e494ebfb86533fe7c378cc9f43d829d968802f4aaee2690d039f4851ae4',NULL,'Designs campus and warehouse networks. Ten years of Wi-Fi surveys behind her.','staff,admin',1,'2026-12-03 08:28:32.996084');
+INSERT INTO "persons" VALUES(2,'sam-lee','Sam Lee','Security Architect','sam@northwind.example','scrypt:32768:8:1$PKKkamgG6pOmcf2X$32b3345a32f32964f8f4a413e58da8044659a4d3ea564280ab82d05f085c54b9a361bf8dd1014db3e43ccf71626293f2df7d10d671f6e2b6a94749e90950c5e7',NULL,'Helps customers move from VPNs to zero trust without a big-bang migration.','staff',1,'2026-12-03 08:28:34.306629');
+INSERT INTO "persons" VALUES(3,'priya-raman','Priya Raman','Hardware Product Manager','priya@northwind.example','scrypt:32768:8:1$MZ8rDg6ThBFfh0bu$d8f83f6ca293a1394299b3f66ffcc85e4e6b1603154d608e8cf466b9721f3731863693f37ee83853da8c3280633cde824eaf690132f645625dedf9dcc96899bc',NULL,'Owns the NW-series appliances, from PCB supply to end of life.','staff,marketer',1,'2026-12-03 08:28:35.667151');
+INSERT INTO "persons" VALUES(4,'tom-becker','Tom Becker','Customer Success Lead','tom@northwind.example','scrypt:32768:8:1$aFGfDq0U5QBaBHgW$dbfe13f1e121d4ad78a51831fcbfeb9406dceaf3990521a34190fbef32f5c170a5958f53a07193641f47c558e081454857872746fa8066d8560ece8f2676835e',NULL,'Onboards new customers and keeps SLAs honest.','staff,moderator',1,'2026-12-03 08:28:36.489889');
+INSERT INTO "persons" VALUES(5,'alex-morgan','Alex Morgan','CEO','alex@northwind.example','scrypt:32768:8:1$3X1P5avfqhNFLxiu$13c6c8e881039bb39d0f581c51039b0869bca7b4453cff3b6b8f8206d341fdc483a3b71ca8a0f85d1c1e9cdf77a60ba648583898a7c82f1ca350053f2dc16bd6',NULL,'Co-founded Northwind. Reads every digest and answers the hard commercial questions.','staff,owner',1,'2026-12-03 08:28:37.193921');
 CREATE TABLE question_revisions (
 	id INTEGER NOT NULL, 
 	question_id INTEGER NOT NULL, 
@@ -326,32 +325,32 @@ CREATE TABLE "questions" (
 	PRIMARY KEY (id), 
 	CONSTRAINT fk_questions_accepted_answer FOREIGN KEY(accepted_answer_id) REFERENCES answers (id) ON DELETE SET NULL, 
 	CONSTRAINT fk_questions_assignee FOREIGN KEY(assignee_id) REFERENCES persons (id) ON DELETE SET NULL, 
-	UNIQUE (manage_token_hash), 
+	FOREIGN KEY(topic_id) REFERENCES topics (id) ON DELETE SET NULL, 
 	FOREIGN KEY(person_id) REFERENCES persons (id) ON DELETE SET NULL, 
-	FOREIGN KEY(topic_id) REFERENCES topics (id) ON DELETE SET NULL
+	UNIQUE (manage_token_hash)
 );
-INSERT INTO "questions" VALUES(1,'Can your APs handle 300 handheld scanners in one aisle?','We run a cold-storage warehouse with dense shelving. Today''s Wi-Fi drops scanners in the freezer zone. Would Wi-Fi 7 help, or is it an antenna problem?','<p>We run a cold-storage warehouse with dense shelving. Today''s Wi-Fi drops scanners in the freezer zone. Would Wi-Fi 7 help, or is it an antenna problem?</p>','Maria K.',1,NULL,'5ecd69215f2b8445e72516819c61d4b1cc6b17ae76a95de3d8b9775af8c1c9e3','answered',1,'2026-11-16 16:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(2,'Do you support SAML single sign-on for the admin portal?','Our auditors want every admin login behind our IdP (Entra ID).','<p>Our auditors want every admin login behind our IdP (Entra ID).</p>','J. Okafor',2,NULL,'780bd0a1541f60e4a649baff3d557ed0377ef37a9764e916112298998956e315','answered',NULL,'2026-11-17 12:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(3,'What is the current lead time for NW-4800 switches?','We need 40 units for a Q2 rollout.','<p>We need 40 units for a Q2 rollout.</p>','Lena',3,NULL,'0eab309062c59a40a49c71dea35bc3ff75660a788f1c796002f4418130a67070','answered',NULL,'2026-11-18 08:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(4,'Is 24/7 support included or an add-on?','Comparing you with two other vendors for a hospital network.','<p>Comparing you with two other vendors for a hospital network.</p>','Chris',4,NULL,'4a80b1834848f646596b1a2cc64cd77dc278037a9ade76ec79f148a5c9848f9a','answered',NULL,'2026-11-20 20:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(5,'Dana, how do you handle roaming between buildings?','Forklifts move between two halls 80 m apart and lose sessions.','<p>Forklifts move between two halls 80 m apart and lose sessions.</p>','Ahmed',1,1,'415c2e72cbfff6a29ef741027439e0b02389d94e0b8fa9c5738a04aceb28dee4','answered',NULL,'2026-11-22 12:19:58.326048',NULL,'',1,NULL,NULL);
-INSERT INTO "questions" VALUES(6,'Can the firewall log to our own SIEM?','We use a self-hosted Wazuh.','<p>We use a self-hosted Wazuh.</p>','Ingrid',2,NULL,'c7fb3346ab6e8a5a035b1e8378048680b5bf5c3eaa65b9eb0adb30357b975ea5','answered',NULL,'2026-11-24 04:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(7,'Are your PCBs lead-free (RoHS 3)?','Procurement needs a declaration.','<p>Procurement needs a declaration.</p>','P. Novak',3,NULL,'16e3cbbb4705bf620572943ac82b917a259da515534c84855a3a366441224716','answered',NULL,'2026-11-25 00:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(8,'Alex, do you offer multi-year price locks?','Budget cycles here are three years.','<p>Budget cycles here are three years.</p>','Grace',4,5,'568cf24c4818ddea32fcecd8abfa9c9ad075e14d097352898cabcf0e4a57bce9','answered',NULL,'2026-11-27 02:19:58.326048',NULL,'',5,NULL,NULL);
-INSERT INTO "questions" VALUES(9,'Do you sell SD-WAN without managed services?','We have our own NOC.','<p>We have our own NOC.</p>','Tobias',1,NULL,'3d51516655e92f75ded57bd5923adb511bb94fa790eead8210013c7bb51decd7','answered',NULL,'2026-11-28 08:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(10,'How do you publish vulnerability advisories?','We want to subscribe.','<p>We want to subscribe.</p>','R. Silva',2,NULL,'4216d6746835e46fde045189809a579d51a700e9521c261ebf823f5f3f05f181','answered',NULL,'2026-11-29 08:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(11,'What is the MTBF of the NW-2200 power supply?','Sizing spares for 200 sites.','<p>Sizing spares for 200 sites.</p>','Mei',3,NULL,'258d9bd582c36ef8fb0d0eeb6dcb0f1db974a7826676e3f2f5bdc09d0696e379','answered',NULL,'2026-11-30 00:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(12,'Can we do a proof of concept before buying?','Two sites, four weeks.','<p>Two sites, four weeks.</p>','Oskar',4,NULL,'080c3c7479ab3ae0270ffd6fd6639025bd9f507f705757bf8217fda1098a1e62','answered',NULL,'2026-11-30 20:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(13,'Is there an on-prem option for the management console?','Our regulator does not allow cloud management for this network.','<p>Our regulator does not allow cloud management for this network.</p>','Hannah',2,NULL,'84e40243c8e4236a130d78658ed46ad40b5caee7addc01bfb33d874cb6fd23da','answered',NULL,'2026-11-27 02:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(14,'Do your switches support EVPN-VXLAN?','Planning a small data-centre fabric.','<p>Planning a small data-centre fabric.</p>','Viktor',1,NULL,'4cb1dda606b7fe6f8560b739d7a0dcf3a22666d19af13041476c4f4c8eff020e','open',NULL,'2026-11-30 08:19:58.326048',NULL,'',4,NULL,NULL);
-INSERT INTO "questions" VALUES(15,'Can we get the NW-4800 in a fanless version?','It sits in an office, noise matters.','<p>It sits in an office, noise matters.</p>','Nora',3,3,'31ca499a027933be018d2e9db0be8037550ac5cf15f9807d366472c9b075523b','open',NULL,'2026-12-01 06:19:58.326048',NULL,'',3,NULL,NULL);
-INSERT INTO "questions" VALUES(16,'What does onboarding look like for 50 sites?','We''d like a rough timeline.','<p>We''d like a rough timeline.</p>','Felix',4,NULL,'2f17f7d094e09eeb3a76281239d66171329884c19848407088aa804467f25e7b','open',NULL,'2026-12-02 02:19:58.326048',NULL,'',4,NULL,NULL);
-INSERT INTO "questions" VALUES(17,'Do you have partners in Japan?','Looking for a local integrator.','<p>Looking for a local integrator.</p>','Yuki',NULL,NULL,'b7f05d703df8aa0c2585de7ccc7236659961fea0130d3c3cc7f354a8713edd79','open',NULL,'2026-12-02 12:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(18,'Dana, outdoor APs for a port terminal?','Salt spray and wind. What rating do we need?','<p>Salt spray and wind. What rating do we need?</p>','Ben',1,1,'147e375e55c919a974a4110dbdef810edfab2ef4d5600d63706faf3d9ce21250','open',NULL,'2026-12-03 02:19:58.326048',NULL,'',1,NULL,NULL);
-INSERT INTO "questions" VALUES(19,'Do you support 802.1X with certificates only?','No passwords on the wired network.','<p>No passwords on the wired network.</p>','Sofia',2,NULL,'be0d9ef4a23593bc7c27bb7d29493c4d74813896260c3c8c832b064befb5a420','open',NULL,'2026-12-03 05:19:58.326048',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(20,'Is there a rack kit for the NW-2200?','Two per 1U shelf?','<p>Two per 1U shelf?</p>','Luca',3,NULL,'3b8637e42722316add1b0edbc0dc93f11ded53ac82be7eec4b8aec08e158d8c5','open',NULL,'2026-12-03 07:19:58.326048',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(1,'Can your APs handle 300 handheld scanners in one aisle?','We run a cold-storage warehouse with dense shelving. Today''s Wi-Fi drops scanners in the freezer zone. Would Wi-Fi 7 help, or is it an antenna problem?','<p>We run a cold-storage warehouse with dense shelving. Today''s Wi-Fi drops scanners in the freezer zone. Would Wi-Fi 7 help, or is it an antenna problem?</p>','Maria K.',1,NULL,'61367a46bf89bac041ac3c5f131b842640e9c193911bc4f5fb4d1ac67d7ebf32','answered',1,'2026-11-16 16:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(2,'Do you support SAML single sign-on for the admin portal?','Our auditors want every admin login behind our IdP (Entra ID).','<p>Our auditors want every admin login behind our IdP (Entra ID).</p>','J. Okafor',2,NULL,'3bb42c7a510503677329f3bf83d9de7f5124aa8d7a82f3f833c2715d7ba945b4','answered',NULL,'2026-11-17 12:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(3,'What is the current lead time for NW-4800 switches?','We need 40 units for a Q2 rollout.','<p>We need 40 units for a Q2 rollout.</p>','Lena',3,NULL,'a689769530c2be6548c63934dc7887b8b6202651df6178bab273dc91ea929aa1','answered',NULL,'2026-11-18 08:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(4,'Is 24/7 support included or an add-on?','Comparing you with two other vendors for a hospital network.','<p>Comparing you with two other vendors for a hospital network.</p>','Chris',4,NULL,'5172c6e47c964bf426f2cdca3db68a874091155d613df7fbd521b6d9498e75aa','answered',NULL,'2026-11-20 20:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(5,'Dana, how do you handle roaming between buildings?','Forklifts move between two halls 80 m apart and lose sessions.','<p>Forklifts move between two halls 80 m apart and lose sessions.</p>','Ahmed',1,1,'209a5fcd275d28c0d3d75509e40ecfa0778be634f7bbf96ff1973a0c157fbe66','answered',NULL,'2026-11-22 12:28:31.778061',NULL,'',1,NULL,NULL);
+INSERT INTO "questions" VALUES(6,'Can the firewall log to our own SIEM?','We use a self-hosted Wazuh.','<p>We use a self-hosted Wazuh.</p>','Ingrid',2,NULL,'4096b9ac2401f16ed03e7f958b52e9ca58e6735ad50c21e394ae8e2e68c31ce9','answered',NULL,'2026-11-24 04:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(7,'Are your PCBs lead-free (RoHS 3)?','Procurement needs a declaration.','<p>Procurement needs a declaration.</p>','P. Novak',3,NULL,'605187f30e15480adf2f07bedabedbe6c4d517c4fccff411fefb96eb2b0dc503','answered',NULL,'2026-11-25 00:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(8,'Alex, do you offer multi-year price locks?','Budget cycles here are three years.','<p>Budget cycles here are three years.</p>','Grace',4,5,'f761c3efbe7084e77007efc749e863f88a657593780c23aead8da3ba6633768f','answered',NULL,'2026-11-27 02:28:31.778061',NULL,'',5,NULL,NULL);
+INSERT INTO "questions" VALUES(9,'Do you sell SD-WAN without managed services?','We have our own NOC.','<p>We have our own NOC.</p>','Tobias',1,NULL,'8e77df3f19031e3155100725db0c7419c3ea34330e86bbe4e0b8e0a81faefab6','answered',NULL,'2026-11-28 08:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(10,'How do you publish vulnerability advisories?','We want to subscribe.','<p>We want to subscribe.</p>','R. Silva',2,NULL,'e3f4104d679454a34c146ef5d65fd0a0cf5f578e760624683088dacfde7afecc','answered',NULL,'2026-11-29 08:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(11,'What is the MTBF of the NW-2200 power supply?','Sizing spares for 200 sites.','<p>Sizing spares for 200 sites.</p>','Mei',3,NULL,'18cee69e6fca9d86dbf992e505ae4aa668a19b032b195b963764ebde6a6cb72f','answered',NULL,'2026-11-30 00:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(12,'Can we do a proof of concept before buying?','Two sites, four weeks.','<p>Two sites, four weeks.</p>','Oskar',4,NULL,'a864153808c8315c606b15ec91a4d5b8ae886878553cd28d8e8eda6f98b76c25','answered',NULL,'2026-11-30 20:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(13,'Is there an on-prem option for the management console?','Our regulator does not allow cloud management for this network.','<p>Our regulator does not allow cloud management for this network.</p>','Hannah',2,NULL,'34b655d2a6198b129b4101f8157a152e26ed7a304f47733e50c4388b58fc0706','answered',NULL,'2026-11-27 02:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(14,'Do your switches support EVPN-VXLAN?','Planning a small data-centre fabric.','<p>Planning a small data-centre fabric.</p>','Viktor',1,NULL,'d432ddff5219c9f1ee6730ad62e57b477c7d0e83a231178f9e8203246de36d83','open',NULL,'2026-11-30 08:28:31.778061',NULL,'',4,NULL,NULL);
+INSERT INTO "questions" VALUES(15,'Can we get the NW-4800 in a fanless version?','It sits in an office, noise matters.','<p>It sits in an office, noise matters.</p>','Nora',3,3,'0cbb62685b835ae45f2781695711818aa49d58e35099f08374b6c944ed5b2d05','open',NULL,'2026-12-01 06:28:31.778061',NULL,'',3,NULL,NULL);
+INSERT INTO "questions" VALUES(16,'What does onboarding look like for 50 sites?','We''d like a rough timeline.','<p>We''d like a rough timeline.</p>','Felix',4,NULL,'6026919e55a4b6d1e5169d331cf50ac1e1033daf7f8531edabb0acacb5ac729e','open',NULL,'2026-12-02 02:28:31.778061',NULL,'',4,NULL,NULL);
+INSERT INTO "questions" VALUES(17,'Do you have partners in Japan?','Looking for a local integrator.','<p>Looking for a local integrator.</p>','Yuki',NULL,NULL,'da5c19f2f689709bbace10d8b44833ee35643752bb4b1f13561c0a12a71b3e27','open',NULL,'2026-12-02 12:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(18,'Dana, outdoor APs for a port terminal?','Salt spray and wind. What rating do we need?','<p>Salt spray and wind. What rating do we need?</p>','Ben',1,1,'394aa3fd4d2fb15c3ec2d723ac6a8dbc6b02373b29cca625c6c97ea4656826b8','open',NULL,'2026-12-03 02:28:31.778061',NULL,'',1,NULL,NULL);
+INSERT INTO "questions" VALUES(19,'Do you support 802.1X with certificates only?','No passwords on the wired network.','<p>No passwords on the wired network.</p>','Sofia',2,NULL,'87f606390adf896e159d79153b900b59c4ce223b20f618011f1b1f0a581d1622','open',NULL,'2026-12-03 05:28:31.778061',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(20,'Is there a rack kit for the NW-2200?','Two per 1U shelf?','<p>Two per 1U shelf?</p>','Luca',3,NULL,'fa680537e81dc07058c7e4d3fa56ea286325afc5106b90374721f7411f726c75','open',NULL,'2026-12-03 07:28:31.778061',NULL,'',NULL,NULL,NULL);
 INSERT INTO "questions" VALUES(21,'How should I store whole bean coffee?','I just got a pound of microroasted, local coffee and am curious what the optimal way to store it is (what temperature, humidity, etc)','<p>I just got a pound of microroasted, local coffee and am curious what the optimal way to store it is (what temperature, humidity, etc)</p>
-','user 4',NULL,NULL,'aee9d65288e5b5df3e07d5cb59af563502a8975de1abccf9e05553bb09fda565','imported',NULL,'2015-01-27 20:09:32.720000',NULL,'',NULL,NULL,NULL);
+','user 4',NULL,NULL,'abed040d7053e723f5cb0ea6cfc2fc7679f38a203d82813a1cc92ad9ec44e3dd','imported',NULL,'2015-01-27 20:09:32.720000',NULL,'',NULL,NULL,NULL);
 INSERT INTO "questions" VALUES(22,'How fine should I grind coffee for drip/pour over coffee','I manually grind coffee beans for drip coffee but I thought that depending on whether the coffee is intended to be used for a cafetiere or espresso machine then the fineness needs to be varied. 
 
  So what is the optimum fineness for drip coffee? 
@@ -361,7 +360,7 @@ INSERT INTO "questions" VALUES(22,'How fine should I grind coffee for drip/pour 
 <p>So what is the optimum fineness for drip coffee?</p>
 
 <p>Does it matter so much given that I am not using pressure (typically 15 bar in an espresso machine) to force hot water through the coffee grounds.</p>
-','user 8',NULL,NULL,'eff19661dc944596917d7e38ee424e08c296142f692d363890fcfa8877c0edd4','imported',NULL,'2015-01-27 20:13:58.610000',NULL,'',NULL,NULL,NULL);
+','user 8',NULL,NULL,'77c7be02714d044b06caf217dbf018ee6571cae57f660200b30b4683553bed2e','imported',NULL,'2015-01-27 20:13:58.610000',NULL,'',NULL,NULL,NULL);
 INSERT INTO "questions" VALUES(23,'Does the hardness of water matter when making coffee','I live in a hard water area and with English Tea I can definitely taste and see the difference when compared to where I''m from which is a soft water area so does the hardness of the water affect coffee so much? 
 
  Perhaps the taste is more intense that I don''t notice but I would think it does affect it. 
@@ -375,7 +374,7 @@ INSERT INTO "questions" VALUES(23,'Does the hardness of water matter when making
 <p>Does the process of how you make the coffee more important to the taste, I used to have an espresso machine and if I didn''t clean it using citric acid the seals would become clogged with limescale to the point that the machine stopped working.</p>
 
 <p>I''d be interested in a scientific/objective view on this as I now use bottled water in my kettle.</p>
-','user 8',NULL,NULL,'31ad82bdad62226788e6f2a08e12c939291f389acff16b353a23ce69d0949f3d','imported',NULL,'2015-01-27 20:20:05.700000',NULL,'',NULL,NULL,NULL);
+','user 8',NULL,NULL,'a47c67e32a1fdeeaef69a2e6f5bcb4f3a26b5af86dac495e20e96480e1d878ce','imported',NULL,'2015-01-27 20:20:05.700000',NULL,'',NULL,NULL,NULL);
 INSERT INTO "questions" VALUES(24,'What''s the theory behind using thin spouted kettles when making drip/pour over coffee','I own a drip coffee pot:
  
 
@@ -395,17 +394,16 @@ INSERT INTO "questions" VALUES(24,'What''s the theory behind using thin spouted 
 <p>Does the rate of water delivery/flow just agitate the suspension of coffee/water in a way that is better?</p>
 
 <p>I also see such items being used in coffee shops too so would really like an expert''s summation on this.</p>
-','user 8',NULL,NULL,'eef28863cdac7c9ae660c2da9dd6dfb9533100a22a70f57528a1bb5661c997a5','imported',NULL,'2015-01-27 20:30:33.657000',NULL,'',NULL,NULL,NULL);
+','user 8',NULL,NULL,'bae31410fa7eccf0f67631d485d17496f6305ecafb357ff58c70424e26904ec5','imported',NULL,'2015-01-27 20:30:33.657000',NULL,'',NULL,NULL,NULL);
 INSERT INTO "questions" VALUES(25,'How important is tamping coffee for an espresso machine','I observe that coffee servers (I refuse to use the term barista) will apply pressure to the coffee grounds using a variety of methods and pressure. This seems to vary wildly and I''d like to know how important is this? Is there some general rule of thumb when it comes to recommended pressure? 
 
  My thoughts were that the fineness mattered the most for espresso machines and that reasonable enough pressure when tamping is enough but what do expert''s use and believe.','<p>I observe that coffee servers (I refuse to use the term barista) will apply pressure to the coffee grounds using a variety of methods and pressure. This seems to vary wildly and I''d like to know how important is this? Is there some general rule of thumb when it comes to recommended pressure?</p>
 
 <p>My thoughts were that the fineness mattered the most for espresso machines and that reasonable enough pressure when tamping is enough but what do expert''s use and believe.</p>
-','user 8',NULL,NULL,'aa59d1a455d75762cab8793409ef8b9ae8afb722d6bc4de2e46f40016c5ffc58','imported',NULL,'2015-01-27 20:34:58.077000',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(26,'Do you ship the NW-24 to Norway?','Question body 0 for the upgrade fixture.','<p>Question body 0 for the upgrade fixture.</p>','Upgrade asker 0',NULL,NULL,'a22d1602634a5badb19d09439e4c797bf2e575d79b695d2d267fe96d8c01f6e2','open',NULL,'2026-12-03 08:21:41.719899',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(27,'Is there a PCB rev C datasheet?','Question body 1 for the upgrade fixture.','<p>Question body 1 for the upgrade fixture.</p>','Upgrade asker 1',NULL,NULL,'c2f59457fccbbac6cc6191110f9fac7bdef3f6ac613aa5338361190934059efc','open',NULL,'2026-12-03 08:21:42.272307',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(28,'Can Wi-Fi 7 roam across two warehouses?','Question body 2 for the upgrade fixture.','<p>Question body 2 for the upgrade fixture.</p>','Upgrade asker 2',NULL,NULL,'472c04f690ff59fe323b4a8bee5d4f8ada56a86a69b2c23c4622061fc9a440f1','open',NULL,'2026-12-03 08:21:42.572265',NULL,'',NULL,NULL,NULL);
-INSERT INTO "questions" VALUES(29,'Do you ship the NW-24 to Sweden?','Question body for the follow-up.','<p>Question body for the follow-up.</p>','Follow-up asker',NULL,NULL,'99fa19c06ed754eda3efb18805600be58d7229bb6b3c8718b6f791bf5b3c33f6','open',NULL,'2026-12-03 08:22:00.961613',NULL,'',NULL,NULL,NULL);
+','user 8',NULL,NULL,'80658b8e1b44a3625049402abb5e63ff4e2d7cb6f8a48e87a2016ae4f4eac168','imported',NULL,'2015-01-27 20:34:58.077000',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(26,'Do you ship the NW-24 to Norway?','Question body 0 for the upgrade fixture.','<p>Question body 0 for the upgrade fixture.</p>','Upgrade asker 0',NULL,NULL,'ff4154ddceef43df90ae81b4ebe67729455b6c33213ee3b4b3a4ee3f691c7701','open',NULL,'2026-12-03 08:30:38.552006',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(27,'Is there a PCB rev C datasheet?','Question body 1 for the upgrade fixture.','<p>Question body 1 for the upgrade fixture.</p>','Upgrade asker 1',NULL,NULL,'61e04ba1288db25abe26eb31f21d3bd1b9598b5643614646ff8c5a33faa62b1a','open',NULL,'2026-12-03 08:30:39.248025',NULL,'',NULL,NULL,NULL);
+INSERT INTO "questions" VALUES(28,'Can Wi-Fi 7 roam across two warehouses?','Question body 2 for the upgrade fixture.','<p>Question body 2 for the upgrade fixture.</p>','Upgrade asker 2',NULL,NULL,'7b820edb0495a4d0b98cadaf2ae27522dd13fc05af324f13e293451449040ab1','open',NULL,'2026-12-03 08:30:39.535676',NULL,'',NULL,NULL,NULL);
 CREATE TABLE search_gaps (
 	"query" VARCHAR(200) NOT NULL, 
 	misses INTEGER NOT NULL, 
@@ -421,60 +419,58 @@ CREATE TABLE search_outbox (
 	done_at DATETIME, 
 	PRIMARY KEY (id)
 );
-INSERT INTO "search_outbox" VALUES(1,'person','1','2026-12-03 08:19:59.156596','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(2,'person','2','2026-12-03 08:19:59.681864','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(3,'person','3','2026-12-03 08:20:00.214599','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(4,'person','4','2026-12-03 08:20:00.949764','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(5,'person','5','2026-12-03 08:20:01.602642','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(6,'person','1','2026-12-03 08:20:01.638696','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(7,'person','4','2026-12-03 08:20:01.638696','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(8,'person','2','2026-12-03 08:20:01.663566','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(9,'person','3','2026-12-03 08:20:01.679504','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(10,'person','3','2026-12-03 08:20:01.690761','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(11,'person','4','2026-12-03 08:20:01.706342','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(12,'person','5','2026-12-03 08:20:01.706342','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(13,'person','4','2026-12-03 08:20:01.721676','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(14,'person','5','2026-12-03 08:20:01.721676','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(15,'thread','1','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(16,'thread','2','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(17,'thread','3','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(18,'thread','4','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(19,'thread','5','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(20,'thread','6','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(21,'thread','7','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(22,'thread','8','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(23,'thread','9','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(24,'thread','10','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(25,'thread','11','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(26,'thread','12','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(27,'thread','13','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(28,'thread','14','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(29,'thread','15','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(30,'thread','16','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(31,'thread','17','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(32,'thread','18','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(33,'thread','19','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(34,'thread','20','2026-12-03 08:20:01.946881','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(35,'thread','16','2026-12-03 08:20:01.987728','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(36,'thread','14','2026-12-03 08:20:01.990832','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(37,'thread','1','2026-12-03 08:20:02.038772','2026-12-03 08:20:03.757039');
-INSERT INTO "search_outbox" VALUES(38,'thread','21','2026-12-03 08:21:24.717085','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(39,'thread','21','2026-12-03 08:21:24.754261','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(40,'thread','22','2026-12-03 08:21:24.754261','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(41,'thread','22','2026-12-03 08:21:24.771152','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(42,'thread','23','2026-12-03 08:21:24.771152','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(43,'thread','23','2026-12-03 08:21:24.800010','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(44,'thread','24','2026-12-03 08:21:24.800010','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(45,'thread','24','2026-12-03 08:21:24.823454','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(46,'thread','25','2026-12-03 08:21:24.823454','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(47,'thread','25','2026-12-03 08:21:24.853460','2026-12-03 08:21:25.725216');
-INSERT INTO "search_outbox" VALUES(48,'thread','26','2026-12-03 08:21:41.745528','2026-12-03 08:21:42.336809');
-INSERT INTO "search_outbox" VALUES(49,'thread','27','2026-12-03 08:21:42.297477','2026-12-03 08:21:42.730069');
-INSERT INTO "search_outbox" VALUES(50,'thread','28','2026-12-03 08:21:42.609520',NULL);
-INSERT INTO "search_outbox" VALUES(51,'thread','13','2026-12-03 08:21:44.578737',NULL);
-INSERT INTO "search_outbox" VALUES(52,'thread','26','2026-12-03 08:21:44.911142',NULL);
-INSERT INTO "search_outbox" VALUES(53,'thread','29','2026-12-03 08:22:00.963147',NULL);
-INSERT INTO "search_outbox" VALUES(54,'thread','29','2026-12-03 08:22:01.838476',NULL);
+INSERT INTO "search_outbox" VALUES(1,'person','1','2026-12-03 08:28:33.026425','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(2,'person','2','2026-12-03 08:28:34.322328','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(3,'person','3','2026-12-03 08:28:35.667937','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(4,'person','4','2026-12-03 08:28:36.492148','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(5,'person','5','2026-12-03 08:28:37.194603','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(6,'person','1','2026-12-03 08:28:37.251179','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(7,'person','4','2026-12-03 08:28:37.251179','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(8,'person','2','2026-12-03 08:28:37.286835','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(9,'person','3','2026-12-03 08:28:37.329529','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(10,'person','3','2026-12-03 08:28:37.331557','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(11,'person','4','2026-12-03 08:28:37.365665','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(12,'person','5','2026-12-03 08:28:37.365665','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(13,'person','4','2026-12-03 08:28:37.367424','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(14,'person','5','2026-12-03 08:28:37.367424','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(15,'thread','1','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(16,'thread','2','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(17,'thread','3','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(18,'thread','4','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(19,'thread','5','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(20,'thread','6','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(21,'thread','7','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(22,'thread','8','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(23,'thread','9','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(24,'thread','10','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(25,'thread','11','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(26,'thread','12','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(27,'thread','13','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(28,'thread','14','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(29,'thread','15','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(30,'thread','16','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(31,'thread','17','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(32,'thread','18','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(33,'thread','19','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(34,'thread','20','2026-12-03 08:28:37.717775','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(35,'thread','16','2026-12-03 08:28:37.789098','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(36,'thread','14','2026-12-03 08:28:37.791558','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(37,'thread','1','2026-12-03 08:28:37.889061','2026-12-03 08:28:40.116960');
+INSERT INTO "search_outbox" VALUES(38,'thread','21','2026-12-03 08:30:23.144137','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(39,'thread','21','2026-12-03 08:30:23.198259','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(40,'thread','22','2026-12-03 08:30:23.198259','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(41,'thread','22','2026-12-03 08:30:23.224864','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(42,'thread','23','2026-12-03 08:30:23.224864','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(43,'thread','23','2026-12-03 08:30:23.227678','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(44,'thread','24','2026-12-03 08:30:23.227678','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(45,'thread','24','2026-12-03 08:30:23.250064','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(46,'thread','25','2026-12-03 08:30:23.250064','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(47,'thread','25','2026-12-03 08:30:23.251636','2026-12-03 08:30:24.121201');
+INSERT INTO "search_outbox" VALUES(48,'thread','26','2026-12-03 08:30:38.560476','2026-12-03 08:30:39.122231');
+INSERT INTO "search_outbox" VALUES(49,'thread','27','2026-12-03 08:30:39.248580','2026-12-03 08:30:39.465450');
+INSERT INTO "search_outbox" VALUES(50,'thread','28','2026-12-03 08:30:39.536166','2026-12-03 08:30:41.861486');
+INSERT INTO "search_outbox" VALUES(51,'thread','13','2026-12-03 08:30:42.930648',NULL);
+INSERT INTO "search_outbox" VALUES(52,'thread','26','2026-12-03 08:30:43.391613',NULL);
 CREATE TABLE search_synonyms (
 	id INTEGER NOT NULL, 
 	term VARCHAR(120) NOT NULL, 
@@ -488,7 +484,7 @@ CREATE TABLE settings (
 	value TEXT NOT NULL, 
 	PRIMARY KEY ("key")
 );
-INSERT INTO "settings" VALUES('demo_loaded','2026-12-03T08:19:58.326048');
+INSERT INTO "settings" VALUES('demo_loaded','2026-12-03T08:28:31.778061');
 CREATE TABLE "topics" (
 	id INTEGER NOT NULL, 
 	slug VARCHAR(80) NOT NULL, 
@@ -521,11 +517,10 @@ CREATE TABLE webhook_deliveries (
 	PRIMARY KEY (id), 
 	FOREIGN KEY(endpoint_id) REFERENCES webhook_endpoints (id) ON DELETE CASCADE
 );
-INSERT INTO "webhook_deliveries" VALUES(1,1,'question.asked','{"question": {"id": 26, "title": "Do you ship the NW-24 to Norway?", "url": "http://127.0.0.1:8000/q/26/do-you-ship-the-nw-24-to-norway", "topic": null, "asked_at": "2026-12-03T08:21:41.719899Z"}}','2026-12-03 08:21:42.128103',0,'2026-12-03 08:21:42.128103',NULL,NULL,'');
-INSERT INTO "webhook_deliveries" VALUES(2,1,'question.asked','{"question": {"id": 27, "title": "Is there a PCB rev C datasheet?", "url": "http://127.0.0.1:8000/q/27/is-there-a-pcb-rev-c-datasheet", "topic": null, "asked_at": "2026-12-03T08:21:42.272307Z"}}','2026-12-03 08:21:42.533597',0,'2026-12-03 08:21:42.533597',NULL,NULL,'');
-INSERT INTO "webhook_deliveries" VALUES(3,1,'question.asked','{"question": {"id": 28, "title": "Can Wi-Fi 7 roam across two warehouses?", "url": "http://127.0.0.1:8000/q/28/can-wi-fi-7-roam-across-two-warehouses", "topic": null, "asked_at": "2026-12-03T08:21:42.572265Z"}}','2026-12-03 08:21:42.880012',0,'2026-12-03 08:21:42.880012',NULL,NULL,'');
-INSERT INTO "webhook_deliveries" VALUES(4,1,'answer.posted','{"answer": {"id": 13, "question_id": 13, "url": "http://127.0.0.1:8000/q/13/is-there-an-on-prem-option-for-the-management-console#answer-13", "author": {"name": "Dana Ortiz", "job_title": "Network Engineer"}}}','2026-12-03 08:21:44.619507',0,'2026-12-03 08:21:44.619507',NULL,NULL,'');
-INSERT INTO "webhook_deliveries" VALUES(5,1,'question.asked','{"question": {"id": 29, "title": "Do you ship the NW-24 to Sweden?", "url": "http://127.0.0.1:8000/q/29/do-you-ship-the-nw-24-to-sweden", "topic": null, "asked_at": "2026-12-03T08:22:00.961613Z"}}','2026-12-03 08:22:01.468839',0,'2026-12-03 08:22:01.468839',NULL,NULL,'');
+INSERT INTO "webhook_deliveries" VALUES(1,1,'question.asked','{"question": {"id": 26, "title": "Do you ship the NW-24 to Norway?", "url": "http://127.0.0.1:8000/q/26/do-you-ship-the-nw-24-to-norway", "topic": null, "asked_at": "2026-12-03T08:30:38.552006Z"}}','2026-12-03 08:30:38.804197',0,'2026-12-03 08:30:38.804197',NULL,NULL,'');
+INSERT INTO "webhook_deliveries" VALUES(2,1,'question.asked','{"question": {"id": 27, "title": "Is there a PCB rev C datasheet?", "url": "http://127.0.0.1:8000/q/27/is-there-a-pcb-rev-c-datasheet", "topic": null, "asked_at": "2026-12-03T08:30:39.248025Z"}}','2026-12-03 08:30:39.410924',0,'2026-12-03 08:30:39.410924',NULL,NULL,'');
+INSERT INTO "webhook_deliveries" VALUES(3,1,'question.asked','{"question": {"id": 28, "title": "Can Wi-Fi 7 roam across two warehouses?", "url": "http://127.0.0.1:8000/q/28/can-wi-fi-7-roam-across-two-warehouses", "topic": null, "asked_at": "2026-12-03T08:30:39.535676Z"}}','2026-12-03 08:30:39.715342',0,'2026-12-03 08:30:39.715342',NULL,NULL,'');
+INSERT INTO "webhook_deliveries" VALUES(4,1,'answer.posted','{"answer": {"id": 13, "question_id": 13, "url": "http://127.0.0.1:8000/q/13/is-there-an-on-prem-option-for-the-management-console#answer-13", "author": {"name": "Dana Ortiz", "job_title": "Network Engineer"}}}','2026-12-03 08:30:43.138088',0,'2026-12-03 08:30:43.138088',NULL,NULL,'');
 CREATE TABLE webhook_endpoints (
 	id INTEGER NOT NULL, 
 	url VARCHAR(2000) NOT NULL, 
@@ -537,7 +532,7 @@ CREATE TABLE webhook_endpoints (
 	last_attempt_at DATETIME, 
 	PRIMARY KEY (id)
 );
-INSERT INTO "webhook_endpoints" VALUES(1,'https://crm.example.com/hook','7ed7cc6365f00f13ceba02e136ad1f7836cbef7871c934d20fe2e84810653fe7','question.asked,answer.posted',1,'2026-12-03 08:20:38.022070','',NULL);
+INSERT INTO "webhook_endpoints" VALUES(1,'https://crm.example.com/hook','9f1002b9fa130845440898404ecf9c31843036de3878d2826c80da3bd2dff1cc','question.asked,answer.posted',1,'2026-12-03 08:29:23.657357','',NULL);
 CREATE INDEX ix_answers_question_id ON answers (question_id);
 CREATE INDEX ix_follow_ups_question_id ON follow_ups (question_id);
 CREATE INDEX ix_answer_revisions_answer_id ON answer_revisions (answer_id);
@@ -554,8 +549,8 @@ CREATE INDEX ix_moderation_actions_created_at ON moderation_actions (created_at)
 CREATE INDEX ix_search_outbox_done_at ON search_outbox (done_at);
 CREATE INDEX ix_search_synonyms_term ON search_synonyms (term);
 CREATE INDEX ix_imported_answers_question_id ON imported_answers (question_id);
-CREATE INDEX ix_questions_created_at ON questions (created_at);
 CREATE INDEX ix_questions_status ON questions (status);
+CREATE INDEX ix_questions_created_at ON questions (created_at);
 CREATE INDEX ix_questions_assignee_id ON questions (assignee_id);
 CREATE INDEX ix_notification_emails_created_at ON notification_emails (created_at);
 CREATE INDEX ix_contact_requests_question_id ON contact_requests (question_id);

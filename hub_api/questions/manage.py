@@ -11,14 +11,16 @@ import json
 from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from sqlalchemy import select
 
-from . import signals
+from .. import signals
+from ..db import get_session, utcnow
+from ..effects.outbox import emit
+from ..markup import render_markdown
+from ..models import NotificationEmail, Question, QuestionRevision
+from ..privacy import abuse
+from ..privacy.subject_requests import erase_question, export_question
+from ..text import clean_text
 from .ask import BODY_LIMIT, Form, check_email, private, question_for_token, read_text_fields
-from .db import get_session, utcnow
-from .markup import render_markdown
-from .models import NotificationEmail, Question, QuestionRevision
-from .privacy import abuse
-from .privacy.subject_requests import erase_question, export_question
-from .text import clean_text
+from .states import LIVE, Event, move
 
 bp = Blueprint("manage", __name__, url_prefix="/manage/<token>")
 # The two consents a confirmed address serves, switched separately by the asker.
@@ -63,11 +65,12 @@ def _save_edit(question: Question, title: str, body: str) -> None:
     email = session.scalar(select(NotificationEmail.email)
                            .where(NotificationEmail.question_id == question.id))
     hold = abuse.hold_reason(session, f"{title}\n{body}", email)
-    if hold and question.status == "open":
-        question.status, question.hold_reason = "held", hold
+    if hold and question.status in LIVE:  # answered ones too: an edit must not skip the hold
+        move(question, Event.HOLD)
+        question.hold_reason = hold
         abuse.log_action(session, "held", question.id, hold)
+    emit(session, signals.question_edited, id=question.id)
     session.commit()
-    signals.question_edited.send(current_app._get_current_object(), id=question.id)
 
 
 @bp.post("/notifications")
@@ -98,8 +101,9 @@ def notifications(token: str):
         session.flush()
     opt_in = NotificationEmail(question_id=question.id, email=email)
     session.add(opt_in)
+    session.flush()
+    emit(session, signals.email_opt_in, id=opt_in.id)
     session.commit()
-    signals.email_opt_in.send(current_app._get_current_object(), id=opt_in.id)
     return private(redirect(f"/manage/{token}#notifications", 303))
 
 
@@ -123,7 +127,7 @@ def delete(token: str):
     session = get_session()
     question_id = question.id
     kept = erase_question(session, question_id)
+    emit(session, signals.question_deleted, id=question_id)
     session.commit()
-    signals.question_deleted.send(current_app._get_current_object(), id=question_id)
     html = render_template("manage_deleted.html", kept_answers=kept)
     return private(current_app.make_response(html))

@@ -9,27 +9,35 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .db import get_session
-from .models import Answer, FollowUp, Question
+from ..db import get_session
+from ..models import Answer, FollowUp, Question
+from ..site.thread_pages import get_thread_pages
+from ..text import slugify
 from .promise import promise
-from .routing import deadline, routed_to, waiting
-from .site.thread_pages import get_thread_pages
-from .text import slugify
+from .routing import answer_time, deadline, routed_to
+from .states import (
+    LIVE,
+    Status,
+    awaits_first_answer,
+    describe,
+    follow_up_waiting,
+    is_public,
+    public_status,
+)
 
 bp = Blueprint("threads", __name__)
 
-# Statuses whose threads readers never see (a moderator has not let them through).
-UNPUBLISHED = ("held", "rejected", "hidden")
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # Templates compare with the one status type, never with strings of their own.
+    app.jinja_env.globals.update(Status=Status, LIVE_STATES=LIVE, question_state=describe,
+                                 answer_time=lambda q, a: answer_time(current_app.config, q, a))
 
 
 def get_public_thread(question_id: int) -> Question:
     """A thread readers may see; 404 for one that is held, rejected or hidden."""
     question = get_thread(question_id)
-    if question.status in UNPUBLISHED:
+    if not is_public(question):
         abort(404)
     return question
 
@@ -79,7 +87,9 @@ def thread_context(question: Question, private: bool = False) -> dict:
     """What every view of a thread shows: the conversation, who has it, what to expect."""
     return {"question": question, "entries": timeline(question, private),
             "routed_to": routed_to(question), "promise": promise(get_session(), question),
-            "deadline": deadline(question) if waiting(question) else None}
+            "deadline": deadline(question) if awaits_first_answer(question) else None,
+            "public_status": public_status(question),
+            "follow_up_waiting": follow_up_waiting(question)}
 
 
 @bp.get("/q/<int:question_id>")

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, abort, redirect, render_template, request
 from flask_login import current_user
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import routing, signals
+from .. import signals
+from ..db import get_or_404, get_session, utcnow
+from ..effects.outbox import emit
+from ..markup import render_markdown
+from ..models import Answer, AnswerRevision, Person, Question
+from ..security import check_csrf
+from ..staff.auth import require_role
+from ..staff.people import active_staff
+from . import routing
 from .ask import BODY_LIMIT, Form, accept_answer, read_text_fields
-from .db import get_or_404, get_session, utcnow
-from .markup import render_markdown
-from .models import Answer, AnswerRevision, Person, Question, person_topics
-from .security import check_csrf
-from .staff.auth import require_role
-from .staff.people import active_staff
+from .states import LIVE, QUEUED, Event, StateError, in_, move, queued_for
 from .threads import get_thread, thread_context
 
 bp = Blueprint("queue", __name__, url_prefix="/staff")
@@ -24,30 +27,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _staffed_topic():
-    """SQL: the question's topic has at least one active staff member."""
-    return exists().where(
-        person_topics.c.topic_id == Question.topic_id,
-        person_topics.c.person_id == Person.id,
-        Person.active.is_(True),
-    )
-
-
 def queue_for(session: Session, person: Person, everything: bool = False) -> list[Question]:
-    """Open questions routed to ``person``: handed to them, on their topics, or unrouted.
-
-    A question is its assignee's alone; without one it is everyone's on its topic, else the
-    general queue's (no topic, or a topic nobody active covers). Overdue first, then oldest.
-    """
-    query = select(Question).where(Question.status == "open")
+    """Questions waiting for ``person`` (``states.queued_for``): new ones routed to them and
+    follow-ups on threads they answered. Overdue first, then oldest."""
+    query = select(Question).where(in_(QUEUED))
     if not everything:
-        topic_ids = [t.id for t in person.topics]
-        unassigned = Question.assignee_id.is_(None)
-        query = query.where(or_(
-            Question.assignee_id == person.id,
-            and_(unassigned, Question.topic_id.in_(topic_ids)),
-            and_(unassigned, or_(Question.topic_id.is_(None), ~_staffed_topic())),
-        ))
+        query = query.where(queued_for(person))
     query = query.options(selectinload(Question.topic), selectinload(Question.person),
                           selectinload(Question.assignee),
                           selectinload(Question.follow_ups), selectinload(Question.answers))
@@ -86,7 +71,7 @@ def assign(question_id: int):
     check_csrf()
     session = get_session()
     question = get_thread(question_id)
-    if question.status not in ("open", "answered"):
+    if question.status not in LIVE:
         abort(409, "This question is not published (held, hidden or removed).")
     person = routing.colleague(session, request.form.get("person"))
     if person is None:
@@ -101,7 +86,7 @@ def answer(question_id: int):
     """Post an answer signed by the logged-in person — there is no other author."""
     check_csrf()
     question = get_thread(question_id)
-    if question.status not in ("open", "answered"):
+    if question.status not in LIVE:  # before reading the form: nothing to fix there
         abort(409, "This question is not published (held, hidden or removed); it takes no answers.")
     form = read_text_fields(request.form, {"body": "your answer"})
     if form.errors:
@@ -111,13 +96,20 @@ def answer(question_id: int):
 
 
 def post_answer(session: Session, question: Question, person: Person, body: str) -> Answer:
-    """Store an answer signed by ``person`` (the logged-in or token-holding staff member)."""
+    """Store an answer signed by ``person`` (the logged-in or token-holding staff member).
+
+    Raises ``StateError`` for a question that is not live (held, hidden, removed …).
+    """
+    if question.status not in LIVE:
+        raise StateError("This question is not published (held, hidden or removed); "
+                         "it takes no answers.")
     new = Answer(question=question, person_id=person.id, body=body,
                  body_html=render_markdown(body))
     session.add(new)
-    question.status = "answered"
+    session.flush()
+    move(question, Event.ANSWER)
+    emit(session, signals.answer_posted, id=new.id)
     session.commit()
-    signals.answer_posted.send(current_app._get_current_object(), id=new.id)
     return new
 
 
@@ -146,8 +138,8 @@ def edit(answer_id: int):
                 answer.body = form.values["body"]
                 answer.body_html = render_markdown(answer.body)
                 answer.edited_at = utcnow()
+                emit(session, signals.answer_edited, id=answer.id)
                 session.commit()
-                signals.answer_edited.send(current_app._get_current_object(), id=answer.id)
             return redirect(f"{answer.question.url}#answer-{answer.id}", 303)
     return render_template("staff/edit.html", answer=answer, form=form,
                            body_limit=BODY_LIMIT), form.status

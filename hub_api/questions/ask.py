@@ -16,13 +16,15 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import signals
-from .db import get_session
-from .markup import render_markdown
-from .models import FollowUp, NotificationEmail, Person, Question, Topic
-from .privacy import abuse
-from .staff.people import active_staff, all_topics
-from .text import clean_text
+from .. import signals
+from ..db import get_session
+from ..effects.outbox import emit
+from ..markup import render_markdown
+from ..models import FollowUp, NotificationEmail, Person, Question, Topic
+from ..privacy import abuse
+from ..staff.people import active_staff, all_topics
+from ..text import clean_text
+from .states import Event, move
 from .threads import get_thread, thread_context
 
 bp = Blueprint("ask", __name__)
@@ -36,6 +38,12 @@ BODY_LIMIT = 20_000
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["mail_on"] = mail_on
+
+
+def mail_on() -> bool:
+    """Whether the hub can send mail: pages promise mail only then."""
+    return bool(current_app.config.get("SMTP_URL"))
 
 
 def new_token() -> tuple[str, str]:
@@ -81,7 +89,8 @@ def ask_form_page(form: Form | None = None, **extra):
     """The question form with ``form``'s values and errors (``extra``: e.g. similar threads)."""
     session = get_session()
     form = form or Form({"topic": request.args.get("topic", ""),
-                         "person": request.args.get("person", "")})
+                         "person": request.args.get("person", ""),
+                         "title": clean_text(request.args.get("title"))[:LIMITS["title"]]})
     return render_template(
         "ask.html", form=form, topics=all_topics(session), people=active_staff(session),
         body_limit=BODY_LIMIT, **extra,
@@ -90,7 +99,8 @@ def ask_form_page(form: Form | None = None, **extra):
 
 @bp.get("/ask")
 def ask_form():
-    """The question form; ``?topic=`` or ``?person=`` preselects a route."""
+    """The question form; ``?topic=`` or ``?person=`` preselects a route, ``?title=`` (a
+    search that found nothing) starts the question with the searched words."""
     return ask_form_page()
 
 
@@ -101,7 +111,7 @@ def ask_submit():
     Only the named fields are read, so extra fields (``status``, ``is_staff`` …) are ignored.
     """
     session = get_session()
-    guard = abuse.check_form(request.form)
+    guard = abuse.check_form(request.form, "ask")
     form, topic, person = validate_question(session, request.form, form_guard=guard)
     if form.errors:
         return ask_form_page(form)
@@ -157,8 +167,9 @@ def create_question(
         title=form.values["title"], body=form.values["body"],
         body_html=render_markdown(form.values["body"]), display_name=form.values["display_name"],
         topic=topic, person=person, assignee=person, manage_token_hash=token_hash,
-        status="held" if hold else "open", hold_reason=hold,
+        hold_reason=hold,
     )
+    move(question, Event.HOLD if hold else Event.ASK)
     session.add(question)
     session.flush()
     opt_in = None
@@ -169,12 +180,12 @@ def create_question(
         session.add(opt_in)
     if hold:
         abuse.log_action(session, "held", question.id, hold)
-    session.commit()
-    app = current_app._get_current_object()
-    if not hold:
-        signals.question_asked.send(app, id=question.id)
+    else:
+        emit(session, signals.question_asked, id=question.id)
     if opt_in is not None:
-        signals.email_opt_in.send(app, id=opt_in.id)
+        session.flush()
+        emit(session, signals.email_opt_in, id=opt_in.id)
+    session.commit()
     return question, token
 
 
@@ -249,7 +260,8 @@ def manage(token: str):
 
 @bp.post("/manage/<token>/reply")
 def reply(token: str):
-    """A follow-up from the asker; the question goes back into the staff queue.
+    """A follow-up from the asker: an answered question stays answered for readers and
+    waits in the answerer's queue ("follow-up waiting").
 
     The hold rules for questions apply: a reply with links from an asker not yet known, or
     with a word on the hold list, waits for a moderator and is seen only by its asker.
@@ -270,17 +282,10 @@ def reply(token: str):
         session.flush()
         abuse.log(session, "held", f"follow-up {follow_up.id}", hold)
     else:
-        reopen(question)
+        move(question, Event.FOLLOW_UP)
+        emit(session, signals.question_changed, id=question.id)
     session.commit()
-    if not hold:
-        signals.question_changed.send(current_app._get_current_object(), id=question.id)
     return private(redirect(f"/manage/{token}#latest", 303))
-
-
-def reopen(question: Question) -> None:
-    """A published follow-up puts an answered question back into the staff queue."""
-    if question.status == "answered":  # held or hidden questions stay where moderation put them
-        question.status = "open"
 
 
 @bp.post("/manage/<token>/accept/<int:answer_id>")
@@ -296,6 +301,7 @@ def accept_answer(question: Question, answer_id: int) -> None:
     if answer_id not in {a.id for a in question.answers}:
         abort(404)
     question.accepted_answer_id = answer_id
+    move(question, Event.ACCEPT)
+    emit(get_session(), signals.question_changed, id=question.id)
     get_session().commit()
-    signals.question_changed.send(current_app._get_current_object(), id=question.id)
 
