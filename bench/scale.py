@@ -125,7 +125,7 @@ from pathlib import Path
 from hub_api import create_app
 from hub_api.db import get_session
 from hub_api.models import Person, Question
-from hub_api.queue import post_answer
+from hub_api.questions.queue import post_answer
 from hub_api.site.builder import build_site
 from sqlalchemy import select
 app = create_app()
