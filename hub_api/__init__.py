@@ -65,7 +65,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .site import builder as site_builder
     from .site import files as site_files
     from .site import templating, thread_pages
-    from .staff import auth, people
 
     db.init_app(app)
     jobs.init_app(app)
