@@ -160,8 +160,8 @@ def main() -> None:
                                                    {"Authorization": f"Bearer {token}"})
                             if status == 201:
                                 answered.add(json.loads(body)["id"])
-                        except OSError:
-                            return
+                        except (OSError, http.client.HTTPException):
+                            return  # killed, perhaps half-way through its answer
                 worker = threading.Thread(target=load)
                 worker.start()
                 time.sleep(random.uniform(0.5, 3.0))
