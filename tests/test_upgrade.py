@@ -88,6 +88,16 @@ def revision(url: str) -> str | None:
     return value
 
 
+def upgraded_status(question: dict, answers: dict) -> str:
+    """The status migration 0100_reader gives a question of an earlier release."""
+    answered = any(a["question_id"] == question["id"] for a in answers.values())
+    if question["status"] == "open" and answered:
+        return "follow_up"
+    if question["status"] == "answered" and question["accepted_answer_id"]:
+        return "accepted"
+    return question["status"]
+
+
 @pytest.mark.parametrize("tag", TAGS)
 def test_release_upgrades_with_candor_init_and_keeps_everything(tag, tmp_path, empty_database):
     url = empty_database
@@ -108,6 +118,8 @@ def test_release_upgrades_with_candor_init_and_keeps_everything(tag, tmp_path, e
             kept = {c: after[table][key].get(c) for c in row}
             if table == "search_outbox":  # the indexer applies what the release left pending
                 kept["done_at"] = row["done_at"]
+            if table == "questions":  # 0100_reader: accepted and follow-up are states of their own
+                row = {**row, "status": upgraded_status(row, before["answers"])}
             assert kept == row, f"{table} {key} changed"
 
     # … and the upgraded hub works: staff log in, threads, search with the old vocabulary,
