@@ -90,7 +90,8 @@ def company_identity() -> CompanyIdentity:
     cached = app.extensions.get("candor_identity")
     if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
-    with session_scope(read_only(app.extensions["candor_engine"])) as session:  # never locks
+    # Read-only (DEFERRED on SQLite): a POST's own session may hold the write lock already.
+    with session_scope(read_only(app.extensions["candor_engine"])) as session:
         identity = read_identity(session, app.config["SITENAME"])
     app.extensions["candor_identity"] = (time.monotonic(), identity)
     return identity

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from hub_api.db import session_scope, set_clock
-from hub_api.jobs import scheduler
+from hub_api.effects.jobs import scheduler
 from hub_api.models import Person, Question, Topic
 from hub_api.questions import routing
 from hub_api.staff.people import add_person, add_topic, configure_topic

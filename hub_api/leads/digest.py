@@ -23,14 +23,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..db import get_session, session_scope, utcnow
+from ..effects.jobs import scheduler
+from ..effects.leader import run_if_no_leader
+from ..effects.mail import Mail
+from ..effects.outbox import drain, queue_mail
 from ..identity import company_identity
-from ..jobs import scheduler
-from ..mail import MailError, send_mail
 from ..models import ContactRequest, CuratedPick, Person, Question, SearchGap, Setting, Topic
 from ..questions.routing import deadline
 from ..questions.states import LIVE, Status, describe, holder, in_
 from ..staff.auth import require_role
-from . import responsiveness
+from . import charts, responsiveness
 from .responsiveness import Window
 
 logger = logging.getLogger(__name__)
@@ -104,6 +106,11 @@ class Digest:
     gaps: list[SearchGap]
     ghosts: dict[str, list[Ghost]] = field(default_factory=dict)  # by owner's name
     market: list[CuratedPick] = field(default_factory=list)
+    weeks: list[charts.Week] = field(default_factory=list)  # the last 12, oldest first
+
+    @property
+    def charts(self) -> list[charts.Chart]:
+        return charts.charts(self.weeks)
 
     @property
     def start(self) -> datetime:
@@ -173,7 +180,8 @@ def build(session: Session, span: timedelta, now: datetime, app: Flask) -> Diges
         contacts=list(contacts), waiting=waiting,
         figures=responsiveness.window(session, span, now, app.config,
                                       f"Asked in {span_text(span)}"),
-        gaps=list(gaps), ghosts=ghosts, market=list(market))
+        gaps=list(gaps), ghosts=ghosts, market=list(market),
+        weeks=charts.weeks(session, now, app.config))
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -202,6 +210,12 @@ def render_text(digest: Digest, *, leads: bool) -> str:
     def section(title: str, items: list[str], empty: str) -> None:
         lines.extend([title, "-" * len(title), *(items or [empty]), ""])
 
+    section(f"The last {len(digest.weeks)} weeks (week of: questions, within target, "
+            "median first answer, leads)",
+            [f"- {w.label}: {w.asked} asked, "
+             + (f"{w.within_percent}% within target, " if w.asked else "")
+             + f"median {w.median_text}, {w.leads} lead{'' if w.leads == 1 else 's'}"
+             for w in digest.weeks], "No weeks.")
     section(f"New questions ({digest.new_total})",
             [f"- {q.title} [{q.topic.name if q.topic else 'no topic'}] with {who} "
              f"({describe(q)}) {base}/staff/q/{q.id}" for q, who in digest.new_questions]
@@ -256,8 +270,9 @@ def send_digest(app: Flask, span: timedelta) -> int:
         sent = 0
         for person in readers(session):
             leads = "owner" in person.role_set
-            sent += send_mail(person.email, subject, render_text(digest, leads=leads),
-                              purpose="digest", html=render_html(digest, email=True, leads=leads))
+            sent += queue_mail(session, Mail(
+                person.email, subject, render_text(digest, leads=leads), "digest",
+                html=render_html(digest, email=True, leads=leads)))
         if sent:
             session.merge(Setting(key=LAST_SENT, value=now.isoformat()))
     return sent
@@ -296,8 +311,8 @@ def flag_quiet_topics(app: Flask) -> int:
                     f"({ghost.open_questions} question(s) waiting). Readers see it marked as "
                     f"quiet on {app.config['PUBLIC_URL']}/topics/{ghost.topic.slug}/ until "
                     "someone answers.\n")
-            if send_mail(owner.email, f"Quiet topic: {ghost.topic.name}", body,
-                         purpose="quiet topic"):
+            if queue_mail(session, Mail(owner.email, f"Quiet topic: {ghost.topic.name}", body,
+                                        "quiet topic")):
                 session.merge(Setting(key=key, value=marker))
                 told += 1
     return told
@@ -341,16 +356,16 @@ def digest_command(since: str | None, email: bool, every: str | None) -> None:
             return
         if interval is None:
             _report(send_digest(app, span))
+            run_if_no_leader(app, drain)
             return
         click.echo(f"Sending a digest every {amount(interval)} (Ctrl+C stops)")
         while True:
             wait = due_in(app, interval)
             if wait == 0:
                 _report(send_digest(app, span))
+                run_if_no_leader(app, drain)
                 wait = interval.total_seconds()
             time.sleep(min(wait, 3600))
-    except MailError as exc:
-        raise click.ClickException(f"digest not sent: {exc}") from None
     except KeyboardInterrupt:
         click.echo("Stopped.")
 
@@ -367,7 +382,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(digest_command)
     jobs = scheduler(app)
     jobs.add("quiet-topics", 24 * 3600, flag_quiet_topics)
-    every = app.config.get("DIGEST_EVERY")
+    # Demo mode mails a digest when the server starts, so a newcomer sees one.
+    every = app.config.get("DIGEST_EVERY") or ("7d" if app.config.get("DEMO") else "")
     if every:
         try:
             interval = parse_span(every)

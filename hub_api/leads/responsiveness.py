@@ -253,7 +253,7 @@ def since_text(last: datetime | None, now: datetime) -> str:
 
 def init_app(app: Flask) -> None:
     """Rebuild the site once a day so the published figures (and "quiet" flags) stay true."""
-    from ..jobs import scheduler
+    from ..effects.jobs import scheduler
     from ..site.builder import get_builder
 
     builder = get_builder(app)
