@@ -27,7 +27,7 @@ demo: $(VENV)/.installed
 	$(BIN)/candor init
 	$(BIN)/candor demo
 	CANDOR_PUBLIC_URL="$${CANDOR_PUBLIC_URL:-http://$(HOST):$(PORT)}" $(BIN)/candor build
-	$(BIN)/candor serve --host $(HOST) --port $(PORT)
+	CANDOR_DEMO=1 $(BIN)/candor serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search,
         security,
         stackexchange,
+        staff,
         views,
     )
     from .api import routes
@@ -64,19 +65,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .site import builder as site_builder
     from .site import files as site_files
     from .site import templating, thread_pages
-    from .staff import auth, people
 
     db.init_app(app)
     jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    auth.init_app(app)
+    staff.init_app(app)
     ask.init_app(app)
     threads.init_app(app)
     routes.init_app(app)
     queue.init_app(app)
-    people.init_app(app)
     site_builder.init_app(app)
     search.init_app(app)
     stackexchange.init_app(app)

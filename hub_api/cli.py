@@ -94,6 +94,12 @@ def serve_command(host: str, port: int, threads: int) -> None:
             build_site(app.config)
         except BuildError as exc:
             raise click.ClickException(f"build failed: {exc}") from exc
+    if app.config.get("DEMO") and not app.config.get("SMTP_URL"):
+        from .demo_mail import start_catcher
+
+        start_catcher(app)
+        click.echo("Demo mode: mail is caught on this machine; admins read it at "
+                   "/staff/demo-mail/")
     scheduler(app).start()  # background jobs, unless another process already runs them
     click.echo(f"{app.config['PUBLIC_URL']}/  (Ctrl+C stops)")
     # waitress logs no access lines, so no client address reaches a log.

@@ -11,11 +11,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import signals
+from .curation.feeds import add_feed, parse_feed, store_entries
 from .db import get_session, utcnow
 from .effects.outbox import emit
 from .identity import changed, set_identity
 from .markup import render_markdown
-from .models import Answer, FollowUp, Person, Question, Setting, Topic
+from .models import Answer, ContactRequest, FollowUp, Person, Question, Setting, Topic
+from .privacy import abuse
 from .questions.ask import new_token
 from .questions.states import Event, Status, move
 from .staff.people import add_person, add_topic, configure_topic
@@ -121,8 +123,30 @@ QUESTIONS = [
 ]
 
 
+# Sample feeds shipped with the demo: (file in demo_feeds/, topic slug or None).
+FEED_FILES = [("industry-news.xml", "networking"), ("rival-news.atom", None)]
+FEED_BASE = "https://feeds.northwind-demo.example/"  # not a real host: the feeds stay paused
+# Consented contact requests: (question title, email, company, role, hours ago, handled)
+CONTACTS = [
+    ("Can your APs handle 300 handheld scanners in one aisle?", "maria@coldchain.example",
+     "ColdChain Logistics", "Head of IT", 20, False),
+    ("Is 24/7 support included or an add-on?", "chris@stmarys-hospital.example",
+     "St Mary's Hospital", "Network Manager", 50, False),
+    ("What is the current lead time for NW-4800 switches?", "lena@builder.example",
+     "Builder & Sons", "Procurement", 300, True),
+]
+HELD = ("Best prices on network gear at https://cheap-switches.example",
+        "Visit https://cheap-switches.example for 90% off all switches today.",
+        "contains links from a new asker")
+FOLLOW_UP = ("Is 24/7 support included or an add-on?",
+             "Thanks. Does the Critical plan also cover the access switches on weekends?")
+
+
 def init_app(app: Flask) -> None:
+    from . import demo_mail
+
     app.cli.add_command(demo_command)
+    demo_mail.init_app(app)
 
 
 def has_real_data(session) -> bool:
@@ -143,7 +167,7 @@ def load_demo(session) -> list[Person]:
     for name, email, title, roles, topics, bio in STAFF:
         people[email] = add_person(session, name=name, email=email, password=DEMO_PASSWORD,
                                    job_title=title, roles=roles, bio=bio,
-                                   topics=topics.split(","))
+                                   topics=topics.split(","), weak_password_ok=True)
     session.flush()
     zone = current_app.config["TIMEZONE"]
     for slug, _name, _description, target, hours, owner in TOPICS:
@@ -177,8 +201,45 @@ def load_demo(session) -> list[Person]:
                  description="Network hardware for warehouses, offices and branch sites",
                  home_url="https://northwind.example/", legal_url="https://northwind.example/legal/",
                  logo_data=(Path(__file__).parent / "demo_logo.svg").read_bytes())
+    _load_showcase(session, people, topics, now)
     session.add(Setting(key="demo_loaded", value=now.isoformat()))
     return list(people.values())
+
+
+def _load_showcase(session, people: dict[str, Person], topics: dict[str, Topic], now) -> None:
+    """What a newcomer should meet on every staff page: feed entries in the curation inbox
+    (read from the shipped files by the same feedparser path as a fetch), leads for the
+    digest, a held question for moderation and an asker's follow-up waiting in the queue."""
+    folder = Path(__file__).resolve().parent / "demo_feeds"
+    for name, topic in FEED_FILES:
+        feed = add_feed(session, FEED_BASE + name, topic)
+        session.flush()
+        parsed = parse_feed((folder / name).read_bytes(), feed.url)
+        new = store_entries(session, feed, parsed.entries)
+        feed.title, feed.paused, feed.status, feed.fetched_at = parsed.title, True, "ok", now
+        feed.message = (f"{new} entries from the sample file shipped with the demo; paused, "
+                        "because its address is not a real host")
+    by_title = {q.title: q for q in session.scalars(select(Question))}
+    for title, email, company, role, hours, handled in CONTACTS:
+        question = by_title[title]
+        answer = question.answers[0]
+        session.add(ContactRequest(
+            question_id=question.id, answer_id=answer.id, person_id=answer.person_id,
+            email=email, company=company, job_role=role,
+            consented_at=now - timedelta(hours=hours), created_at=now - timedelta(hours=hours),
+            handled_at=now - timedelta(hours=hours - 4) if handled else None))
+    title, body, reason = HELD
+    held = Question(title=title, body=body, body_html=render_markdown(body),
+                    display_name="Deals4U", created_at=now - timedelta(hours=2),
+                    manage_token_hash=new_token()[1], status=Status.HELD, hold_reason=reason)
+    session.add(held)
+    session.flush()
+    abuse.log_action(session, "held", held.id, reason)
+    title, text = FOLLOW_UP
+    waiting = by_title[title]
+    session.add(FollowUp(question_id=waiting.id, body=text, body_html=render_markdown(text),
+                         created_at=now - timedelta(hours=5)))
+    move(waiting, Event.FOLLOW_UP)  # back in the queue of whoever answered
 
 
 @click.command("demo")
@@ -199,7 +260,8 @@ def demo_command() -> None:
         # Searchable at once, not at a server's next sweep of the outbox.
         current_app.extensions["candor_search"].apply_pending(wait=True)
         click.echo(f"Loaded {len(STAFF)} staff, {len(TOPICS)} topics, "
-                   f"{len(QUESTIONS)} questions.")
+                   f"{len(QUESTIONS) + 1} questions (one held for moderation), "
+                   f"{len(FEED_FILES)} sample feeds, {len(CONTACTS)} contact requests.")
     click.echo(f"Staff logins (password: {DEMO_PASSWORD}) at /staff/login:")
     for name, email, title, roles, _topics, _bio in STAFF:
         click.echo(f"  {email:<28} {name} — {title} [{roles}]")

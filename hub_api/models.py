@@ -68,6 +68,10 @@ class Person(Base):
     roles: Mapped[str] = mapped_column(String(120), default="staff")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A second factor (staff/totp.py): the shared secret, and the last time step used so a
+    # code is accepted once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
     topics: Mapped[list[Topic]] = relationship(
         secondary=person_topics, back_populates="people", order_by="Topic.name"
@@ -131,6 +135,8 @@ class Question(Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     # Why a post waits for a moderator (status "held"); empty otherwise. No personal data.
     hold_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Why a moderator hid it (status "hidden"), from moderation's fixed list; shown to its asker.
+    hidden_reason: Mapped[str] = mapped_column(String(200), default="")
     # Who has it now: the person asked, or a colleague it was reassigned to; None = the
     # topic's staff (or the general queue). ``person_id`` keeps whom the asker named.
     assignee_id: Mapped[int | None] = mapped_column(
@@ -264,6 +270,7 @@ class Feed(Base):
     message: Mapped[str] = mapped_column(Text, default="never fetched")
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)  # "fetch all" skips it
 
     topic: Mapped[Topic | None] = relationship()
 
@@ -310,6 +317,8 @@ class CuratedPick(Base):
     market: Mapped[bool] = mapped_column(Boolean, default=False)
     path: Mapped[str] = mapped_column(String(300))  # relative to the content folder
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # Set when its article was taken off the site (the file deleted); the record stays.
+    unpublished_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
     entry: Mapped[Entry | None] = relationship()
     person: Mapped[Person | None] = relationship()
@@ -397,7 +406,7 @@ class ModerationAction(Base):
     __tablename__ = "moderation_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action: Mapped[str] = mapped_column(String(16))  # held | approved | rejected | hidden
+    action: Mapped[str] = mapped_column(String(16))  # held, approved, rejected, (un)hidden
     target: Mapped[str] = mapped_column(String(40))  # e.g. "question 12"
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
@@ -570,3 +579,13 @@ class Effect(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     done_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
     last_error: Mapped[str] = mapped_column(String(200), default="")
+
+
+# The staff identity tables, in the same metadata.
+from .staff.models import (  # noqa: E402,F401
+    AccountLink,
+    AuditEvent,
+    Passkey,
+    RecoveryCode,
+    StaffSession,
+)

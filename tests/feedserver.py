@@ -86,6 +86,9 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(self.server.owner.slow_seconds)
         if path == "/redirect":
             return self._send(302, headers={"Location": parse_qs(parts.query)["to"][0]})
+        if path == "/page.html":  # a web page, not a feed
+            return self._send(200, b"<!doctype html><title>Hello</title><p>Not a feed.</p>",
+                              {"Content-Type": "text/html; charset=utf-8"})
         if path == "/loop":
             return self._send(302, headers={"Location": "/loop"})
         if path.startswith("/generated/"):

@@ -35,6 +35,13 @@ def load_feed(app, name: str, topic: str | None = None) -> None:
         store_entries(s, feed, parsed.entries)
 
 
+def inbox_of(client) -> str:
+    """The inbox list of /staff/curation (picks and dismissals are listed further down)."""
+    text = client.get("/staff/curation").text
+    return text.split('<ol class="inbox">', 1)[1].split("</ol>", 1)[0] if \
+        '<ol class="inbox">' in text else ""
+
+
 def entry_id(app, title_start: str) -> int:
     with session_scope(app.extensions["candor_engine"]) as s:
         return s.scalar(select(Entry.id).where(Entry.title.startswith(title_start)))
@@ -64,9 +71,12 @@ def marketer(app, people):
     return c
 
 
-def test_only_marketers_see_the_inbox(app, client, staff, marketer):
+def test_only_marketers_and_admins_see_the_inbox(app, client, staff, marketer, people):
     assert client.get("/staff/curation").status_code == 302  # to the login page
-    assert staff.get("/staff/curation").status_code == 403  # Dana: staff, not marketer
+    assert staff.get("/staff/curation").status_code == 200  # Dana: admin, not marketer
+    sam = app.test_client()
+    login(sam, people["sam"])
+    assert sam.get("/staff/curation").status_code == 403  # staff only
     page = marketer.get("/staff/curation")
     assert page.status_code == 200
     text = page.text
@@ -118,7 +128,7 @@ def test_pick_writes_one_markdown_file_and_records_it(app, marketer):
     ]
     assert body.startswith('<div class="excerpt">\n<p>Multi-link operation cut')
     assert state(app, eid) == "picked"
-    assert "Wi-Fi 7 in practice" not in marketer.get("/staff/curation").text
+    assert "Wi-Fi 7 in practice" not in inbox_of(marketer)
     assert f"/curated/{record.slug}/" in marketer.get(response.headers["Location"]).text
 
 
@@ -180,26 +190,29 @@ def test_dismissed_entries_stay_dismissed(app, marketer):
     token = csrf(marketer, "/staff/curation")
     assert marketer.post(f"/staff/curation/entries/{eid}/dismiss",
                          data={"csrf_token": token}).status_code == 303
-    assert "Zero trust without" not in marketer.get("/staff/curation").text
+    assert "Zero trust without" not in inbox_of(marketer)
     load_feed_again = FEEDS / "rss20.xml"
     with session_scope(app.extensions["candor_engine"]) as s:
         entry = s.get(Entry, eid)
         store_entries(s, entry.feed, parse_feed(load_feed_again.read_bytes(), "x").entries)
     assert state(app, eid) == "dismissed"
-    assert "Zero trust without" not in marketer.get("/staff/curation").text
+    assert "Zero trust without" not in inbox_of(marketer)
 
 
 def test_add_and_fetch_feeds_from_the_page(app, marketer):
     token = csrf(marketer, "/staff/curation")
     bad = marketer.post("/staff/curation/feeds", data={"csrf_token": token, "url": "ftp://x"})
     assert bad.status_code == 400 and "starting with http://" in bad.text
-    ok = marketer.post("/staff/curation/feeds", data={
+    refused = marketer.post("/staff/curation/feeds", data={
         "csrf_token": token, "url": "http://127.0.0.1:9/feed.xml", "topic": "security"})
-    assert ok.status_code == 303
-    fetched = marketer.post("/staff/curation/fetch", data={"csrf_token": token, "feed": "4"})
+    assert refused.status_code == 400
+    assert "Refused: a private address (127.0.0.1 is not a public internet address)" in \
+        refused.text
+    # The error sits above the inbox, at the top of the page, and takes focus.
+    assert refused.text.index('class="error-summary"') < refused.text.index('class="inbox"')
+    assert 'tabindex="-1" autofocus' in refused.text
+    fetched = marketer.post("/staff/curation/fetch", data={"csrf_token": token, "feed": "1"})
     assert fetched.status_code == 303
-    page = marketer.get("/staff/curation").text
-    assert "127.0.0.1 is not a public internet address" in page
     assert marketer.post("/staff/curation/fetch",
                          data={"csrf_token": token, "feed": "77"}).status_code == 404
 
@@ -217,7 +230,7 @@ def test_cli_inbox_pick_dismiss(app, people, runner):
     assert record.topics == "networking"  # the feed's topic by default
     for args, message in [
         (["curate", "pick", str(first), "--note", "x", "--as", people["mia"]], "picked already"),
-        (["curate", "pick", str(second), "--note", "x", "--as", people["sam"]], "marketer role"),
+        (["curate", "pick", str(second), "--note", "x", "--as", people["sam"]], "admin role"),
         (["curate", "pick", str(second), "--note", "x", "--as", "who@x"], "no active staff"),
         (["curate", "pick", "99", "--note", "x", "--as", people["mia"]], "no entry 99"),
         (["curate", "pick", str(second), "--note", " ", "--as", people["mia"]], "why this"),

@@ -127,12 +127,17 @@ def test_moderator_hides_an_answer(app, client, staff, mod, people):
     question, token, answer_id = answered(app, staff, title="How do I log in?")
     assert "hunter2-SECRET" in client.get(question.url).text
     page = mod.get("/staff/moderation/").text
-    assert "Recent staff answers" in page and f"Answer {answer_id} by Dana Ortiz" in page
+    assert "Recent staff answers" in page
+    assert f'href="/staff/q/{question.id}#moderate-answer-{answer_id}"' in page
+    assert 'action="/staff/moderation/answers/' not in page  # no destructive form in the list
+    assert f'action="/staff/moderation/answers/{answer_id}/hide"' in \
+        mod.get(f"/staff/q/{question.id}").text
     token_csrf = csrf(mod, "/staff/moderation/")
     url = f"/staff/moderation/answers/{answer_id}/hide"
     assert mod.post(url, data={"reason": "confidential"}).status_code == 400  # no CSRF
-    assert mod.post(url, data={"csrf_token": token_csrf,
-                               "reason": "<b>Dana leaked it</b>"}).status_code == 400
+    for hostile in ("<b>Dana leaked it</b>", "", "fine", "mistake", "x" * 100_000):
+        assert mod.post(url, data={"csrf_token": token_csrf,
+                                   "reason": hostile}).status_code in (400, 413), hostile
     assert mod.post("/staff/moderation/answers/99999/hide",
                     data={"csrf_token": token_csrf, "reason": "confidential"}).status_code == 404
     sam = app.test_client()
@@ -166,3 +171,15 @@ def test_moderator_hides_an_answer(app, client, staff, mod, people):
     html = (app.config["SITE"] / "transparency" / "index.html").read_text()
     assert f"answer {answer_id}" in html and "contained confidential information" in html
     assert "Dana" not in html.split('id="moderation-log"', 1)[1]
+
+    # Unhiding is as deliberate as hiding (a reason that fits) and logged the same way.
+    back = f"/staff/moderation/answers/{answer_id}/unhide"
+    assert mod.post(back, data={"csrf_token": token_csrf,
+                                "reason": "confidential"}).status_code == 400
+    response = mod.post(back, data={"csrf_token": token_csrf, "reason": "fixed",
+                                    "next": f"/staff/q/{question.id}#moderate"})
+    assert response.headers["Location"] == f"/staff/q/{question.id}#moderate"
+    assert "Answer unhidden (the problem was fixed)" in mod.get(f"/staff/q/{question.id}").text
+    assert "hunter2-SECRET" in client.get(question.url).text
+    assert mod.post(back, data={"csrf_token": token_csrf, "reason": "fixed"}).status_code == 409
+    assert log_lines(app)[-1] == ("unhidden", f"answer {answer_id}", "the problem was fixed")

@@ -82,7 +82,15 @@ def test_answer_is_signed_by_the_person(app, client, staff, people):
     assert response.status_code == 303
     answer = one(app, Answer)
     assert answer.person_id == one(app, Person, email=people["dana"]).id
-    thread = client.get(response.headers["Location"].split("#")[0])
+    # Staff stay on the staff view of the thread, told it is published, with both links.
+    assert response.headers["Location"] == f"/staff/q/{question.id}#answer-{answer.id}"
+    landing = staff.get(f"/staff/q/{question.id}").text
+    assert "Published." in landing
+    assert f'href="{question.url}#answer-{answer.id}">View the public page' in landing
+    assert f'href="/staff/answers/{answer.id}/edit">Edit your answer' in landing
+    assert "Published." not in staff.get(f"/staff/q/{question.id}").text  # shown once
+    thread = client.get(question.url)
+    assert not thread.headers.getlist("Set-Cookie")
     assert "Dana Ortiz" in thread.text and "/people/dana-ortiz/" in thread.text
     assert "<strong>weekly</strong>" in thread.text
     assert one(app, Question).status == "answered"

@@ -11,6 +11,8 @@ from hub_api.models import Answer, FollowUp, Person, Question, Topic
 
 from .conftest import ask, csrf, site_files
 
+STRONG_INPUT = "violet kettle marching north\n" * 2  # the password, twice
+
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
     "[x](javascript:alert(1))",
@@ -72,7 +74,7 @@ def test_payloads_everywhere(app, client, staff, people, runner):
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["staff", "add", "--name", f"Eve {hostile}", "--email",
                                  "eve@example.com", "--title", hostile, "--bio", PAYLOAD,
-                                 "--topics", "evil,networking"], input="pw1234\npw1234\n")
+                                 "--topics", "evil,networking"], input=STRONG_INPUT)
     assert result.exit_code == 0, result.output
     token = ask(client, display_name=hostile, title=f"Title {hostile}", body=PAYLOAD,
                 topic="networking")

@@ -229,8 +229,11 @@ def list_questions(query: QuestionQuery) -> QuestionPage:
 
 
 @endpoint("GET", "/questions/<int:question_id>", summary="A thread with its answers",
-          response=Thread, errors=(404,), path_params={"question_id": "integer"})
+          response=Thread, errors=(404, 410), path_params={"question_id": "integer"})
 def get_question(question_id: int) -> Thread:
+    question = get_thread(question_id)
+    if question.status == "hidden":  # say so, and why, rather than pretend it never existed
+        raise ApiError(410, "hidden by a moderator", {"reason": question.hidden_reason or None})
     return _thread(get_public_thread(question_id))
 
 
@@ -315,6 +318,7 @@ def search(query: SearchQuery) -> SearchResults:
                                           query.page)
     return SearchResults(query=parsed.text, total=results.total, page=results.page,
                          pages=results.pages, message=message or None,
+                         suggestion=parsed.suggestion or None,
                          results=[SearchHit(**h.as_json()) for h in results.hits])
 
 

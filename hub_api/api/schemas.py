@@ -184,6 +184,8 @@ class SearchResults(Schema):
     pages: int
     results: list[SearchHit]
     message: str | None = Field(None, description="What to try when nothing was found.")
+    suggestion: str | None = Field(None, description="The query with misspelt words corrected "
+                                   "(they were also searched as the correction).")
 
 
 class SimilarQuery(Schema):

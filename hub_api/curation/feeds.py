@@ -26,12 +26,12 @@ import feedparser
 import nh3
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..db import get_session, utcnow
 from ..markup import sanitize_html
-from ..models import Entry, Feed, Topic
+from ..models import CuratedPick, Entry, Feed, Topic
 from ..text import clean_text
 from .fetch import FetchError, fetch
 
@@ -54,6 +54,13 @@ def init_app(app: Flask) -> None:
 
 def add_feed(session: Session, url: str, topic: str | None = None) -> Feed:
     """Follow ``url`` (http or https), optionally for a topic; duplicates are refused."""
+    url, topic_row = _checked(session, url, topic)
+    feed = Feed(url=url, topic=topic_row)
+    session.add(feed)
+    return feed
+
+
+def _checked(session: Session, url: str, topic: str | None) -> tuple[str, Topic | None]:
     url = clean_text(url)
     parts = urlsplit(url)
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or len(url) > 2000:
@@ -65,9 +72,53 @@ def add_feed(session: Session, url: str, topic: str | None = None) -> Feed:
         topic_row = session.scalar(select(Topic).where(Topic.slug == clean_text(topic)))
         if topic_row is None:
             raise FeedError(f"no topic '{clean_text(topic)}'; add it first with `candor topic add`")
-    feed = Feed(url=url, topic=topic_row)
-    session.add(feed)
-    return feed
+    return url, topic_row
+
+
+def add_working_feed(session: Session, url: str, topic: str | None = None, *,
+                     allow_private: bool = False) -> tuple[Feed, int]:
+    """Follow ``url`` only if one fetch shows it works, and keep that fetch's entries.
+
+    The download happens outside any transaction (the checks' read ends first); a feed that
+    fails is refused in words ("no such host", "not a feed", "refused: a private address")
+    and nothing is written. Commits; returns the feed and its new entries' count.
+    """
+    url, _topic = _checked(session, url, topic)
+    session.rollback()
+    try:
+        response = fetch(url, allow_private=allow_private)
+        parsed = parse_feed(response.body, response.url, response.headers.get("content-type", ""))
+    except FetchError as exc:
+        reason = str(exc)
+        raise FeedError(reason if reason.startswith("refused") else
+                        f"this feed does not work: {reason}") from exc
+    if not parsed.is_feed:
+        kind = "a web page" if "html" in response.headers.get("content-type", "") else \
+            "something else"
+        raise FeedError(f"not a feed: the address gives {kind}, not RSS or Atom")
+    feed = add_feed(session, url, topic)  # checked again: another curator may have added it
+    session.flush()
+    new = _store_parsed(session, feed, response, parsed)
+    session.commit()
+    return feed, new
+
+
+def set_paused(session: Session, feed: Feed, paused: bool) -> None:
+    """A paused feed is skipped by "fetch all"; its entries stay in the inbox."""
+    feed.paused = paused
+
+
+def remove_feed(session: Session, feed: Feed) -> int:
+    """Stop following ``feed``: it and its unpicked entries go, picks stay (their articles
+    and records keep their own title and source). Returns how many entries went."""
+    entry_ids = list(session.scalars(select(Entry.id).where(Entry.feed_id == feed.id)))
+    for i in range(0, len(entry_ids), 500):
+        chunk = entry_ids[i:i + 500]
+        session.execute(update(CuratedPick).where(CuratedPick.entry_id.in_(chunk))
+                        .values(entry_id=None))
+        session.execute(delete(Entry).where(Entry.id.in_(chunk)))
+    session.delete(feed)
+    return len(entry_ids)
 
 
 # --- parsing and cleaning ---------------------------------------------------------------
@@ -227,6 +278,11 @@ def fetch_feed(session: Session, feed: Feed, *, allow_private: bool = False) -> 
     if not parsed.is_feed:
         _record(feed, "error", f"not an RSS or Atom feed ({parsed.problem or 'no entries'})")
         return 0
+    return _store_parsed(session, feed, response, parsed)
+
+
+def _store_parsed(session: Session, feed: Feed, response, parsed: ParsedFeed) -> int:
+    """Store a fetched feed's new entries and record how the fetch went."""
     new = store_entries(session, feed, parsed.entries)
     feed.title = parsed.title or feed.title
     feed.etag = clean_text(response.headers.get("etag"))[:300] or None
@@ -258,8 +314,10 @@ def fetch_feeds(session: Session, feeds: Iterable[Feed], *, allow_private: bool 
     return total
 
 
-def all_feeds(session: Session) -> list[Feed]:
-    return list(session.scalars(select(Feed).options(selectinload(Feed.topic)).order_by(Feed.id)))
+def all_feeds(session: Session, *, active: bool = False) -> list[Feed]:
+    """Every feed (``active``: only those not paused)."""
+    query = select(Feed).options(selectinload(Feed.topic)).order_by(Feed.id)
+    return list(session.scalars(query.where(Feed.paused.is_(False)) if active else query))
 
 
 # --- CLI --------------------------------------------------------------------------------
@@ -300,7 +358,7 @@ def feeds_list() -> None:
 def feeds_fetch(feed_ids: tuple[int, ...], fetch_all: bool) -> None:
     """Fetch the given feeds (by id), or every feed with --all."""
     session = get_session()
-    feeds = all_feeds(session)
+    feeds = all_feeds(session, active=fetch_all)
     if not fetch_all:
         if not feed_ids:
             raise click.ClickException("name the feeds to fetch (see `candor feeds list`) or "

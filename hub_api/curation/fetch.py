@@ -78,8 +78,19 @@ def check_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
         if isinstance(candidate, ipaddress.IPv6Address) and any(candidate in n for n in NAT64):
             continue  # the NAT64 prefix is not global itself; what it reaches decides
         if not candidate.is_global or candidate.is_multicast:
-            raise FetchError(f"refused: {address} is not a public internet address")
+            raise FetchError(f"refused: a private address ({address} is not a public "
+                             "internet address)")
     return address
+
+
+def _lookup_failure(exc: Exception) -> str:
+    """A failed name lookup in words (not "[Errno -2] Name or service not known")."""
+    code = getattr(exc, "errno", None)
+    if code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)):
+        return "no such host"
+    if code == socket.EAI_AGAIN:
+        return "no answer from the name server (offline?)"
+    return "not a valid host name" if isinstance(exc, UnicodeError) else "name lookup failed"
 
 
 def resolve(host: str, port: int, allow_private: bool) -> list[str]:
@@ -87,7 +98,7 @@ def resolve(host: str, port: int, allow_private: bool) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"cannot resolve {host}: {exc}") from exc
+        raise FetchError(f"{_lookup_failure(exc)}: cannot resolve {host}") from exc
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
         raise FetchError(f"cannot resolve {host}: no address")

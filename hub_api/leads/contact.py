@@ -21,6 +21,7 @@ from ..db import get_session, utcnow
 from ..effects.mail import Mail
 from ..effects.outbox import emit, on, queue_mail
 from ..models import Answer, ContactRequest, Person
+from ..notices import notify
 from ..privacy import abuse
 from ..questions.ask import Form, check_email
 from ..questions.states import is_public
@@ -157,6 +158,7 @@ def mark_handled(request_id: int):
     if row.handled_at is None:
         row.handled_at = utcnow()
         session.commit()
+    notify("Marked as handled: the request has left your list.")
     return redirect("/staff/queue#contact-requests", 303)
 
 

@@ -32,7 +32,7 @@ from ..models import ContactRequest, CuratedPick, Person, Question, SearchGap, S
 from ..questions.routing import deadline
 from ..questions.states import LIVE, Status, describe, holder, in_
 from ..staff.auth import require_role
-from . import responsiveness
+from . import charts, responsiveness
 from .responsiveness import Window
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,11 @@ class Digest:
     gaps: list[SearchGap]
     ghosts: dict[str, list[Ghost]] = field(default_factory=dict)  # by owner's name
     market: list[CuratedPick] = field(default_factory=list)
+    weeks: list[charts.Week] = field(default_factory=list)  # the last 12, oldest first
+
+    @property
+    def charts(self) -> list[charts.Chart]:
+        return charts.charts(self.weeks)
 
     @property
     def start(self) -> datetime:
@@ -175,7 +180,8 @@ def build(session: Session, span: timedelta, now: datetime, app: Flask) -> Diges
         contacts=list(contacts), waiting=waiting,
         figures=responsiveness.window(session, span, now, app.config,
                                       f"Asked in {span_text(span)}"),
-        gaps=list(gaps), ghosts=ghosts, market=list(market))
+        gaps=list(gaps), ghosts=ghosts, market=list(market),
+        weeks=charts.weeks(session, now, app.config))
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -204,6 +210,12 @@ def render_text(digest: Digest, *, leads: bool) -> str:
     def section(title: str, items: list[str], empty: str) -> None:
         lines.extend([title, "-" * len(title), *(items or [empty]), ""])
 
+    section(f"The last {len(digest.weeks)} weeks (week of: questions, within target, "
+            "median first answer, leads)",
+            [f"- {w.label}: {w.asked} asked, "
+             + (f"{w.within_percent}% within target, " if w.asked else "")
+             + f"median {w.median_text}, {w.leads} lead{'' if w.leads == 1 else 's'}"
+             for w in digest.weeks], "No weeks.")
     section(f"New questions ({digest.new_total})",
             [f"- {q.title} [{q.topic.name if q.topic else 'no topic'}] with {who} "
              f"({describe(q)}) {base}/staff/q/{q.id}" for q, who in digest.new_questions]
@@ -370,7 +382,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(digest_command)
     jobs = scheduler(app)
     jobs.add("quiet-topics", 24 * 3600, flag_quiet_topics)
-    every = app.config.get("DIGEST_EVERY")
+    # Demo mode mails a digest when the server starts, so a newcomer sees one.
+    every = app.config.get("DIGEST_EVERY") or ("7d" if app.config.get("DEMO") else "")
     if every:
         try:
             interval = parse_span(every)

@@ -53,8 +53,9 @@ def form_token(form: str) -> str:
     return _signer().sign(f"{form}:{math.floor(time.time() * 100) / 100:.2f}").decode()
 
 
-def check_form(data: Mapping[str, str], form: str) -> str | None:
-    """Why a submitted ``form`` looks automated, or ``None`` if it passes."""
+def check_form(data: Mapping[str, str], form: str, min_seconds: float | None = None) -> str | None:
+    """Why a submitted ``form`` looks automated, or ``None`` if it passes. ``min_seconds``
+    overrides the minimum fill time (0 for logins, which password managers submit at once)."""
     config = current_app.config
     if data.get(HONEYPOT):
         return "This form could not be sent. Leave the last field empty and try again."
@@ -70,7 +71,8 @@ def check_form(data: Mapping[str, str], form: str) -> str | None:
         return "This form is too old. Your text is kept below: send it again."
     except (BadSignature, ValueError):
         return "This form could not be checked. Your text is kept below: send it again."
-    if time.time() - served_at < config["FORM_MIN_SECONDS"]:
+    minimum = config["FORM_MIN_SECONDS"] if min_seconds is None else min_seconds
+    if time.time() - served_at < minimum:
         return "That was faster than anyone can type. Wait a moment and send it again."
     return None
 

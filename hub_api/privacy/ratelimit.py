@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 # (endpoint, limit, methods): the writes a bot would hammer. GETs stay unlimited.
 LIMITS = (
     ("auth.login", "6 per minute", ["POST"]),
+    ("auth.second_factor", "6 per minute", ["POST"]),
+    ("auth.confirm", "6 per minute", ["POST"]),
+    ("invites.forgot", "3 per minute;10 per hour", ["POST"]),
+    ("invites.reset", "6 per minute", ["POST"]),
+    ("invites.accept_invite", "6 per minute", ["POST"]),
     ("ask.ask_submit", "5 per minute;30 per hour", ["POST"]),
     ("api.ask_question", "5 per minute;30 per hour", ["POST"]),
     ("ask.reply", "10 per minute", ["POST"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, redirect, render_template, request
+from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -12,6 +12,8 @@ from ..db import get_or_404, get_session, utcnow
 from ..effects.outbox import emit
 from ..markup import render_markdown
 from ..models import Answer, AnswerRevision, Person, Question
+from ..moderation import ACTION_REASONS
+from ..notices import notify
 from ..security import check_csrf
 from ..staff.auth import require_role
 from ..staff.people import active_staff
@@ -52,16 +54,35 @@ def index():
 
 
 @bp.get("/q/<int:question_id>")
-@require_role("staff")
+@require_role("staff", "moderator", "admin")
 def thread(question_id: int):
-    """The thread with the answer form."""
+    """The thread with the answer form (staff) and the moderation panel (moderators)."""
     return _thread_page(get_thread(question_id))
 
 
-def _thread_page(question: Question, form=None, status: int = 200):
+def _thread_page(question: Question, form=None, status: int = 200, preview: str = ""):
+    moderating = not current_user.role_set.isdisjoint(("moderator", "admin"))
     return render_template("staff/thread.html", form=form, body_limit=BODY_LIMIT,
-                           colleagues=active_staff(get_session()),
+                           colleagues=active_staff(get_session()), preview=preview,
+                           moderation_reasons=ACTION_REASONS if moderating else None,
                            **thread_context(question)), status
+
+
+def _previewing() -> bool:
+    """The form's Preview button (``action=preview``) was pressed rather than Publish/Save."""
+    return request.form.get("action") == "preview"
+
+
+@bp.post("/preview")
+@require_role("staff")
+def preview():
+    """Markdown rendered exactly as it will be published, for the live preview script."""
+    check_csrf()
+    form = read_text_fields(request.form, {"body": "your answer"})
+    if form.errors:  # empty is not a problem while typing; too long is
+        status = form.status if form.values["body"] else 200
+        return jsonify(html="", error=form.errors["body"]), status
+    return jsonify(html=render_markdown(form.values["body"]), error="")
 
 
 @bp.post("/q/<int:question_id>/assign")
@@ -77,6 +98,7 @@ def assign(question_id: int):
     if person is None:
         abort(400, "Choose an active colleague from the list.")
     routing.assign(session, question, person, current_user)
+    notify(f"Handed to {person.name}. They have been told by mail; the asker sees who has it.")
     return redirect(f"/staff/q/{question.id}", 303)
 
 
@@ -91,8 +113,13 @@ def answer(question_id: int):
     form = read_text_fields(request.form, {"body": "your answer"})
     if form.errors:
         return _thread_page(question, form, form.status)
+    if _previewing():
+        return _thread_page(question, form, preview=render_markdown(form.values["body"]))
     new = post_answer(get_session(), question, current_user, form.values["body"])
-    return redirect(f"{question.url}#answer-{new.id}", 303)
+    notify("Published. Your answer is public under your name.",
+           ("View the public page", f"{question.url}#answer-{new.id}"),
+           ("Edit your answer", f"/staff/answers/{new.id}/edit"))
+    return redirect(f"/staff/q/{question.id}#answer-{new.id}", 303)
 
 
 def post_answer(session: Session, question: Question, person: Person, body: str) -> Answer:
@@ -126,10 +153,13 @@ def edit(answer_id: int):
     """Edit my answer; the earlier version is kept and shown in its public history."""
     answer = _own_answer(answer_id)
     form = Form({"body": answer.body})
+    preview_html = ""
     if request.method == "POST":
         check_csrf()
         form = read_text_fields(request.form, {"body": "your answer"})
-        if not form.errors:
+        if not form.errors and _previewing():
+            preview_html = render_markdown(form.values["body"])
+        elif not form.errors:
             if form.values["body"] != answer.body:
                 session = get_session()
                 session.add(AnswerRevision(answer_id=answer.id, body=answer.body,
@@ -140,8 +170,12 @@ def edit(answer_id: int):
                 answer.edited_at = utcnow()
                 emit(session, signals.answer_edited, id=answer.id)
                 session.commit()
-            return redirect(f"{answer.question.url}#answer-{answer.id}", 303)
-    return render_template("staff/edit.html", answer=answer, form=form,
+                notify("Saved. The public page shows the new version and marks it edited.",
+                       ("View the public page", f"{answer.question.url}#answer-{answer.id}"))
+            else:
+                notify("Nothing changed: the answer is as it was.")
+            return redirect(f"/staff/q/{answer.question_id}#answer-{answer.id}", 303)
+    return render_template("staff/edit.html", answer=answer, form=form, preview=preview_html,
                            body_limit=BODY_LIMIT), form.status
 
 
@@ -152,4 +186,5 @@ def accept(question_id: int, answer_id: int):
     check_csrf()
     question = get_thread(question_id)
     accept_answer(question, answer_id)
-    return redirect(f"{question.url}#answer-{answer_id}", 303)
+    notify("Marked as the accepted answer.", ("View the public page", question.url))
+    return redirect(f"/staff/q/{question.id}#answer-{answer_id}", 303)

@@ -63,6 +63,7 @@ class Event(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     HIDE = "hide"
+    UNHIDE = "unhide"  # a moderator put a hidden question back: it settles from its thread
     ANSWER = "answer"  # a staff answer was added
     FOLLOW_UP = "follow_up"  # a published reply of the asker
     ACCEPT = "accept"
@@ -76,6 +77,7 @@ TRANSITIONS: dict[Event, tuple[frozenset[Status], Status | None]] = {
     Event.APPROVE: (frozenset({Status.HELD}), None),
     Event.REJECT: (frozenset({Status.HELD}), Status.REJECTED),
     Event.HIDE: (LIVE, Status.HIDDEN),
+    Event.UNHIDE: (frozenset({Status.HIDDEN}), None),
     Event.ANSWER: (LIVE, None),
     Event.FOLLOW_UP: (ANSWERED, Status.FOLLOW_UP),
     Event.ACCEPT: (ANSWERED, None),
