@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from hub_api.search import spelling  # noqa: E402
 from hub_api.search.documents import Document, plain  # noqa: E402
 from hub_api.search.query import parse  # noqa: E402
 
@@ -126,7 +127,11 @@ def evaluate(run: Callable[[str], list[str]], queries: list[Judged]) -> Scores:
 
 
 def candor_run(backend) -> Callable[[str], list[str]]:
-    return lambda q: [h.doc_id for h in backend.search(parse(q), ("thread",), 1).hits]
+    """The search page's first page of questions (``SearchService.parse``, then search)."""
+    def run(q: str) -> list[str]:
+        query = spelling.corrected(parse(q), backend.frequencies)
+        return [h.doc_id for h in backend.search(query, ("thread",), 1).hits]
+    return run
 
 
 def whoosh_backend(docs: list[Document], folder: Path):

@@ -49,38 +49,39 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db,
         demo,
         errors,
-        jobs,
         leads,
         moderation,
         operations,
         search,
         security,
         stackexchange,
+        staff,
         views,
-        webhooks,
     )
     from .api import routes
+    from .effects import jobs, webhooks
     from .privacy import abuse, ratelimit, subject_requests
     from .questions import ask, follow, manage, promise, queue, routing, threads
     from .site import builder as site_builder
     from .site import files as site_files
-    from .staff import auth, people
+    from .site import templating, thread_pages
 
     db.init_app(app)
     jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    auth.init_app(app)
+    staff.init_app(app)
     ask.init_app(app)
     threads.init_app(app)
     routes.init_app(app)
     queue.init_app(app)
-    people.init_app(app)
     site_builder.init_app(app)
     search.init_app(app)
     stackexchange.init_app(app)
     site_files.init_app(app)
+    templating.init_app(app)
+    thread_pages.init_app(app)
     webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)

@@ -79,8 +79,9 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the static site and the backend on one origin with waitress."""
     from waitress import serve
 
-    from .jobs import scheduler
+    from .effects.jobs import scheduler
     from .public_url import built_for, serve_address
+    from .serving import waitress_settings
     from .site.builder import BuildError, build_site
 
     app = current_app._get_current_object()
@@ -102,7 +103,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     scheduler(app).start()  # background jobs, unless another process already runs them
     click.echo(f"{app.config['PUBLIC_URL']}/  (Ctrl+C stops)")
     # waitress logs no access lines, so no client address reaches a log.
-    serve(app, host=host, port=port, threads=threads, ident="candor")
+    serve(app, **waitress_settings(app.config, host, port, threads))
 
 
 @main.command("build", with_appcontext=False)

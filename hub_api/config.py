@@ -39,6 +39,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "SITENAME": env.get("CANDOR_SITENAME") or "Candor",
         "AUTO_BUILD": _flag(env.get("CANDOR_AUTO_BUILD"), True),
         "BUILD_DEBOUNCE": float(env.get("CANDOR_BUILD_DEBOUNCE") or 0.5),
+        "BUILD_MAX_WAIT": float(env.get("CANDOR_BUILD_MAX_WAIT") or 3.0),
         "SEARCH_BACKEND": env.get("CANDOR_SEARCH_BACKEND") or "whoosh",
         "TIMEZONE": env.get("CANDOR_TIMEZONE") or "UTC",
         # The promise for questions no topic covers, in working hours (topics set their own).
@@ -54,6 +55,22 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "HOLD_WORDS": _words(env.get("CANDOR_HOLD_WORDS")),
         # e.g. "7d": the job scheduler mails owners and admins a digest this often.
         "DIGEST_EVERY": env.get("CANDOR_DIGEST_EVERY") or "",
+        # Staff sign-in (hub_api/staff/): session lifetimes, second factor, single sign-on.
+        "SESSION_IDLE_MINUTES": _int(env, "CANDOR_SESSION_IDLE_MINUTES", 120, 1, 7 * 24 * 60),
+        "SESSION_MAX_HOURS": _int(env, "CANDOR_SESSION_MAX_HOURS", 12, 1, 24 * 90),
+        "REQUIRE_2FA": _flag(env.get("CANDOR_REQUIRE_2FA"), False),
+        "AUDIT_RETENTION_DAYS": _int(env, "CANDOR_AUDIT_RETENTION_DAYS", 365, 1, 36500),
+        "OIDC_ISSUER": (env.get("CANDOR_OIDC_ISSUER") or "").rstrip("/"),
+        "OIDC_CLIENT_ID": env.get("CANDOR_OIDC_CLIENT_ID") or "",
+        "OIDC_CLIENT_SECRET": env.get("CANDOR_OIDC_CLIENT_SECRET") or "",
+        "OIDC_NAME": env.get("CANDOR_OIDC_NAME") or "single sign-on",
+        "OIDC_ALLOWED_DOMAINS": _words(env.get("CANDOR_OIDC_ALLOWED_DOMAINS")) or (),
+        "OIDC_GROUPS_CLAIM": env.get("CANDOR_OIDC_GROUPS_CLAIM") or "",
+        # "group=role,group=role": members of a group get the role (others keep "staff").
+        "OIDC_GROUP_ROLES": env.get("CANDOR_OIDC_GROUP_ROLES") or "",
+        "OIDC_AUTO_CREATE": _flag(env.get("CANDOR_OIDC_AUTO_CREATE"), False),
+        # Stored public thread pages (hub_api.site.thread_pages): share it between nodes.
+        "THREAD_PAGES": Path(env.get("CANDOR_THREAD_PAGES") or instance / "thread-pages"),
         # Scheduled backups (e.g. "1d") into BACKUP_DIR, keeping the newest BACKUP_KEEP.
         "BACKUP_DIR": env.get("CANDOR_BACKUP_DIR") or str(instance / "backups"),
         "BACKUP_EVERY": env.get("CANDOR_BACKUP_EVERY") or "",
@@ -61,6 +78,16 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         # `make demo`: mail is caught locally and readable at /staff/demo-mail/ (demo_mail.py).
         "DEMO": _flag(env.get("CANDOR_DEMO"), False),
     }
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A whole number within bounds; unset means ``default``. A bad value stops start-up."""
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+        raise ValueError(f"{name}={value!r}: give a whole number, {low} to {high}")
+    return int(value)
 
 
 def _hours(value: str | None) -> int:

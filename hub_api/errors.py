@@ -35,7 +35,10 @@ def _http_error(exc: HTTPException):
     default = HINTS.get(code, "")
     detail = exc.description if exc.description and exc.description != type(exc).description \
         else default
-    return _render(code, exc.name, detail)
+    body, status = _render(code, exc.name, detail)
+    # Keep what the status needs (405: Allow, 401: WWW-Authenticate, 429: Retry-After).
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
 
 
 def _unexpected(exc: Exception):

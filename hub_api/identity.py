@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import signals
-from .db import get_session, session_scope
+from .db import get_session, read_only, session_scope
 from .models import Setting
 from .security import check_csrf
 from .staff.auth import require_role
@@ -90,7 +90,8 @@ def company_identity() -> CompanyIdentity:
     cached = app.extensions.get("candor_identity")
     if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
-    with session_scope(app.extensions["candor_engine"]) as session:
+    # Read-only (DEFERRED on SQLite): a POST's own session may hold the write lock already.
+    with session_scope(read_only(app.extensions["candor_engine"])) as session:
         identity = read_identity(session, app.config["SITENAME"])
     app.extensions["candor_identity"] = (time.monotonic(), identity)
     return identity

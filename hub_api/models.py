@@ -68,6 +68,10 @@ class Person(Base):
     roles: Mapped[str] = mapped_column(String(120), default="staff")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A second factor (staff/totp.py): the shared secret, and the last time step used so a
+    # code is accepted once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
     topics: Mapped[list[Topic]] = relationship(
         secondary=person_topics, back_populates="people", order_by="Topic.name"
@@ -550,3 +554,38 @@ class OutreachRecipient(Base):
         ForeignKey("outreach.id", ondelete="CASCADE"), primary_key=True)
     consent_id: Mapped[int] = mapped_column(
         ForeignKey("notification_emails.id", ondelete="CASCADE"), primary_key=True)
+
+
+# --- effects ---
+
+
+class Effect(Base):
+    """An after-write effect, written in the same transaction as the change that causes it.
+
+    ``kind`` "event" is a signal for the leader to expand (into mails, webhook deliveries, a
+    rebuild) in one transaction; "mail" is one message to send. ``key`` is the idempotency
+    key: a mail's Message-ID is made from it, so a retry after a crash is recognisable as the
+    same message. A mail's ``payload`` (it holds the address) is emptied once it is sent.
+    """
+
+    __tablename__ = "effects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    payload: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+
+
+# The staff identity tables, in the same metadata.
+from .staff.models import (  # noqa: E402,F401
+    AccountLink,
+    AuditEvent,
+    Passkey,
+    RecoveryCode,
+    StaffSession,
+)

@@ -12,12 +12,13 @@ Hiding is undone by unhiding, logged the same way; the asker's page says why it 
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, abort, redirect, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import signals
 from .db import get_or_404, get_session
+from .effects.outbox import emit
 from .models import Answer, FollowUp, ModerationAction, Question
 from .notices import notify
 from .privacy import abuse
@@ -122,8 +123,8 @@ def act(question_id: int, action: str):
     question.hold_reason = ""
     question.hidden_reason = reason if action == "hide" else ""
     abuse.log_action(session, LOGGED[action], question.id, reason)
+    emit(session, signal, id=question.id)
     session.commit()
-    signal.send(current_app._get_current_object(), id=question.id)
     notify(f"Question {LOGGED[action]} ({reason}). The public moderation log says so.",
            *([("View the public page", question.url)] if question.status in LIVE else []))
     return redirect(_back_to("/staff/moderation/"), 303)
@@ -146,10 +147,9 @@ def act_on_follow_up(follow_up_id: int, action: str):
     if action == "approve":
         move(session.get(Question, follow_up.question_id), Event.FOLLOW_UP)
     abuse.log(session, LOGGED[action], f"follow-up {follow_up.id}", reason)
-    session.commit()
     if action == "approve":
-        signals.question_changed.send(current_app._get_current_object(),
-                                      id=follow_up.question_id)
+        emit(session, signals.question_changed, id=follow_up.question_id)
+    session.commit()
     notify(f"Follow-up {LOGGED[action]} ({reason}).")
     return redirect("/staff/moderation/", 303)
 
@@ -169,7 +169,7 @@ def act_on_answer(answer_id: int, action: str):
         abort(409, f"This answer is {'already' if action == 'hide' else 'not'} hidden.")
     answer.hidden_reason = reason if action == "hide" else ""
     abuse.log(session, LOGGED[action], f"answer {answer.id}", reason)
+    emit(session, signals.answer_edited, id=answer.id)
     session.commit()
-    signals.answer_edited.send(current_app._get_current_object(), id=answer.id)
     notify(f"Answer {LOGGED[action]} ({reason}). The public moderation log says so.")
     return redirect(_back_to("/staff/moderation/"), 303)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import timedelta
@@ -33,14 +34,36 @@ def slugify(value: str, max_length: int = 60) -> str:
     return slug[:max_length].rstrip("-") or "item"
 
 
-def duration(delta: timedelta) -> str:
-    """A fixed span ("45 min", "3 h", "2 days"): safe on static pages, unlike "2 days ago"."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
+def duration(span: timedelta | float, *, working: bool = False) -> str:
+    """The one way a duration becomes words, everywhere: "under a minute", "45 min",
+    "2 h 30 min", "26 h", "3 days" (rounded down; minutes shown below 10 h).
+
+    ``working``: the span is working time on a topic's schedule, and says so ("2 h 30 min of
+    working hours"; never in days, which would read as calendar days). A fixed span is safe
+    on static pages, unlike "2 days ago".
+    """
+    seconds = span.total_seconds() if isinstance(span, timedelta) else span
+    minutes = max(int(seconds // 60), 0)
     if minutes < 1:
-        return "under a minute"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours = minutes // 60
-    if hours < 48:
-        return f"{hours} h"
-    return f"{hours // 24} days"
+        words = "under a minute"
+    elif minutes < 60:
+        words = f"{minutes} min"
+    else:
+        hours, rest = divmod(minutes, 60)
+        if hours >= 48 and not working:
+            words = f"{hours // 24} days"
+        elif hours >= 10 or not rest:
+            words = f"{hours} h"
+        else:
+            words = f"{hours} h {rest} min"
+    return f"{words} of working hours" if working else words
+
+
+def share(part: int, whole: int) -> str:
+    """``"2 of 3 (67%)"``, rounded to the nearest percent everywhere, except that a share
+    short of all never reads 100% and one above none never reads 0%."""
+    if not whole:
+        return "none asked"
+    percent = min(max(math.floor(100 * part / whole + 0.5), 1 if part else 0),
+                  99 if part < whole else 100)
+    return f"{part} of {whole} ({percent}%)"

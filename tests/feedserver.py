@@ -5,6 +5,7 @@
 ``/huge.xml``         a valid RSS feed larger than the fetcher's size cap
 ``/gzip-bomb.xml``    a small gzip body that inflates past the size cap
 ``/slow.xml``         answers after ``slow_seconds``
+``/trickle.xml``      a 200 whose body drips one byte every ``slow_seconds``, for ever
 ``/redirect?to=URL``  302 to URL; ``/loop`` redirects to itself forever
 ``/generated/<n>.xml`` an RSS feed of n entries (for the ingest benchmark)
 """
@@ -74,6 +75,15 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/slow.xml":
             time.sleep(self.server.owner.slow_seconds)
             return self._send(200, (FEEDS / "rss20.xml").read_bytes(), xml)
+        if path == "/trickle.xml":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            while True:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(self.server.owner.slow_seconds)
         if path == "/redirect":
             return self._send(302, headers={"Location": parse_qs(parts.query)["to"][0]})
         if path == "/page.html":  # a web page, not a feed

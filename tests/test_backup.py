@@ -19,13 +19,13 @@ from sqlalchemy import select, text
 
 from hub_api.db import Base, make_engine, session_scope, set_clock
 from hub_api.demo import load_demo
-from hub_api.jobs import scheduler
+from hub_api.effects.jobs import scheduler
+from hub_api.effects.webhooks import add_endpoint
 from hub_api.migrate import upgrade
 from hub_api.models import Question, SearchOutbox, Setting
 from hub_api.operations import archive, records
 from hub_api.operations.backup import backup_if_due, make_backup
 from hub_api.site.builder import build_site
-from hub_api.webhooks import add_endpoint
 
 from .conftest import PG_ADMIN_URL, ask, make_test_app, need_service, site_files
 
@@ -63,7 +63,7 @@ def _app(root: Path, url: str, **extra):
 
 
 def _fill(app) -> None:
-    """Every kind of data: the demo company, asks with e-mail, a webhook, an API token."""
+    """Every kind of data: the demo company, asks with e-mail (mail on), a webhook, an admin."""
     from hub_api.staff.people import add_person
 
     engine = app.extensions["candor_engine"]
@@ -109,9 +109,9 @@ def frozen_clock():
     set_clock(None)
 
 
-def test_round_trip_restores_every_table_and_page(tmp_path, two_databases, frozen_clock):
+def test_round_trip_restores_every_table_and_page(tmp_path, two_databases, frozen_clock, smtp):
     url_a, url_b = two_databases
-    gen_a, a = _app(tmp_path / "a", url_a)
+    gen_a, a = _app(tmp_path / "a", url_a, SMTP_URL=smtp.url)
     _fill(a)
     (tmp_path / "a" / "content" / "curated" / "picked.md").write_text(
         "Title: A pick\nDate: 2025-01-01\n\nPicked words.\n")
@@ -152,10 +152,14 @@ def test_round_trip_restores_every_table_and_page(tmp_path, two_databases, froze
         gen.close()
 
 
-def test_backup_while_four_clients_write_is_a_point_in_time(tmp_path, two_databases):
+def test_backup_while_four_clients_write_is_a_point_in_time(tmp_path, two_databases, smtp):
     url_a, url_b = two_databases
-    gen_a, a = _app(tmp_path / "a", url_a, RATELIMIT_ENABLED=False)
+    # As `candor serve` runs: the job scheduler's leader carries out effects in its own
+    # thread while the four clients write and the backups run.
+    gen_a, a = _app(tmp_path / "a", url_a, RATELIMIT_ENABLED=False, SMTP_URL=smtp.url,
+                    EFFECTS_SYNC=False)
     _fill(a)
+    scheduler(a).start()
     with session_scope(a.extensions["candor_engine"]) as session:
         before = set(session.scalars(select(Question.id)))
     stop, errors, written = threading.Event(), [], []
@@ -181,6 +185,7 @@ def test_backup_while_four_clients_write_is_a_point_in_time(tmp_path, two_databa
         stop.set()
         for t in threads:
             t.join(30)
+        scheduler(a).stop()
     assert errors == []
     assert len(written) >= 8
     gen_b, b = _app(tmp_path / "b", url_b)
@@ -204,9 +209,9 @@ def test_backup_while_four_clients_write_is_a_point_in_time(tmp_path, two_databa
 
 
 @pytest.fixture
-def sqlite_hub(tmp_path):
+def sqlite_hub(tmp_path, smtp):
     url = f"sqlite:///{tmp_path / 'a' / 'instance' / 'candor.db'}"
-    gen, app = _app(tmp_path / "a", url)
+    gen, app = _app(tmp_path / "a", url, SMTP_URL=smtp.url)
     _fill(app)
     yield app
     gen.close()
@@ -305,10 +310,14 @@ def test_secrets_only_when_asked_and_said_loudly(tmp_path, sqlite_hub, monkeypat
     path = next((tmp_path / "secret").glob("*.tar.gz"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds personal data
 
-    # Restored with its secret: the new instance signs sessions with the old key.
+    # Restored with its secret: the new instance signs sessions with the old key; the
+    # settings the old hub ran with are listed where this environment lacks them.
     url_b = f"sqlite:///{tmp_path / 'b' / 'instance' / 'candor.db'}"
     gen_b, b = _app(tmp_path / "b", url_b)
-    assert b.test_cli_runner().invoke(args=["restore", str(path)]).exit_code == 0
+    monkeypatch.delenv("CANDOR_SMTP_URL")
+    restored_output = b.test_cli_runner().invoke(args=["restore", str(path)])
+    assert restored_output.exit_code == 0, restored_output.output
+    assert "  CANDOR_SMTP_URL=smtp://mailer:hunter2@127.0.0.1:25" in restored_output.output
     restored = tmp_path / "b" / "instance" / "secret_key"
     assert restored.read_text() == "test-secret"
     assert stat.S_IMODE(restored.stat().st_mode) == 0o600

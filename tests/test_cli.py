@@ -9,6 +9,8 @@ from hub_api.models import Person, Question
 
 from .conftest import ask, make_test_app, seed_people
 
+STRONG_INPUT = "violet kettle marching north\n" * 2  # the password, twice
+
 
 def test_init_creates_secret_and_is_rerunnable(app, runner):
     result = runner.invoke(args=["init"])
@@ -64,6 +66,19 @@ def test_init_builds_a_missing_index_from_the_database(app, runner):
     segments = index.open_dir(str(link))._segments()
     assert segments and all(type(s.codec()).__name__ == "CandorCodec" for s in segments)
 
+    # An index whose words were read the old way ("P.C.B." was not the word pcb): rebuilt.
+    from copy import deepcopy
+
+    from whoosh.analysis import StemmingAnalyzer
+
+    from hub_api.search.whoosh_backend import SCHEMA
+    old = deepcopy(SCHEMA)
+    old["body"].analyzer = StemmingAnalyzer()
+    index.create_in(str(link), old)
+    reread = runner.invoke(args=["init"])
+    assert reread.exit_code == 0 and f"Indexed {2 + curated} documents." in reread.output
+    assert app.extensions["candor_search"].backend.has_index()
+
 
 def test_topic_and_staff_add_list_disable(app, runner):
     assert runner.invoke(args=["topic", "add", "Networking"]).exit_code == 0
@@ -72,7 +87,7 @@ def test_topic_and_staff_add_list_disable(app, runner):
     result = runner.invoke(args=[
         "staff", "add", "--name", "Dana Ortiz", "--email", "Dana@Example.com",
         "--title", "Network Engineer", "--roles", "staff,owner", "--topics", "networking",
-        "--bio", "Hi"], input="pw1234\npw1234\n")
+        "--bio", "Hi"], input=STRONG_INPUT)
     assert result.exit_code == 0, result.output
     assert "Added Dana Ortiz <dana@example.com> as staff,owner" in result.output
     listing = runner.invoke(args=["staff", "list"])
@@ -95,11 +110,11 @@ def test_staff_add_rejects_bad_input(app, runner, tmp_path):
         (["--title", "   "], "needs a name and a job title"),
     ]
     for extra, message in cases:
-        result = runner.invoke(args=base + extra, input="pw1234\npw1234\n")
+        result = runner.invoke(args=base + extra, input=STRONG_INPUT)
         assert result.exit_code != 0 and message in result.output, result.output
     fake = tmp_path / "photo.png"
     fake.write_bytes(b"<svg onload=alert(1)>")
-    result = runner.invoke(args=base + ["--photo", str(fake)], input="pw1234\npw1234\n")
+    result = runner.invoke(args=base + ["--photo", str(fake)], input=STRONG_INPUT)
     assert result.exit_code != 0 and "must be a PNG or JPEG" in result.output
     with session_scope(app.extensions["candor_engine"]) as s:
         assert s.scalars(select(Person)).all() == []
@@ -110,7 +125,7 @@ def test_staff_photo_is_copied_into_content(app, runner, tmp_path):
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
     result = runner.invoke(args=["staff", "add", "--name", "Dana Ortiz", "--email", "d@e.com",
                                  "--title", "Eng", "--photo", str(photo)],
-                           input="pw1234\npw1234\n")
+                           input=STRONG_INPUT)
     assert result.exit_code == 0, result.output
     assert (app.config["CONTENT"] / "people" / "dana-ortiz.png").read_bytes() == photo.read_bytes()
 

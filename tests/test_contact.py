@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from hub_api.db import session_scope
+from hub_api.effects.webhooks import deliver_due
 from hub_api.models import ContactRequest, Person, Question
 from hub_api.staff.people import add_person, disable_person
-from hub_api.webhooks import deliver_due
 
 from .conftest import PASSWORD, ask, csrf, login, make_test_app, seed_people
 from .test_webhooks import Receiver, add_hook

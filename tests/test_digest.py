@@ -250,7 +250,7 @@ def test_email_renders_in_chromium_without_any_request(sqlite_mail_hub, smtp, br
 
 def test_jobs_registered(tmp_path, database_url, caplog):
     """Daily rebuild (fresh figures) with AUTO_BUILD; the digest job only when asked for."""
-    from hub_api.jobs import scheduler
+    from hub_api.effects.jobs import scheduler
     from hub_api.site.builder import get_builder
 
     for app in make_test_app(tmp_path, database_url, AUTO_BUILD=True, DIGEST_EVERY="7d"):

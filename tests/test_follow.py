@@ -62,7 +62,7 @@ def test_double_opt_in_then_answer_mail_then_unsubscribe(mail_app, smtp):
                data={"csrf_token": csrf(staff), "body": "And to Bergen."})
     assert len(to_askers(smtp)) == 2
     news = text_of(to_askers(smtp)[1])
-    assert to_askers(smtp)[1]["Subject"] == "New answer: Do you ship to Oslo?"
+    assert to_askers(smtp)[1]["Subject"] == "New answer: Do you ship to Oslo? · Candor"
     assert "Dana Ortiz" in news and f"http://hub.test{question.url}#answer-" in news
     unsubscribe = link(news, "unsubscribe")
 
@@ -123,7 +123,7 @@ def test_thread_feed(client, staff, people):
     assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
     assert "Set-Cookie" not in response.headers
     feed = ElementTree.fromstring(response.data)
-    assert feed.find(f"{ATOM}title").text == "Feed me"
+    assert feed.find(f"{ATOM}title").text == "Feed me · Candor"  # the thread, then the company
     (entry,) = feed.findall(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == "Answer by Dana Ortiz"
     assert entry.find(f"{ATOM}link").get("href").startswith(f"http://hub.test{question.url}#")

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from hub_api.db import session_scope, utcnow
-from hub_api.jobs import scheduler
+from hub_api.effects.jobs import scheduler
 from hub_api.models import NotificationEmail
 
 from .conftest import ask

@@ -125,8 +125,8 @@ def test_figures_match_the_raw_timestamps(app, clock):
     assert observed(month.overall) == expected(rows, 30)
     assert observed(quarter.overall) == expected(rows, 90)
     # The 30-day median is a known 3 h; its 90th percentile lands on a question still waiting.
-    assert str(month.overall.median) == "3 h"
-    assert str(month.overall.p90) == "over 120 h (still waiting)"
+    assert str(month.overall.median) == "3 h of working hours"
+    assert str(month.overall.p90) == "still waiting (120 h of working hours so far)"
     assert month.overall.answered_share == "6 of 8 (75%)"
     assert month.overall.within_share == "4 of 8 (50%)"
     for window, days in ((month, 30), (quarter, 90)):
@@ -137,7 +137,8 @@ def test_figures_match_the_raw_timestamps(app, clock):
         assert [f.label for f in window.people] == ["Dana Ortiz", "Sam Lee"]
         for f in window.people:
             assert observed(f) == expected(rows, days, 4, f.label), (days, f.label)
-    assert str(responsiveness.Wait(30, False)) == "not yet known (still waiting)"
+    assert str(responsiveness.Wait(30, False)) == \
+        "still waiting (under a minute of working hours so far)"
     sam = month.people[1]
     assert (sam.asked, sam.answered, sam.waiting) == (4, 3, 1)
 
@@ -203,7 +204,7 @@ def test_transparency_front_topic_and_person_pages(site_app):
     # Two asked, one answered in 1 h 30 min; the median lands on the answered one, the 90th
     # percentile on the question still waiting (2 days = 48 h of 24/7 working time so far).
     assert "1 of 2 (50%)" in page and "1 h 30 min" in page
-    assert "over 48 h (still waiting)" in page
+    assert "still waiting (48 h of working hours so far)" in page
     assert "working hours" in page
     front = (site / "index.html").read_text()
     assert "Last 30 days: 2 questions asked, 1 of 2 (50%) answered" in front

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from hub_api.db import session_scope, set_clock
-from hub_api.jobs import scheduler
+from hub_api.effects.jobs import scheduler
 from hub_api.models import Person, Question, Topic
 from hub_api.questions import routing
 from hub_api.staff.people import add_person, add_topic, configure_topic
@@ -241,12 +241,12 @@ def test_friday_evening_question_is_not_late_on_saturday(hub, smtp, clock):
     page = app.test_client()
     login(page, email("ana"))
     queue = page.get("/staff/queue").text
-    # 30 min worked on Friday of 4 h: 3.5 working hours left, shown rounded down.
-    assert "Due in 3 working hours" in queue
+    # 30 min worked on Friday of 4 h: 3.5 working hours left.
+    assert "Due in 3 h 30 min of working hours" in queue
     assert "Overdue by" not in queue and "due-overdue" not in queue
     qid = ids_by_title(app)["Late on a Friday"]
     public = app.test_client().get(f"/q/{qid}/late-on-a-friday").text
-    assert "This question is 19 h old (30 working min so far)." in public
+    assert "This question is 19 h old (30 min of working hours so far)." in public
     assert "We aim to answer within 4 working hours" in public
     clock.now = datetime(2026, 11, 30, 12, 29)  # Monday: due at 12:30
     assert routing.remind(app).mails == 0
@@ -344,9 +344,9 @@ def test_promise_uses_the_real_median_once_there_is_history(hub, clock):
     clock.now = datetime(2026, 12, 28, 11, 0)
     page = app.test_client().get(f"/q/{qid}/still-waiting").text
     median = int(statistics.median(spans))
-    assert (f"Usually answered within {median} working hours (the median over the last 5 "
+    assert (f"Usually answered within {median} h of working hours (the median over the last 5 "
             "answered questions, 90 days).") in page
-    assert "This question is 1 h old (1 working hour so far)." in page
+    assert "This question is 1 h 30 min old (1 h 30 min of working hours so far)." in page
     assert "The Networking team has this question." in page
 
 

@@ -152,8 +152,8 @@ def test_paging(search_app):
 
 def test_similar_shows_answered_threads_only(search_app, corpus):
     service = search_app.extensions["candor_search"]
-    ids = [h.doc_id for h in service.similar("Which firewall rack should we buy?")]
-    assert ids == [f"thread:{corpus['firewall']}"]
+    ids = [h.doc_id for h in service.similar("Which firewall is fastest with VPN on?")]
+    assert ids == [f"thread:{corpus['firewall']}"]  # not the unanswered firewall questions
 
 
 def test_search_page_and_api(search_app, corpus):
@@ -170,7 +170,7 @@ def test_search_page_and_api(search_app, corpus):
         assert response.status_code == 422, bad
         assert set(response.json) == {"error", "detail"}
     assert client.get("/search?q=x&page=-1").status_code == 400
-    assert client.get("/api/v1/similar?q=firewall rack").json["results"][0]["answered"]
+    assert client.get("/api/v1/similar?q=firewall vpn").json["results"][0]["answered"]
 
 
 def test_known_crashers_never_fail(search_app, corpus):
@@ -221,3 +221,34 @@ def test_curated_items_are_indexed_as_the_words_a_reader_sees(tmp_path):
     for seen in ("why", "High-layer", "laminate", "glass", "Fab", "&", "assembly", "EE"):
         assert seen in words, seen
     assert not any(mark in doc.body for mark in ("**", "|", "<", "&amp;"))
+
+
+def test_a_misspelt_word_finds_the_thread_and_offers_the_correction(search_app, corpus):
+    app = search_app
+    assert found(app, "norwya")[0] == f"thread:{corpus['ship']}"
+    page = app.test_client().get("/search?q=shipping+to+norwya&kind=thread")
+    assert "Did you mean <a href=\"/search?q=shipping+to+norway&amp;kind=thread\">" \
+           "shipping to norway</a>?" in page.text
+    assert "Did you mean" not in app.test_client().get("/search?q=norway").text
+    api = app.test_client().get("/api/v1/search?q=norwya").json
+    assert api["suggestion"] == "norway" and api["total"] == 1
+
+
+def test_several_words_find_documents_missing_one(search_app, corpus):
+    """All-word matches first, then those holding most of the words."""
+    ids = found(search_app, "firewall throughput vpn rack")
+    assert ids[0] == f"thread:{corpus['firewall']}"  # three of four words, two in the title
+    assert f"thread:{corpus['open']}" in ids  # firewall and rack
+    assert f"thread:{corpus['body_only']}" not in ids  # one word of four
+
+
+def test_similar_questions_share_meaning_not_a_number(search_app, corpus):
+    app = search_app
+    poe = add_thread(app, "Which switches support PoE++ for access points?",
+                     "We plan Wi-Fi 7 access points.", "The 24-port model gives 90 W PoE++.")
+    add_thread(app, "Is 24/7 support included or an add-on?", "For the firewall.",
+               "Support is included for the first year.")
+    add_thread(app, "Do your switches stack?", "Two units.", "Yes, up to eight.")
+    service = app.extensions["candor_search"]
+    hits = service.similar("Do your switches support PoE++ for Wi-Fi 7 APs?")
+    assert [h.doc_id for h in hits] == [f"thread:{poe}"]

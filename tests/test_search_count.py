@@ -1,6 +1,7 @@
 """Whoosh search results, checked against a brute-force reading of every stored document."""
 
 import random
+from collections import Counter
 from typing import NamedTuple
 
 import pytest
@@ -8,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import collectors, index
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.query import Or
 
 from hub_api.search.documents import Document
 from hub_api.search.query import parse
+from hub_api.search.ranking import coordination, required
 from hub_api.search.whoosh_backend import ANALYZER, WhooshBackend, _fields
 from hub_api.search.whoosh_codec import CandorCodec
 
@@ -65,16 +68,19 @@ def _contains(stems: dict, words: tuple[str, ...]) -> bool:
 
 def brute_force(stored, text: str, kinds: tuple[str, ...]) -> set[str]:
     query = parse(text)
-    out = set()
-    for fields, stems in stored:
-        if kinds and fields["kind"] not in kinds:
-            continue
-        if all(any(_contains(stems, alt) for alt in clause.alternatives)
-               for clause in query.must) \
-                and not any(_contains(stems, words) for words in query.must_not) \
-                and all(t in fields["topics"].split() for t in query.topics):
-            out.add(fields["doc_id"])
-    return out
+
+    def holds(stems, clause) -> bool:
+        return any(_contains(stems, alt) for alt in clause.alternatives)
+
+    searched = [(fields, stems) for fields, stems in stored
+                if (not kinds or fields["kind"] in kinds)
+                and not any(_contains(stems, words) for words in query.must_not)
+                and all(t in fields["topics"].split() for t in query.topics)]
+    # A word no searched document holds is not asked for.
+    clauses = [c for c in query.must if any(holds(stems, c) for _, stems in searched)]
+    need = max(1, required(len(clauses))) if query.must else 0  # topics only: all of them
+    return {fields["doc_id"] for fields, stems in searched
+            if sum(holds(stems, c) for c in clauses) >= need}
 
 
 @settings(max_examples=40, deadline=None)
@@ -102,23 +108,29 @@ def test_search_finds_exactly_the_matching_documents(corpus, text, kinds):
                      min_size=1, max_size=4).map(" ".join))
 def test_ranking_by_postings_equals_whooshs_own_scoring(corpus, text):
     """The array-at-a-time BM25F ranking orders documents as Whoosh's matchers, each
-    document scored, would: the same scores but for the order of additions (Whoosh sums along
-    a tree it shapes by posting counts), so scores equal to 9 places tie to the lower docnum."""
-    from hub_api.search.whoosh_backend import _positive, _scored, matches
+    document scored, would, times the coordination factor of the clauses a document holds:
+    the same scores but for the order of additions (Whoosh sums along a tree it shapes by
+    posting counts), so scores equal to 9 places tie to the lower docnum."""
+    from hub_api.search.whoosh_backend import _clauses, _everything, _held, _holding, _scored
 
     query = parse(text)
     if not query.must:
         return
     searcher = corpus.backend._searcher()
-    positive = _positive(query)
-    allowed = matches(searcher, positive)
+    clauses = _held(searcher, _clauses(query), _everything(searcher))
+    if not clauses:
+        return
+    allowed = _holding(searcher, clauses)
     everything = allowed.count()
-    ours = _scored(searcher, positive, everything, allowed).top_n
+    ours = _scored(searcher, clauses, everything, allowed).top_n
     # Whoosh's own: every document scored (matcher replacement, which prunes, switched off).
     collector = collectors.FilterCollector(collectors.TopCollector(
         max(everything, 1), usequality=False, replace=0), allowed.docnums(), None)
-    searcher.search_with_collector(positive, collector)
-    whoosh = collector.results().top_n
+    searcher.search_with_collector(Or(clauses), collector)
+    held = Counter(d for clause in clauses for d in set(clause.docs(searcher)))
+    whoosh = sorted(((score * coordination(held[d], len(clauses)), d)
+                     for score, d in collector.results().top_n),
+                    key=lambda hit: (-round(hit[0], 9), hit[1]))
     assert len(ours) == len(whoosh) == everything
 
     def ranked(top):

@@ -90,4 +90,11 @@ def test_similar_questions_while_typing(browser, tmp_path, people, app):
             page.screenshot(path=str(tmp_path / f"search-{width}.png"), full_page=True)
             assert all(u.startswith(server.url) for u in requests)
             assert re.search(r"<mark>", page.content())
+            page.goto(server.url + "/search?q=firewal+throughput")  # misspelt: still found
+            assert "Firewall throughput with VPN" in page.inner_text(".search-results")
+            page.screenshot(path=str(tmp_path / f"search-did-you-mean-{width}.png"),
+                            full_page=True)
+            page.click(".search-suggestion a")  # "Did you mean": a plain link
+            assert page.url.endswith("/search?q=firewall+throughput")
+            assert "Did you mean" not in page.content()
             page.close()

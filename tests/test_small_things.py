@@ -71,3 +71,17 @@ def test_search_words_go_into_a_new_question_and_no_box_means_all(client, people
     assert 'id="title" name="title"' in form and 'value="zebra racks &amp; cables"' in form
     kinds = client.get("/search", query_string={"q": "Dana", "kind": "person"}).text
     assert "in people" in kinds
+
+
+def test_one_way_to_say_a_duration_and_a_share():
+    from datetime import timedelta
+
+    from hub_api.text import duration, share
+
+    assert [duration(s) for s in (0, 59, 60, 2 * 3600 + 1800, 10.5 * 3600, 50 * 3600)] == \
+        ["under a minute", "under a minute", "1 min", "2 h 30 min", "10 h", "2 days"]
+    assert duration(timedelta(hours=50), working=True) == "50 h of working hours"
+    assert [share(2, 3), share(1, 3), share(199, 200), share(1, 300), share(0, 4),
+            share(4, 4), share(0, 0)] == ["2 of 3 (67%)", "1 of 3 (33%)", "199 of 200 (99%)",
+                                          "1 of 300 (1%)", "0 of 4 (0%)", "4 of 4 (100%)",
+                                          "none asked"]

@@ -88,6 +88,14 @@ def revision(url: str) -> str | None:
     return value
 
 
+# Values a migration refines on purpose (table, column) → {(old, new)}; anything else that
+# changes is a loss.
+REFINED = {
+    # 0100_reader: a replied-to thread is "follow_up", one with an accepted answer "accepted".
+    ("questions", "status"): {("open", "follow_up"), ("answered", "accepted")},
+}
+
+
 @pytest.mark.parametrize("tag", TAGS)
 def test_release_upgrades_with_candor_init_and_keeps_everything(tag, tmp_path, empty_database):
     url = empty_database
@@ -108,6 +116,9 @@ def test_release_upgrades_with_candor_init_and_keeps_everything(tag, tmp_path, e
             kept = {c: after[table][key].get(c) for c in row}
             if table == "search_outbox":  # the indexer applies what the release left pending
                 kept["done_at"] = row["done_at"]
+            for (t, column), allowed in REFINED.items():
+                if t == table and (row[column], kept[column]) in allowed:
+                    kept[column] = row[column]
             assert kept == row, f"{table} {key} changed"
 
     # … and the upgraded hub works: staff log in, threads, search with the old vocabulary,

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from hub_api.db import session_scope, utcnow
+from hub_api.effects.webhooks import deliver_due, sign, verify
 from hub_api.models import WebhookDelivery, WebhookEndpoint
-from hub_api.webhooks import deliver_due, sign, verify
 
 from .conftest import ask, csrf, login
 

@@ -97,6 +97,8 @@ def _json_body(model: type[Schema]) -> Schema:
         data = json.loads(request.get_data(cache=False) or b"null")
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "malformed JSON", "The body is not valid JSON.") from None
+    except RecursionError:  # json.loads recurses once per level of nesting
+        raise ApiError(400, "malformed JSON", "The body is nested too deeply.") from None
     if not isinstance(data, dict):
         raise ApiError(422, "invalid request", "The body must be a JSON object.")
     return _parse(model, data)
@@ -316,6 +318,7 @@ def search(query: SearchQuery) -> SearchResults:
                                           query.page)
     return SearchResults(query=parsed.text, total=results.total, page=results.page,
                          pages=results.pages, message=message or None,
+                         suggestion=parsed.suggestion or None,
                          results=[SearchHit(**h.as_json()) for h in results.hits])
 
 

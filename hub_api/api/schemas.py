@@ -184,6 +184,8 @@ class SearchResults(Schema):
     pages: int
     results: list[SearchHit]
     message: str | None = Field(None, description="What to try when nothing was found.")
+    suggestion: str | None = Field(None, description="The query with misspelt words corrected "
+                                   "(they were also searched as the correction).")
 
 
 class SimilarQuery(Schema):
@@ -195,7 +197,7 @@ class SimilarResults(Schema):
 
 
 class AcceptIn(Schema):
-    answer_id: int = Field(ge=1, le=MAX_ID)
+    answer_id: int = Field(ge=1, le=MAX_ID, strict=True)  # strict: ``true`` is not answer 1
 
 
 class AssignIn(Schema):

@@ -259,10 +259,14 @@ def _record(feed: Feed, status: str, message: str) -> None:
 def fetch_feed(session: Session, feed: Feed, *, allow_private: bool = False) -> int:
     """Fetch, parse and store one feed; record how it went. Returns the new entries' count.
 
+    Commits first, so that the download and parsing run outside any transaction (a slow
+    feed must never hold the database's write lock); the result is stored in the next one.
     Raises nothing for a failing feed: the failure is the feed's status and message.
     """
+    url, etag, last_modified = feed.url, feed.etag, feed.last_modified
+    session.commit()
     try:
-        response = fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
+        response = fetch(url, etag=etag, last_modified=last_modified,
                          allow_private=allow_private)
         if response.not_modified:
             _record(feed, "unchanged", "not modified since the last fetch")

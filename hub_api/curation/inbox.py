@@ -32,7 +32,6 @@ from .picks import (
     get_new_entry,
     inbox_entries,
     pick,
-    picked,
     recent_picks,
     restore,
     unpublish,
@@ -203,7 +202,6 @@ def pick_entry(entry_id: int):
         form.errors[field] = text
         form.status = 409 if entry.state != "new" else 400
         return _entry_page(entry, form, form.status)
-    picked(current_app._get_current_object(), record)
     return redirect(f"/staff/curation?picked={record.id}", 303)
 
 
@@ -264,7 +262,6 @@ def pick_edit(pick_id: int):
             form.errors[field] = text
             form.status = 400
         else:
-            picked(current_app._get_current_object(), record)
             notify(f"Saved “{record.title}”. The site is being rebuilt with the change.",
                    ("View it", f"/curated/{record.slug}/"))
             return redirect("/staff/curation#picks", 303)
@@ -284,7 +281,6 @@ def pick_unpublish(pick_id: int):
     except (CurationError, OSError) as exc:
         session.rollback()
         abort(409, str(exc).splitlines()[0].capitalize() + ".")
-    picked(current_app._get_current_object(), record)
     notify(f"Unpublished “{record.title}”: {record.path} was deleted and the site is being "
            "rebuilt without it.")
     return redirect("/staff/curation#picks", 303)

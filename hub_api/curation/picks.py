@@ -33,6 +33,7 @@ from unidecode import unidecode
 
 from .. import signals
 from ..db import get_session, utcnow
+from ..effects.outbox import emit
 from ..models import CuratedPick, Entry, Feed, Person, Topic
 from ..staff.people import PeopleError, find_topics
 from ..text import clean_text, slugify
@@ -177,6 +178,8 @@ def pick(session: Session, entry: Entry, person: Person, *, note: str, topics: l
     _write_new(path, article_text(entry, slug=slug, note=note, topics=slugs,
                                   curator=person.name, market=market, when=record.created_at))
     try:
+        session.flush()
+        emit(session, signals.curated_picked, id=record.id)  # site builder, search, digest
         session.commit()
     except BaseException:
         session.rollback()
@@ -268,6 +271,7 @@ def edit_pick(session: Session, record: CuratedPick, person: Person, *, note: st
                              "Market": ["yes" if market else "no"], "Note": [first, *rest]})
     record.note, record.topics, record.market = note, ",".join(slugs), market
     _replace_file(path, new)
+    emit(session, signals.curated_picked, id=record.id)
     try:
         session.commit()
     except BaseException:
@@ -284,6 +288,7 @@ def unpublish(session: Session, record: CuratedPick, person: Person, *, content:
     if path.is_file():
         os.replace(path, parked)
     record.unpublished_at = utcnow()
+    emit(session, signals.curated_picked, id=record.id)
     try:
         session.commit()
     except BaseException:
@@ -299,12 +304,6 @@ def recent_picks(session: Session, limit: int = 30) -> list[CuratedPick]:
     return list(session.scalars(
         select(CuratedPick).where(CuratedPick.unpublished_at.is_(None))
         .order_by(CuratedPick.created_at.desc(), CuratedPick.id.desc()).limit(limit)))
-
-
-def picked(app: Flask, record: CuratedPick) -> None:
-    """Tell the rest of Candor (site builder, search) after a pick, edit or unpublish has
-    committed."""
-    signals.curated_picked.send(app, id=record.id)
 
 
 # --- CLI --------------------------------------------------------------------------------
@@ -353,7 +352,6 @@ def curate_pick(entry_id: int, note: str, email: str, topics: tuple[str, ...],
                       content=current_app.config["CONTENT"])
     except (CurationError, IntegrityError) as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from exc
-    picked(current_app._get_current_object(), record)
     click.echo(f"Picked entry {entry_id} → {record.path} (/curated/{record.slug}/ after the "
                f"next build)")
 
@@ -366,25 +364,19 @@ def _curator(session: Session, email: str) -> Person:
     return person
 
 
-def _changed(record: CuratedPick, build: bool) -> None:
-    """Tell search and the builder, then wait for the build: a command must not end first."""
-    from ..site.builder import BuildError, build_site, get_builder
+def _changed(build: bool) -> None:
+    """Build now (the outbox also asks a running hub's leader to): a command must not end
+    before its change is published."""
+    from ..site.builder import BuildError, build_site
 
-    app = current_app._get_current_object()
-    picked(app, record)
-    builder = get_builder(app)
     if not build:
         click.echo("Run `candor build` to publish the change.")
         return
-    if builder is not None:  # the signal asked it to build
-        builder.wait_idle()
-        error = builder.last_error
-    else:
-        try:
-            build_site(app.config)
-            error = None
-        except BuildError as exc:
-            error = str(exc)
+    try:
+        build_site(current_app.config)
+        error = None
+    except BuildError as exc:
+        error = str(exc)
     if error:
         raise click.ClickException(f"the change is saved, but the build failed: {error}")
     click.echo("Site rebuilt.")
@@ -415,7 +407,7 @@ def curate_edit(pick_id: int, email: str, note: str | None, topics: tuple[str, .
     except (CurationError, OSError) as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from exc
     click.echo(f"Edited pick {pick_id} ({record.path}).")
-    _changed(record, build)
+    _changed(build)
 
 
 @curate_cli.command("unpublish")
@@ -432,7 +424,7 @@ def curate_unpublish(pick_id: int, email: str, build: bool) -> None:
     except (CurationError, OSError) as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from exc
     click.echo(f"Unpublished pick {pick_id}: {record.path} deleted.")
-    _changed(record, build)
+    _changed(build)
 
 
 @curate_cli.command("dismiss")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import ContactRequest
-from .responsiveness import Case, Wait, hours_text, load_cases, percentile
+from .responsiveness import Case, Wait, load_cases, percentile
 
 WEEKS = 12
 WIDTH, HEIGHT = 600, 180  # the SVG's viewBox; it scales to the column's width
@@ -181,7 +181,7 @@ def charts(rows: Sequence[Week]) -> list[Chart]:
                    lambda top: f"{top:g}%", top=100),
         line_chart("median", "Median time to a first answer (working hours)", rows,
                    [w.median_hours for w in rows], [w.median_text for w in rows],
-                   lambda top: hours_text(top * 3600),
+                   lambda top: f"{top:g} h",
                    hollow=[bool(w.median and not w.median.known) for w in rows]),
         bar_chart("leads", "Leads (contact requests) per week", rows, [w.leads for w in rows],
                   "contact requests"),

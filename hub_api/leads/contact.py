@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, abort, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import signals
-from ..db import get_session, read_only, session_scope, utcnow
-from ..mail import MailError, send_mail
+from ..db import get_session, utcnow
+from ..effects.mail import Mail
+from ..effects.outbox import emit, on, queue_mail
 from ..models import Answer, ContactRequest, Person
 from ..notices import notify
 from ..privacy import abuse
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(open_contact_requests=open_contact_requests,
                                  contactable=contactable)
-    signals.contact_requested.connect(_mail_employee, sender=app, weak=False)
+    on(app, signals.contact_requested, _mail_employee)
 
 
 def may_read(person: Person, request_row: ContactRequest) -> bool:
@@ -83,7 +84,7 @@ def read_contact_form(data) -> Form:
             form.errors[name] = f"Keep this to {limit} characters (it has {len(raw[name]):,})."
     if data.get("consent") != "yes":
         form.errors["consent"] = "Tick the box to agree to be contacted about this question."
-    if guard := abuse.check_form(data):
+    if guard := abuse.check_form(data, "contact"):
         form.errors["form"] = guard
     if form.errors:
         form.status = 400
@@ -100,9 +101,7 @@ def request_contact(question_id: int, answer_id: int):
                                **thread_context(answer.question))
         return html, form.status
     session = get_session()
-    row, created = store_request(session, answer, form)
-    if created:
-        signals.contact_requested.send(current_app._get_current_object(), id=row.id)
+    store_request(session, answer, form)
     return redirect(f"/q/{question_id}/contact/{answer_id}/sent", 303)
 
 
@@ -122,6 +121,8 @@ def store_request(session: Session, answer: Answer, form: Form) -> tuple[Contact
                          company=form.values["company"], job_role=form.values["job_role"],
                          consented_at=now, created_at=now)
     session.add(row)
+    session.flush()
+    emit(session, signals.contact_requested, id=row.id)
     session.commit()
     return row, True
 
@@ -161,29 +162,26 @@ def mark_handled(request_id: int):
     return redirect("/staff/queue#contact-requests", 303)
 
 
-def _mail_employee(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — signal kwarg
-    """The lead, to the employee asked and nobody else (a session of its own: see follow.py)."""
-    with session_scope(read_only(app.extensions["candor_engine"])) as session:
-        row = session.get(ContactRequest, id)
-        if row is None or not row.person.active:
-            return
-        person, question = row.person, row.question
-        lines = [f"Someone reading your answer to “{question.title}” asks you to contact "
-                 "them about this question. They agreed to be contacted by you.", "",
-                 f"Email:   {row.email}",
-                 f"Company: {row.company or '(not given)'}",
-                 f"Role:    {row.job_role or '(not given)'}", "",
-                 f"The thread: {app.config['PUBLIC_URL']}/staff/q/{question.id}",
-                 f"Mark it handled in your queue: {app.config['PUBLIC_URL']}/staff/queue"
-                 "#contact-requests", "",
-                 "Only you and the company's owners see this address. Please use it for this "
-                 "question only."]
-        to, reply_to, subject = person.email, row.email, f"Contact request: {question.title}"
-    try:
-        send_mail(to, subject, "\n".join(lines), purpose="contact request",
-                  headers={"Reply-To": reply_to})
-    except MailError as exc:
-        logger.error("mail failed: %s", exc)
+def _mail_employee(app: Flask, session: Session, id: int,  # noqa: A002 — signal kwarg
+                   **_extra) -> None:
+    """The lead, to the employee asked and nobody else (an outbox handler)."""
+    row = session.get(ContactRequest, id)
+    if row is None or not row.person.active:
+        return
+    person, question = row.person, row.question
+    lines = [f"Someone reading your answer to “{question.title}” asks you to contact "
+             "them about this question. They agreed to be contacted by you.", "",
+             f"Email:   {row.email}",
+             f"Company: {row.company or '(not given)'}",
+             f"Role:    {row.job_role or '(not given)'}", "",
+             f"The thread: {app.config['PUBLIC_URL']}/staff/q/{question.id}",
+             f"Mark it handled in your queue: {app.config['PUBLIC_URL']}/staff/queue"
+             "#contact-requests", "",
+             "Only you and the company's owners see this address. Please use it for this "
+             "question only."]
+    to, reply_to, subject = person.email, row.email, f"Contact request: {question.title}"
+    queue_mail(session, Mail(to, subject, "\n".join(lines), "contact request",
+                             reply_to=reply_to))
 
 
 def reader_for(session: Session, request_id: int, person: Person) -> ContactRequest | None:

@@ -23,9 +23,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..db import get_session, session_scope, utcnow
+from ..effects.jobs import scheduler
+from ..effects.leader import run_if_no_leader
+from ..effects.mail import Mail
+from ..effects.outbox import drain, queue_mail
 from ..identity import company_identity
-from ..jobs import scheduler
-from ..mail import MailError, send_mail
 from ..models import ContactRequest, CuratedPick, Person, Question, SearchGap, Setting, Topic
 from ..questions.routing import deadline
 from ..questions.states import LIVE, Status, describe, holder, in_
@@ -268,8 +270,9 @@ def send_digest(app: Flask, span: timedelta) -> int:
         sent = 0
         for person in readers(session):
             leads = "owner" in person.role_set
-            sent += send_mail(person.email, subject, render_text(digest, leads=leads),
-                              purpose="digest", html=render_html(digest, email=True, leads=leads))
+            sent += queue_mail(session, Mail(
+                person.email, subject, render_text(digest, leads=leads), "digest",
+                html=render_html(digest, email=True, leads=leads)))
         if sent:
             session.merge(Setting(key=LAST_SENT, value=now.isoformat()))
     return sent
@@ -308,8 +311,8 @@ def flag_quiet_topics(app: Flask) -> int:
                     f"({ghost.open_questions} question(s) waiting). Readers see it marked as "
                     f"quiet on {app.config['PUBLIC_URL']}/topics/{ghost.topic.slug}/ until "
                     "someone answers.\n")
-            if send_mail(owner.email, f"Quiet topic: {ghost.topic.name}", body,
-                         purpose="quiet topic"):
+            if queue_mail(session, Mail(owner.email, f"Quiet topic: {ghost.topic.name}", body,
+                                        "quiet topic")):
                 session.merge(Setting(key=key, value=marker))
                 told += 1
     return told
@@ -353,16 +356,16 @@ def digest_command(since: str | None, email: bool, every: str | None) -> None:
             return
         if interval is None:
             _report(send_digest(app, span))
+            run_if_no_leader(app, drain)
             return
         click.echo(f"Sending a digest every {amount(interval)} (Ctrl+C stops)")
         while True:
             wait = due_in(app, interval)
             if wait == 0:
                 _report(send_digest(app, span))
+                run_if_no_leader(app, drain)
                 wait = interval.total_seconds()
             time.sleep(min(wait, 3600))
-    except MailError as exc:
-        raise click.ClickException(f"digest not sent: {exc}") from None
     except KeyboardInterrupt:
         click.echo("Stopped.")
 

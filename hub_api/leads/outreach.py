@@ -22,8 +22,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..db import get_session
+from ..effects.mail import Mail
+from ..effects.outbox import queue_mail
 from ..identity import company_identity
-from ..mail import MailError, send_mail
 from ..models import (
     Answer,
     CuratedPick,
@@ -214,11 +215,8 @@ def _news_signer() -> URLSafeSerializer:
 
 def send(session: Session, item: Item, sender: Person, note: str,
          recipients: list[Candidate]) -> tuple[int, int]:
-    """Record the outreach, then mail each recipient on their own; return (sent, failed).
-
-    Rows are committed before any mail, so the recipients are claimed and nothing is mailed
-    inside a write transaction; a failed recipient's row is removed so they can be picked
-    again. One failure never stops the others.
+    """Record the outreach and queue one mail per recipient in the same transaction (the
+    outbox sends them after commit, retrying a refusal); return (queued, not queued).
     """
     outreach = Outreach(sender_id=sender.id, item_kind=item.kind, item_ref=item.ref, note=note)
     session.add(outreach)
@@ -227,9 +225,8 @@ def send(session: Session, item: Item, sender: Person, note: str,
                     for c in recipients)
     emails = dict(session.execute(select(NotificationEmail.id, NotificationEmail.email).where(
         NotificationEmail.id.in_([c.consent_id for c in recipients]))).all())
-    session.commit()
-    failed = [c.consent_id for c in recipients if not _mail_one(item, sender, note, c,
-                                                                 emails[c.consent_id])]
+    failed = [c.consent_id for c in recipients
+              if not _mail_one(session, item, sender, note, c, emails[c.consent_id])]
     if failed:
         session.execute(delete(OutreachRecipient).where(
             OutreachRecipient.outreach_id == outreach.id,
@@ -243,7 +240,8 @@ def send(session: Session, item: Item, sender: Person, note: str,
     return sent, len(failed)
 
 
-def _mail_one(item: Item, sender: Person, note: str, to: Candidate, email: str) -> bool:
+def _mail_one(session: Session, item: Item, sender: Person, note: str, to: Candidate,
+              email: str) -> bool:
     base, site = current_app.config["PUBLIC_URL"], company_identity().name
     stop = f"{base}/notify/news/{_news_signer().dumps(to.consent_id)}"
     body = (f"{note}\n\n{item.title}\n{base}{item.path}\n\n--\n"
@@ -252,15 +250,11 @@ def _mail_one(item: Item, sender: Person, note: str, to: Candidate, email: str) 
             f"You get this because you asked “{to.title}” on {site} and ticked “Tell me about "
             f"news on this topic”. Nobody else can see that you got it.\n"
             f"Stop news on this topic: {stop}\n")
-    try:
-        return send_mail(email, f"{item.title} — a note from {sender.name}", body,
-                         purpose="topic news", from_name=f"{sender.name} via {site}",
-                         reply_to=sender.email,
-                         headers={"List-Unsubscribe": f"<{stop}>",
-                                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
-    except MailError as exc:
-        logger.error("mail failed: %s", exc)
-        return False
+    return queue_mail(session, Mail(
+        email, f"{item.title} — a note from {sender.name}", body, "topic news",
+        from_name=f"{sender.name} via {site}", reply_to=sender.email,
+        headers={"List-Unsubscribe": f"<{stop}>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}))
 
 
 # --- the asker's way out -------------------------------------------------------------------

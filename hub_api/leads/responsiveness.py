@@ -14,7 +14,7 @@ The rules, also stated on ``/transparency/``:
 * Time to first answer is *working* time on the topic's schedule (``working_hours.py``), so
   a question asked on Friday evening and answered on Monday morning took minutes, not days.
 * A question never answered is missed and infinitely late: a percentile that lands on one
-  is "not yet known", shown with the least it already is ("over 2 h, still waiting").
+  is not known yet, shown with the least it already is ("still waiting (2 h so far)").
 * Per person: an answered question counts for whoever gave the first answer; an unanswered
   one counts against whoever has it (``assignee``, else the person the asker named). An
   unanswered question nobody personally has counts against its topic only.
@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from ..models import Answer, Person, Question, Topic
 from ..questions.states import COUNTED, LIVE, in_
 from ..questions.working_hours import Schedule, target_hours, topic_schedule
+from ..text import duration, share
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -72,10 +73,8 @@ class Wait:
 
     def __str__(self) -> str:
         if self.known:
-            return hours_text(self.seconds)
-        if self.seconds < 60:
-            return "not yet known (still waiting)"
-        return f"over {hours_text(self.seconds)} (still waiting)"
+            return duration(self.seconds, working=True)
+        return f"still waiting ({duration(self.seconds, working=True)} so far)"
 
 
 @dataclass
@@ -128,22 +127,6 @@ class Window:
     people: list[Figures]
 
 
-def share(part: int, whole: int) -> str:
-    """``"3 of 4 (75%)"``; ``"none asked"`` when there is nothing to divide."""
-    if not whole:
-        return "none asked"
-    return f"{part} of {whole} ({math.floor(100 * part / whole)}%)"
-
-
-def hours_text(seconds: float) -> str:
-    """Working time in words: ``"45 min"``, ``"2 h 30 min"``, ``"26 h"``."""
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return "under a minute" if minutes < 1 else f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    if hours >= 10 or not rest:
-        return f"{hours} h"
-    return f"{hours} h {rest} min"
 
 
 def percentile(cases: list[Case], p: float) -> Wait | None:
@@ -270,7 +253,7 @@ def since_text(last: datetime | None, now: datetime) -> str:
 
 def init_app(app: Flask) -> None:
     """Rebuild the site once a day so the published figures (and "quiet" flags) stay true."""
-    from ..jobs import scheduler
+    from ..effects.jobs import scheduler
     from ..site.builder import get_builder
 
     builder = get_builder(app)

@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Commands, ``/readyz``, ``/metrics``, ``/staff/health`` and the scheduled backup."""
-    from ..jobs import scheduler
+    from ..effects.jobs import scheduler
     from . import health, metrics
     from .backup import backup_if_due
     from .commands import backup_command, restore_command

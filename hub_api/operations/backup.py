@@ -104,9 +104,8 @@ def make_backup(config: Mapping, engine: Engine | None = None, *, to: Path | Non
         members += _content_members(Path(config["CONTENT"]))
         env_settings = settings_snapshot(os.environ, include_secrets)
         members.append((SETTINGS_MEMBER, json.dumps(env_settings, indent=1).encode()))
-        if include_secrets:
-            secret = config.get("SECRET_KEY") or ""
-            members.append((SECRET_MEMBER, secret.encode()))
+        if include_secrets and not config.get("EPHEMERAL_SECRET") and config.get("SECRET_KEY"):
+            members.append((SECRET_MEMBER, config["SECRET_KEY"].encode()))
         total = sum(len(s) if isinstance(s, bytes) else s.stat().st_size for _, s in members)
         done = 0
 
@@ -121,7 +120,7 @@ def make_backup(config: Mapping, engine: Engine | None = None, *, to: Path | Non
             "candor_version": candor_version(),
             "python_version": platform.python_version(),
             "database": db_info,
-            "includes_secrets": include_secrets,
+            "includes_secrets": any(name == SECRET_MEMBER for name, _ in members),
         }, progress=step)
     seconds = time.monotonic() - started
     size = target.stat().st_size
@@ -132,7 +131,7 @@ def make_backup(config: Mapping, engine: Engine | None = None, *, to: Path | Non
     finally:
         if own:
             engine.dispose()
-    log.info("backup written: %s (%d bytes, %.1fs)", target, size, seconds)
+    log.debug("backup written: %s (%d bytes, %.1fs)", target, size, seconds)
     return Result(target, size, seconds, manifest)
 
 
@@ -158,6 +157,8 @@ def backup_if_due(app: Flask) -> Path | None:
     if last_at is not None and utcnow() - last_at < every:
         return None
     result = make_backup(app.config, engine)
+    log.info("scheduled backup written: %s (%.1f MB in %.1fs)", result.path, result.size / 1e6,
+             result.seconds)
     pruned = prune(result.path.parent, int(app.config["BACKUP_KEEP"]))
     if pruned:
         log.info("removed %d old backup(s), keeping %s", len(pruned), app.config["BACKUP_KEEP"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,10 @@ from ..config import write_secret
 from . import archive, database
 from .backup import make_backup, prune
 from .restore import RestoreError, restore
+
+# Paths and the database differ from machine to machine by design.
+_MACHINE = {"CANDOR_INSTANCE", "CANDOR_CONTENT", "CANDOR_SITE", "CANDOR_DATABASE_URL",
+            "CANDOR_BACKUP_DIR", "CANDOR_THEME", "CANDOR_PELICANCONF"}
 
 
 @click.command("backup")
@@ -85,6 +90,13 @@ def restore_command(archive_path: Path, force: bool) -> None:
     click.echo(f"Restored the backup of {manifest['created_at']} (Candor "
                f"{manifest.get('candor_version')}, schema {schema}) and migrated it in "
                f"{time.monotonic() - started:.1f}s.")
+    differ = {k: v for k, v in manifest["settings"].items()
+              if k not in _MACHINE and os.environ.get(k) != v}
+    if differ:
+        click.echo("The backed-up hub ran with settings this environment lacks (set them if "
+                   "they still apply):")
+        for key, value in sorted(differ.items()):
+            click.echo(f"  {key}={value}")
     if not manifest.get("includes_secrets"):
         write_secret(config["INSTANCE"])  # keeps one the instance has
         click.echo("The backup holds no secret key: this instance keeps (or made) its own.")

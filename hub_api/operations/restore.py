@@ -10,6 +10,7 @@ itself). The caller rebuilds the search index and the site, which backups do not
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from pathlib import Path
 from ..config import SECRET_FILE
 from ..migrate import upgrade
 from . import archive, database, records
-from .backup import SECRET_MEMBER
+from .backup import SECRET_MEMBER, SETTINGS_MEMBER
 
 
 class RestoreError(RuntimeError):
@@ -28,7 +29,8 @@ class RestoreError(RuntimeError):
 
 def restore(config: Mapping, path: Path, *, force: bool = False,
             progress: Callable[[int], None] | None = None) -> dict:
-    """Restore the archive at ``path`` into the instance ``config`` names; return its manifest."""
+    """Restore the archive at ``path`` into the instance ``config`` names; return its manifest
+    with ``settings``, the ``CANDOR_*`` variables the backed-up hub ran with."""
     url = config["DATABASE_URL"]
     instance, content = Path(config["INSTANCE"]), Path(config["CONTENT"])
     try:
@@ -54,6 +56,8 @@ def restore(config: Mapping, path: Path, *, force: bool = False,
         except database.DatabaseError as exc:
             raise RestoreError(f"{exc}; the database is unchanged") from exc
         _swap(content, restored_content)
+        settings = staging / SETTINGS_MEMBER
+        manifest["settings"] = json.loads(settings.read_text()) if settings.is_file() else {}
         secret = staging / SECRET_MEMBER
         if secret.is_file():
             target = instance / SECRET_FILE

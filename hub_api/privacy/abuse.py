@@ -46,27 +46,33 @@ def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.config["SECRET_KEY"], salt="candor-form-token")
 
 
-def form_token() -> str:
-    """A fresh token for a form page; it proves when the page was served, nothing else."""
+def form_token(form: str) -> str:
+    """A fresh token for ``form`` ("ask", "login", "contact"): it proves which form was served
+    and when, nothing else, so a token taken from one form does not open another."""
     # Rounded down: a time rounded up would make an instant submission look early.
-    return _signer().sign(f"{math.floor(time.time() * 100) / 100:.2f}").decode()
+    return _signer().sign(f"{form}:{math.floor(time.time() * 100) / 100:.2f}").decode()
 
 
-def check_form(data: Mapping[str, str]) -> str | None:
-    """Why a submitted form looks automated, or ``None`` if it passes."""
+def check_form(data: Mapping[str, str], form: str, min_seconds: float | None = None) -> str | None:
+    """Why a submitted ``form`` looks automated, or ``None`` if it passes. ``min_seconds``
+    overrides the minimum fill time (0 for logins, which password managers submit at once)."""
     config = current_app.config
     if data.get(HONEYPOT):
         return "This form could not be sent. Leave the last field empty and try again."
     if not config["FORM_TOKEN_REQUIRED"]:
         return None
     try:
-        served_at = float(_signer().unsign(data.get(TOKEN_FIELD, ""),
-                                           max_age=config["FORM_MAX_AGE"]))
+        signed = _signer().unsign(data.get(TOKEN_FIELD, ""), max_age=config["FORM_MAX_AGE"])
+        named, _, stamp = signed.decode().rpartition(":")
+        if named != form:
+            raise BadSignature("a token of another form")
+        served_at = float(stamp)
     except SignatureExpired:
         return "This form is too old. Your text is kept below: send it again."
-    except BadSignature:
+    except (BadSignature, ValueError):
         return "This form could not be checked. Your text is kept below: send it again."
-    if time.time() - served_at < config["FORM_MIN_SECONDS"]:
+    minimum = config["FORM_MIN_SECONDS"] if min_seconds is None else min_seconds
+    if time.time() - served_at < minimum:
         return "That was faster than anyone can type. Wait a moment and send it again."
     return None
 

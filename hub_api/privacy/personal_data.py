@@ -91,6 +91,25 @@ REGISTRY: tuple[Record, ...] = (
               "exists", exported=False),
         Field("photo", "Photo", "shown with answers, self-hosted", "while employed"),
         Field("bio", "Short biography", "the public profile page", "while employed"),
+        Field("totp_secret", "Authenticator-app secret", "the second sign-in step, if the "
+              "person turned it on", "until switched off or the account is deleted",
+              exported=False),
+    )),
+    Record("staff_sessions", "Staff sign-in sessions", "staff", owner="person_id", fields=(
+        Field("device", "Browser and system (e.g. \"Firefox on Linux\"), never an IP address",
+              "lets staff recognise and end their own sessions", "until the account is "
+              "deleted; a session stops working when it ends or expires"),
+    )),
+    Record("audit_events", "Audit log of staff actions", "staff", owner="actor_id", fields=(
+        Field("actor", "Name of the staff member who acted", "accountability: who changed "
+              "what and when (never from where)", "CANDOR_AUDIT_RETENTION_DAYS (default 365 "
+              "days), then deleted"),
+    )),
+    Record("passkeys", "Staff passkeys", "staff", owner="person_id", fields=(
+        Field("public_key", "Passkey public key", "passkey sign-in", "until the passkey is "
+              "removed", exported=False),
+        Field("label", "Passkey name", "tells the person's passkeys apart", "until the passkey "
+              "is removed"),
     )),
 )
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..db import Base, session_scope, utcnow
+from ..effects.outbox import emit
 from ..models import Answer, NotificationEmail, Question
 from ..questions.ask import hash_token, new_token
 from ..questions.states import Event, move
@@ -166,7 +167,7 @@ def erase_command(who: str, yes: bool) -> None:
         for question_id in ids:
             erase_question(session, question_id)
         erased = erase_by_address(session, who, ids) if requests else 0
-    for question_id in ids:
-        signals.question_deleted.send(app, id=question_id)
+        for question_id in ids:
+            emit(session, signals.question_deleted, id=question_id)
     click.echo(f"Erased {len(ids)} question(s)"
                f"{f' and {erased} contact request(s)' if erased else ''}.")

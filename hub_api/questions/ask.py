@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..db import get_session
+from ..effects.outbox import emit
 from ..markup import render_markdown
 from ..models import FollowUp, NotificationEmail, Person, Question, Topic
 from ..privacy import abuse
@@ -43,10 +44,6 @@ def init_app(app: Flask) -> None:
 def mail_on() -> bool:
     """Whether the hub can send mail: pages promise mail only then."""
     return bool(current_app.config.get("SMTP_URL"))
-
-
-NO_MAIL = "This hub does not send mail (it is not set up): leave the email empty and keep " \
-          "your private link, or follow the thread's Atom feed."
 
 
 def new_token() -> tuple[str, str]:
@@ -114,7 +111,7 @@ def ask_submit():
     Only the named fields are read, so extra fields (``status``, ``is_staff`` …) are ignored.
     """
     session = get_session()
-    guard = abuse.check_form(request.form)
+    guard = abuse.check_form(request.form, "ask")
     form, topic, person = validate_question(session, request.form, form_guard=guard)
     if form.errors:
         return ask_form_page(form)
@@ -144,8 +141,7 @@ def validate_question(
         person = next((p for p in active_staff(session) if p.slug == form.values["person"]), None)
         if person is None:
             form.errors["person"] = "Choose a person from the list."
-    email_error = check_email(form.values["email"]) or \
-        (NO_MAIL if form.values["email"] and not mail_on() else None)
+    email_error = check_email(form.values["email"])
     if email_error:
         form.errors["email"] = email_error
     read_consents(data, form)
@@ -184,12 +180,12 @@ def create_question(
         session.add(opt_in)
     if hold:
         abuse.log_action(session, "held", question.id, hold)
-    session.commit()
-    app = current_app._get_current_object()
-    if not hold:
-        signals.question_asked.send(app, id=question.id)
+    else:
+        emit(session, signals.question_asked, id=question.id)
     if opt_in is not None:
-        signals.email_opt_in.send(app, id=opt_in.id)
+        session.flush()
+        emit(session, signals.email_opt_in, id=opt_in.id)
+    session.commit()
     return question, token
 
 
@@ -287,9 +283,8 @@ def reply(token: str):
         abuse.log(session, "held", f"follow-up {follow_up.id}", hold)
     else:
         move(question, Event.FOLLOW_UP)
+        emit(session, signals.question_changed, id=question.id)
     session.commit()
-    if not hold:
-        signals.question_changed.send(current_app._get_current_object(), id=question.id)
     return private(redirect(f"/manage/{token}#latest", 303))
 
 
@@ -307,6 +302,6 @@ def accept_answer(question: Question, answer_id: int) -> None:
         abort(404)
     question.accepted_answer_id = answer_id
     move(question, Event.ACCEPT)
+    emit(get_session(), signals.question_changed, id=question.id)
     get_session().commit()
-    signals.question_changed.send(current_app._get_current_object(), id=question.id)
 

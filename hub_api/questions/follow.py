@@ -22,9 +22,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import signals
-from ..db import get_session, read_only, session_scope, utcnow
-from ..jobs import scheduler
-from ..mail import MailError, send_mail
+from ..db import get_session, session_scope, utcnow
+from ..effects.jobs import scheduler
+from ..effects.mail import Mail
+from ..effects.outbox import on, queue_mail
+from ..identity import company_identity
 from ..models import Answer, NotificationEmail
 from .ask import private
 from .threads import get_public_thread, timeline
@@ -39,8 +41,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(purge_command)
     scheduler(app).add("purge-unconfirmed", 3600, _purge_job)
-    signals.email_opt_in.connect(_send_confirmation, sender=app, weak=False)
-    signals.answer_posted.connect(_notify_answer, sender=app, weak=False)
+    on(app, signals.email_opt_in, _send_confirmation)
+    on(app, signals.answer_posted, _notify_answer)
 
 
 # --- signed links ------------------------------------------------------------------------
@@ -82,29 +84,24 @@ def signed_opt_in(loads: Callable[[str], object], token: str) -> NotificationEma
 # --- mail ----------------------------------------------------------------------------------
 
 
-def _deliver(opt_in: NotificationEmail, subject: str, text: str, purpose: str) -> None:
+def _deliver(session: Session, opt_in: NotificationEmail, subject: str, text: str,
+             purpose: str) -> None:
     unsubscribe = _link(f"/notify/unsubscribe/{_unsubscribe_signer().dumps(opt_in.id)}")
-    body = f"{text}\n\n--\nStop these emails and delete your address: {unsubscribe}\n"
-    try:
-        send_mail(opt_in.email, subject, body, purpose=purpose,
-                  headers={"List-Unsubscribe": f"<{unsubscribe}>"})
-    except MailError as exc:
-        logger.error("mail failed: %s", exc)
+    company = company_identity().name
+    body = f"{text}\n\n--\n{company}: {_link('/')}\n" \
+           f"Stop these emails and delete your address: {unsubscribe}\n"
+    queue_mail(session, Mail(opt_in.email, f"{subject} · {company}", body, purpose,
+                             headers={"List-Unsubscribe": f"<{unsubscribe}>"}))
 
 
-def _reading(app: Flask):
-    """A read-only session of its own: a receiver runs after the request's commit and must
-    not reopen (and hold) the request's write transaction while others write."""
-    return session_scope(read_only(app.extensions["candor_engine"]))
-
-
-def _send_confirmation(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — signal kwarg
-    with _reading(app) as session:
-        opt_in = session.get(NotificationEmail, id)
+def _send_confirmation(app: Flask, session: Session, id: int,  # noqa: A002 — signal kwarg
+                       **_extra) -> None:
+    """An outbox handler: the address's confirmation mail."""
+    opt_in = session.get(NotificationEmail, id)
     if opt_in is None:
         return
     confirm = _link(f"/notify/confirm/{_confirm_signer().dumps(opt_in.id)}")
-    _deliver(opt_in, "Confirm email notifications for your question",
+    _deliver(session, opt_in, "Confirm email notifications for your question",
              f"You asked to be told {consents_text(opt_in)}.\n"
              f"Confirm within 48 hours: {confirm}\n\n"
              "If this was not you, ignore this mail: the address is deleted in 48 hours.",
@@ -119,18 +116,19 @@ def consents_text(opt_in: NotificationEmail) -> str:
     return " and ".join(wanted) or "nothing (you switched everything off)"
 
 
-def _notify_answer(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — signal kwarg
-    with _reading(app) as session:
-        answer = session.get(Answer, id)
-        if answer is None:
-            return
-        opt_in = session.scalar(select(NotificationEmail).where(
-            NotificationEmail.question_id == answer.question_id,
-            NotificationEmail.confirmed_at.is_not(None), NotificationEmail.active.is_(True)))
-        if opt_in is None:
-            return
-        question, person = answer.question, answer.person
-    _deliver(opt_in, f"New answer: {question.title}",
+def _notify_answer(app: Flask, session: Session, id: int,  # noqa: A002 — signal kwarg
+                   **_extra) -> None:
+    """An outbox handler: tell the asker who opted in about a new answer."""
+    answer = session.get(Answer, id)
+    if answer is None:
+        return
+    opt_in = session.scalar(select(NotificationEmail).where(
+        NotificationEmail.question_id == answer.question_id,
+        NotificationEmail.confirmed_at.is_not(None), NotificationEmail.active.is_(True)))
+    if opt_in is None:
+        return
+    question, person = answer.question, answer.person
+    _deliver(session, opt_in, f"New answer: {question.title}",
              f"{person.name} ({person.job_title}) answered your question "
              f"“{question.title}”:\n{_link(question.url)}#answer-{answer.id}\n\n"
              "Reply, edit or delete through the private link you saved when you asked.",
@@ -175,7 +173,8 @@ def unsubscribe(token: str):
 def thread_feed(question_id: int):
     """An Atom feed of one thread: follow the answers without giving an email."""
     question = get_public_thread(question_id)
-    feed = Atom1Feed(title=question.title, link=_link(question.url),
+    feed = Atom1Feed(title=f"{question.title} · {company_identity().name}",
+                     link=_link(question.url),
                      description="Answers and follow-ups in this thread",
                      feed_url=_link(f"/q/{question.id}/feed.atom"))
     for entry in timeline(question):

@@ -13,21 +13,13 @@ from sqlalchemy import select
 
 from .. import signals
 from ..db import get_session, utcnow
+from ..effects.outbox import emit
 from ..markup import render_markdown
 from ..models import NotificationEmail, Question, QuestionRevision
 from ..privacy import abuse
 from ..privacy.subject_requests import erase_question, export_question
 from ..text import clean_text
-from .ask import (
-    BODY_LIMIT,
-    NO_MAIL,
-    Form,
-    check_email,
-    mail_on,
-    private,
-    question_for_token,
-    read_text_fields,
-)
+from .ask import BODY_LIMIT, Form, check_email, private, question_for_token, read_text_fields
 from .states import LIVE, Event, move
 
 bp = Blueprint("manage", __name__, url_prefix="/manage/<token>")
@@ -77,8 +69,8 @@ def _save_edit(question: Question, title: str, body: str) -> None:
         move(question, Event.HOLD)
         question.hold_reason = hold
         abuse.log_action(session, "held", question.id, hold)
+    emit(session, signals.question_edited, id=question.id)
     session.commit()
-    signals.question_edited.send(current_app._get_current_object(), id=question.id)
 
 
 @bp.post("/notifications")
@@ -99,9 +91,6 @@ def notifications(token: str):
         return _page("manage_notice.html", token, question, 400,
                      title="Nothing changed", message="That notification setting is not "
                      "available. Go back to your question and choose again.")
-    if not mail_on():
-        return _page("manage_notice.html", token, question, 400, title="No email from this hub",
-                     message=NO_MAIL)
     email = clean_text(request.form.get("email"))
     error = check_email(email) or ("" if email else "Enter your email address.")
     if error:
@@ -112,8 +101,9 @@ def notifications(token: str):
         session.flush()
     opt_in = NotificationEmail(question_id=question.id, email=email)
     session.add(opt_in)
+    session.flush()
+    emit(session, signals.email_opt_in, id=opt_in.id)
     session.commit()
-    signals.email_opt_in.send(current_app._get_current_object(), id=opt_in.id)
     return private(redirect(f"/manage/{token}#notifications", 303))
 
 
@@ -137,7 +127,7 @@ def delete(token: str):
     session = get_session()
     question_id = question.id
     kept = erase_question(session, question_id)
+    emit(session, signals.question_deleted, id=question_id)
     session.commit()
-    signals.question_deleted.send(current_app._get_current_object(), id=question_id)
     html = render_template("manage_deleted.html", kept_answers=kept)
     return private(current_app.make_response(html))

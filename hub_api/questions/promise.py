@@ -21,7 +21,7 @@ from .. import signals
 from ..db import utcnow
 from ..models import Answer, Question, Topic
 from ..text import duration
-from .routing import target_hours, topic_schedule, working_span
+from .routing import target_hours, topic_schedule
 from .states import awaits_first_answer
 
 HISTORY = timedelta(days=90)  # the window the "usually answered within" figure looks at
@@ -50,7 +50,7 @@ class Promise:
         if self.usual_seconds is None:
             return (f"We aim to answer within {self.target_hours} working hours "
                     f"(too few answered questions yet to show a real figure).")
-        return (f"Usually answered within {working_span(self.usual_seconds)} "
+        return (f"Usually answered within {duration(self.usual_seconds, working=True)} "
                 f"(the median over the last {self.sample} answered questions, 90 days).")
 
     @property
@@ -58,7 +58,7 @@ class Promise:
         if self.working_age < 60:
             return f"This question is {duration(self.age)} old; no working time has passed yet."
         return (f"This question is {duration(self.age)} old "
-                f"({working_span(self.working_age)} so far).")
+                f"({duration(self.working_age, working=True)} so far).")
 
 
 def _forget_usual(app: Flask, **_extra) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import signals
 from ..db import get_or_404, get_session, utcnow
+from ..effects.outbox import emit
 from ..markup import render_markdown
 from ..models import Answer, AnswerRevision, Person, Question
 from ..moderation import ACTION_REASONS
@@ -134,8 +135,8 @@ def post_answer(session: Session, question: Question, person: Person, body: str)
     session.add(new)
     session.flush()
     move(question, Event.ANSWER)
+    emit(session, signals.answer_posted, id=new.id)
     session.commit()
-    signals.answer_posted.send(current_app._get_current_object(), id=new.id)
     return new
 
 
@@ -167,8 +168,8 @@ def edit(answer_id: int):
                 answer.body = form.values["body"]
                 answer.body_html = render_markdown(answer.body)
                 answer.edited_at = utcnow()
+                emit(session, signals.answer_edited, id=answer.id)
                 session.commit()
-                signals.answer_edited.send(current_app._get_current_object(), id=answer.id)
                 notify("Saved. The public page shows the new version and marks it edited.",
                        ("View the public page", f"{answer.question.url}#answer-{answer.id}"))
             else:

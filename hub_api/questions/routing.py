@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,9 +25,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import signals
 from ..db import read_only, session_scope, utcnow
-from ..jobs import scheduler
-from ..mail import MailError, send_mail
+from ..effects.jobs import scheduler
+from ..effects.leader import run_if_no_leader
+from ..effects.mail import Mail
+from ..effects.outbox import drain, emit, on, queue_mail
 from ..models import Answer, Person, Question, Topic
+from ..text import duration
 from .states import Status, admins, answers_questions, awaits_first_answer, holder, holders
 from .working_hours import Schedule, target_hours, topic_schedule
 
@@ -40,8 +43,8 @@ _ID = re.compile(r"[0-9]{1,9}")  # a form's person id: digits only, within a row
 def init_app(app: Flask) -> None:
     app.cli.add_command(remind_command)
     scheduler(app).add("remind", REMIND_EVERY, remind)
-    signals.question_asked.connect(_mail_routed, sender=app, weak=False)
-    signals.question_assigned.connect(_mail_assigned, sender=app, weak=False)
+    on(app, signals.question_asked, _mail_routed)
+    on(app, signals.question_assigned, _mail_assigned)
 
 
 # --- deadlines -----------------------------------------------------------------------------
@@ -59,20 +62,19 @@ class Deadline:
 
     @property
     def words(self) -> str:
-        """"overdue by 3 working hours" / "due in 2 working hours" (whole units, rounded down)."""
+        """"overdue by 3 h of working hours" / "due in 2 h 30 min of working hours"."""
         if self.overdue:  # past due outside working hours: late, but by no working time yet
-            return f"overdue by {working_span(self.working_late)}" \
+            return f"overdue by {duration(self.working_late, working=True)}" \
                 if self.working_late >= 60 else "just overdue"
-        return f"due in {working_span(self.working_left)}"
+        return f"due in {duration(self.working_left, working=True)}"
 
 
-def working_span(seconds: float) -> str:
-    """A span of working time in words, rounded down ("3 working hours", "40 working min")."""
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{max(minutes, 1)} working min"
-    hours = minutes // 60
-    return f"{hours} working hour{'s' if hours != 1 else ''}"
+def answer_time(config: Mapping, question: Question, answer: Answer) -> str:
+    """How long an answer took, as ``/transparency/`` measures it: working time on the
+    topic's schedule ("2 h 30 min of working hours")."""
+    schedule = topic_schedule(config, question.topic)
+    return duration(schedule.working_seconds(question.created_at, answer.created_at),
+                    working=True)
 
 
 def deadline(question: Question, now: datetime | None = None,
@@ -134,17 +136,10 @@ def _local(schedule: Schedule, moment: datetime) -> str:
     return f"{local:%a %-d %b, %H:%M} ({schedule.zone.key})"
 
 
-def _mail(app: Flask, people: Iterable[Person], subject: str, body: str, purpose: str) -> int:
-    """Send one mail to each person; return how many went (failures are logged, not raised)."""
-    sent = 0
-    with app.app_context():  # the SMTP settings are the app's, wherever this runs from
-        for person in people:
-            try:
-                if send_mail(person.email, subject, body, purpose=purpose):
-                    sent += 1
-            except MailError as exc:
-                logger.error("mail failed: %s", exc)
-    return sent
+def _mail(session: Session, people: Iterable[Person], subject: str, body: str,
+          purpose: str) -> int:
+    """Queue one mail to each person with ``session``'s change; return how many."""
+    return sum(queue_mail(session, Mail(p.email, subject, body, purpose)) for p in people)
 
 
 def _question_text(app: Flask, question: Question, opening: str) -> str:
@@ -166,39 +161,37 @@ def _load(session: Session, question_id: int) -> Question | None:
 
 
 def _reading(app: Flask):
-    """A read-only session of its own: receivers run after the request committed."""
+    """A read-only session of its own (DEFERRED on SQLite)."""
     return session_scope(read_only(app.extensions["candor_engine"]))
 
 
-def _mail_routed(app: Flask, id: int, **_extra) -> None:  # noqa: A002 — signal kwarg
-    """A new (or newly approved) question: tell whoever it is routed to, at once."""
-    with _reading(app) as session:
-        question = _load(session, id)
-        if question is None or question.status != Status.OPEN:
-            return
-        people = holders(session, question)
-        if question.assignee is not None and people == [question.assignee]:
-            opening = f"{question.display_name} asked you a question."
-        elif question.topic is not None and people[0] in question.topic.people:
-            opening = f"A new question on {question.topic.name}, a topic you answer about."
-        else:
-            opening = "A new question no one covers yet: please answer it or hand it on."
-        body = _question_text(app, question, opening)
-    _mail(app, people, f"New question: {question.title}", body, "routing")
+def _mail_routed(app: Flask, session: Session, id: int,  # noqa: A002 — signal kwarg
+                 **_extra) -> None:
+    """A new (or newly approved) question: tell whoever it is routed to (outbox handler)."""
+    question = _load(session, id)
+    if question is None or question.status != Status.OPEN:
+        return
+    people = holders(session, question)
+    if question.assignee is not None and people == [question.assignee]:
+        opening = f"{question.display_name} asked you a question."
+    elif question.topic is not None and people[0] in question.topic.people:
+        opening = f"A new question on {question.topic.name}, a topic you answer about."
+    else:
+        opening = "A new question no one covers yet: please answer it or hand it on."
+    _mail(session, people, f"New question: {question.title}",
+          _question_text(app, question, opening), "routing")
 
 
-def _mail_assigned(app: Flask, id: int, by: int | None = None,  # noqa: A002 — signal kwarg
-                   **_extra) -> None:
+def _mail_assigned(app: Flask, session: Session, id: int,  # noqa: A002 — signal kwarg
+                   by: int | None = None, **_extra) -> None:
     """A question handed to a colleague: tell the new holder who handed it over."""
-    with _reading(app) as session:
-        question = _load(session, id)
-        if question is None or question.assignee is None:
-            return
-        giver = session.get(Person, by) if by else None
-        who = f"{giver.name} ({giver.job_title})" if giver else "A colleague"
-        body = _question_text(app, question, f"{who} handed you a question.")
-        people = [question.assignee]
-    _mail(app, people, f"Handed to you: {question.title}", body, "reassignment")
+    question = _load(session, id)
+    if question is None or question.assignee is None:
+        return
+    giver = session.get(Person, by) if by else None
+    who = f"{giver.name} ({giver.job_title})" if giver else "A colleague"
+    _mail(session, [question.assignee], f"Handed to you: {question.title}",
+          _question_text(app, question, f"{who} handed you a question."), "reassignment")
 
 
 # --- reminders -----------------------------------------------------------------------------
@@ -211,29 +204,27 @@ class Sent:
     mails: int = 0
 
 
-def _claim(app: Flask, question_id: int, column, now: datetime) -> bool:
-    """Mark a reminder as sent, only if no one else has: the database decides who sends."""
+def _claim(app: Flask, question_id: int, column, now: datetime,
+           mails: list[Mail]) -> int | None:
+    """Mark a reminder as sent and queue its mails in one transaction, only if no one else
+    has: the database decides who sends. ``None`` when it was claimed already."""
     unanswered = ~exists().where(Answer.question_id == Question.id)
     with session_scope(app.extensions["candor_engine"]) as session:
         result = session.execute(update(Question).where(
             Question.id == question_id, column.is_(None), Question.status == Status.OPEN,
             unanswered,
         ).values({column: now}).execution_options(synchronize_session=False))
-        return result.rowcount == 1
-
-
-def _unclaim(app: Flask, question_id: int, column, now: datetime) -> None:
-    with session_scope(app.extensions["candor_engine"]) as session:
-        session.execute(update(Question).where(Question.id == question_id, column == now)
-                        .values({column: None}).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            return None
+        return sum(queue_mail(session, mail) for mail in mails)
 
 
 def remind(app: Flask, now: datetime | None = None) -> Sent:
     """Remind holders of questions past their target, and owners of those past twice it.
 
     Each happens once per question (``reminded_at`` / ``escalated_at``, claimed with a
-    conditional update so concurrent runs never both send); a claim whose every mail
-    failed is released and retried on the next run.
+    conditional update so concurrent runs never both send); the claim and its mails commit
+    together, and the outbox retries a mail the SMTP server refused.
     """
     with app.app_context():  # mail reads the app's settings, also when called from a job
         return _remind(app, now or utcnow())
@@ -258,10 +249,8 @@ def _remind(app: Flask, now: datetime) -> Sent:
             if question.escalated_at is None and now > due.twice_at:
                 work.append((question, Question.escalated_at, overseers(session, question), due))
     for question, column, people, due in work:
-        if not _claim(app, question.id, column, now):
-            continue
         reminder = column is Question.reminded_at
-        late = f"overdue by {working_span(due.working_late)}"
+        late = f"overdue by {duration(due.working_late, working=True)}"
         if reminder:
             subject, purpose = f"Overdue: {question.title}", "reminder"
             opening = f"This question has passed its target and waits for an answer ({late})."
@@ -270,9 +259,10 @@ def _remind(app: Flask, now: datetime) -> Sent:
                 "escalation"
             opening = (f"A question on a topic you own has waited twice its target ({late}). "
                        f"It is with {routed_to(question)}.")
-        mails = _mail(app, people, subject, _question_text(app, question, opening), purpose)
-        if not mails and app.config.get("SMTP_URL"):
-            _unclaim(app, question.id, column, now)
+        text = _question_text(app, question, opening)
+        mails = _claim(app, question.id, column, now,
+                       [Mail(p.email, subject, text, purpose) for p in people])
+        if mails is None:
             continue
         sent.mails += mails
         if reminder:
@@ -286,8 +276,10 @@ def _remind(app: Flask, now: datetime) -> Sent:
 @with_appcontext
 def remind_command() -> None:
     """Send due reminders and escalations now (the server also runs this every 5 minutes)."""
+    app = current_app._get_current_object()
     try:
-        sent = remind(current_app._get_current_object())
+        sent = remind(app)
+        run_if_no_leader(app, drain)  # cron without a server: send the mails now
     except SQLAlchemyError as exc:  # e.g. no schema yet: one line, not a traceback
         reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
         raise click.ClickException(f"cannot read the database ({reason}); "
@@ -305,10 +297,9 @@ def assign(session: Session, question: Question, person: Person, by: Person | No
         return False
     question.assignee = person
     question.reminded_at = question.escalated_at = None
+    emit(session, signals.question_assigned, id=question.id, by=by.id if by else None)
+    emit(session, signals.question_changed, id=question.id)
     session.commit()
-    app = current_app._get_current_object()
-    signals.question_assigned.send(app, id=question.id, by=by.id if by else None)
-    signals.question_changed.send(app, id=question.id)
     return True
 
 

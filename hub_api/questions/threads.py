@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Flask, abort, redirect, render_template
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..db import get_session
 from ..models import Answer, FollowUp, Question
+from ..site.thread_pages import get_thread_pages
 from ..text import slugify
 from .promise import promise
-from .routing import deadline, routed_to
+from .routing import answer_time, deadline, routed_to
 from .states import (
     LIVE,
     Status,
@@ -29,7 +30,8 @@ bp = Blueprint("threads", __name__)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # Templates compare with the one status type, never with strings of their own.
-    app.jinja_env.globals.update(Status=Status, LIVE_STATES=LIVE, question_state=describe)
+    app.jinja_env.globals.update(Status=Status, LIVE_STATES=LIVE, question_state=describe,
+                                 answer_time=lambda q, a: answer_time(current_app.config, q, a))
 
 
 def get_public_thread(question_id: int) -> Question:
@@ -93,8 +95,14 @@ def thread_context(question: Question, private: bool = False) -> dict:
 @bp.get("/q/<int:question_id>")
 @bp.get("/q/<int:question_id>/<slug>")
 def show(question_id: int, slug: str | None = None):
-    """The public thread; an outdated or missing slug redirects to the canonical URL."""
+    """The public thread; an outdated or missing slug redirects to the canonical URL.
+    The page is stored for the next readers (:mod:`hub_api.site.thread_pages`)."""
+    pages = get_thread_pages(current_app)
+    before = pages.generation(question_id) if pages else None
     question = get_public_thread(question_id)
     if slug != slugify(question.title):
         return redirect(question.url, 301)
-    return render_template("thread.html", **thread_context(question))
+    html = render_template("thread.html", **thread_context(question))
+    if pages:
+        pages.store(question_id, slug, html, before)
+    return html

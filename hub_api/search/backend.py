@@ -66,13 +66,19 @@ class SearchBackend(Protocol):
     def search(self, query: ParsedQuery, kinds: Iterable[str] = (), page: int = 1) -> Results:
         """Ranked hits with highlighted titles and snippets."""
 
-    def similar(self, words: list[str], limit: int = 5,
+    def similar(self, query: ParsedQuery, limit: int = 5,
                 within: Collection[str] | None = None) -> list[Hit]:
-        """Answered threads sharing the most with ``words``; with ``within``, only those
-        thread doc ids, answered or not ("more like this" among a chosen set)."""
+        """Answered threads ranked as ``search`` ranks them, holding as many of the words
+        and scoring at least ``ranking.SIMILAR_SHARE`` of the best; with ``within``, only
+        those thread doc ids, answered or not, holding any word ("more like this" among a
+        chosen set)."""
 
     def doc_ids(self, kind: str | None = None) -> set[str]:
         """Every indexed doc id, or those of one kind."""
+
+    def frequencies(self, words: list[str]) -> dict[str, int]:
+        """How many documents hold each word, as the index reads it (a stop word: none);
+        counts may stop at a cap, a hundred or more."""
 
 
 def highlight(text: str) -> Markup:

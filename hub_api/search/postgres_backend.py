@@ -15,8 +15,10 @@ from sqlalchemy import Engine, text
 
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
-from .query import ParsedQuery, Words
+from .query import ParsedQuery, Words, fold
+from .ranking import COORDINATION, similar_enough
 
+FREQUENCY_CAP = 100  # enough to choose a spelling; counting on costs a scan per word
 LOCK_KEY = 0x43414E44  # "CAND": the one indexer across every node
 CONFIG = "'english'::regconfig"
 TITLE_MARKS = f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}"
@@ -26,8 +28,8 @@ BODY_MARKS = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWo
 UPSERT = text(f"""
     INSERT INTO search_documents (doc_id, kind, title, body, url, meta, topics, answered, tsv)
     VALUES (:doc_id, :kind, :title, :body, :url, :meta, :topics, :answered,
-            setweight(to_tsvector({CONFIG}, :title), 'A')
-            || setweight(to_tsvector({CONFIG}, :body), 'D'))
+            setweight(to_tsvector({CONFIG}, :title_words), 'A')
+            || setweight(to_tsvector({CONFIG}, :body_words), 'D'))
     ON CONFLICT (doc_id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
         body = excluded.body, url = excluded.url, meta = excluded.meta, topics = excluded.topics,
         answered = excluded.answered, tsv = excluded.tsv""")
@@ -93,11 +95,7 @@ class PostgresBackend:
         if query.empty:
             return Results(page=page)
         sql = _Sql()
-        where, rank = [], "0"
-        tsq = " && ".join(sql.any_of(c.alternatives) for c in query.must)
-        if tsq:
-            where.append("tsv @@ q.q")
-            rank = "ts_rank(tsv, q.q)"
+        where = []
         if query.must_not:
             where.append(f"NOT tsv @@ {sql.any_of(query.must_not)}")
         if query.topics:
@@ -105,46 +103,50 @@ class PostgresBackend:
         kinds = list(kinds)
         if kinds:
             where.append(f"kind = ANY({sql.bind(kinds)})")
-        marks = (f"ts_headline({CONFIG}, title, q.q, {sql.bind(TITLE_MARKS)}), "
-                 f"ts_headline({CONFIG}, body, q.q, {sql.bind(BODY_MARKS)})") if tsq \
-            else "title, ''"
-        head = "WITH q AS (SELECT " + (tsq or "''::tsquery") + " AS q) "
-        matching = f"FROM search_documents, q WHERE {' AND '.join(where)}"
         offset = sql.bind((page - 1) * PAGE_SIZE)
-        statement = f"""{head},
-            found AS (
-                SELECT doc_id, kind, title, body, url, meta, answered, {rank} AS rank,
-                       count(*) OVER () AS total
-                {matching}
-                ORDER BY rank DESC, doc_id LIMIT {PAGE_SIZE} OFFSET {offset})
-            SELECT doc_id, kind, url, meta, answered, total, body, {marks}
-            FROM found, q ORDER BY rank DESC, doc_id"""
+        ranked = _ranked(sql, query, where)
+        statement = f"""{ranked}
+            SELECT doc_id, kind, url, meta, answered, total, body, {_marks(sql)}
+            FROM (SELECT *, count(*) OVER () AS total FROM ranked
+                  ORDER BY rank DESC, doc_id LIMIT {PAGE_SIZE} OFFSET {offset}) AS shown, q
+            ORDER BY rank DESC, doc_id"""
         with self.engine.connect() as conn:
             rows = conn.execute(text(statement), sql.params).all()
             if rows or page == 1:
                 total = rows[0].total if rows else 0
             else:  # past the last page: count(*) OVER saw no rows
-                count = text(f"{head} SELECT count(*) {matching}")
+                count = text(f"{ranked} SELECT count(*) FROM ranked")
                 total = conn.execute(count, sql.params).scalar()
         return Results([_hit(r) for r in rows], total, page)
 
-    def similar(self, words: list[str], limit: int = 5,
+    def similar(self, query: ParsedQuery, limit: int = 5,
                 within: Collection[str] | None = None) -> list[Hit]:
-        if not words or (within is not None and not within):
+        if not query.must or (within is not None and not within):
             return []
         sql = _Sql()
-        tsq = sql.any_of((w,) for w in words)
-        only = "answered" if within is None else f"doc_id = ANY({sql.bind(list(within))})"
-        statement = f"""
-            WITH q AS (SELECT {tsq} AS q)
-            SELECT doc_id, kind, url, meta, answered, body,
-                   ts_headline({CONFIG}, title, q.q, {sql.bind(TITLE_MARKS)}),
-                   ts_headline({CONFIG}, body, q.q, {sql.bind(BODY_MARKS)})
-            FROM search_documents, q
-            WHERE kind = 'thread' AND {only} AND tsv @@ q.q
-            ORDER BY ts_rank(tsv, q.q) DESC, doc_id LIMIT {int(limit)}"""
+        if within is None:
+            ranked = _ranked(sql, query, ["kind = 'thread'", "answered"])
+        else:
+            ranked = _ranked(sql, query, ["kind = 'thread'",
+                                          f"doc_id = ANY({sql.bind(list(within))})"], 1)
+        statement = f"""{ranked}
+            SELECT doc_id, kind, url, meta, answered, body, rank, {_marks(sql)}
+            FROM (SELECT * FROM ranked ORDER BY rank DESC, doc_id LIMIT {int(limit)}) AS shown, q
+            ORDER BY rank DESC, doc_id"""
         with self.engine.connect() as conn:
-            return [_hit(r) for r in conn.execute(text(statement), sql.params)]
+            rows = conn.execute(text(statement), sql.params).all()
+        if within is None:
+            rows = rows[:similar_enough([r.rank for r in rows])]
+        return [_hit(r) for r in rows]
+
+    def frequencies(self, words: list[str]) -> dict[str, int]:
+        statement = text(f"""
+            SELECT w, (SELECT count(*) FROM (
+                SELECT 1 FROM search_documents WHERE tsv @@ plainto_tsquery({CONFIG}, w)
+                LIMIT {FREQUENCY_CAP}) AS held)
+            FROM unnest(CAST(:words AS text[])) AS w""")
+        with self.engine.connect() as conn:
+            return dict(conn.execute(statement, {"words": list(words)}).all())
 
     def doc_ids(self, kind: str | None = None) -> set[str]:
         with self.engine.connect() as conn:
@@ -154,9 +156,50 @@ class PostgresBackend:
             return set(rows.scalars())
 
 
+def _ranked(sql: _Sql, query: ParsedQuery, where: list[str], need: int | None = None) -> str:
+    """``WITH q AS (...), ranked AS (...)``: the documents passing ``where`` and holding at
+    least ``need`` of the query's clauses (by default ``ranking.required`` of the clauses
+    some of those documents hold), each with its ``rank`` as ``ranking`` defines it: per
+    clause, ``ts_rank`` (the title weighted 'A', 10x the body) times the clause's BM25 idf
+    among them; the sum times the coordination factor. A query of topics only ranks nothing
+    (rank 0)."""
+    n = len(query.must)
+    if not n:
+        return (f"WITH q AS (SELECT ''::tsquery AS q), ranked AS (SELECT *, 0 AS rank "
+                f"FROM search_documents WHERE {' AND '.join(where)})")
+    qs = ", ".join(f"{sql.any_of(c.alternatives)} AS q{i}" for i, c in enumerate(query.must))
+    held = ", ".join(f"(tsv @@ q.q{i})::int AS h{i}" for i in range(n))
+    counts = ", ".join(f"sum(h{i}) AS d{i}" for i in range(n))
+    held_sum = " + ".join(f"h{i}" for i in range(n))
+    present = " + ".join(f"(d{i} > 0)::int" for i in range(n))
+    idf = "ln(1 + (n.n - d{i} + 0.5) / (d{i} + 0.5))"
+    score = " + ".join(f"h{i} * {idf.format(i=i)} * ts_rank(tsv, q.q{i})" for i in range(n))
+    # ranking.required of the clauses held somewhere, at least one
+    need_sql = str(int(need)) if need is not None else \
+        "greatest(1, CASE WHEN df.n <= 2 THEN df.n ELSE ceil(df.n / 2.0) END)"
+    filters = "".join(f" AND {w}" for w in where)
+    return f"""WITH q AS (SELECT *, {" || ".join(f"q{i}" for i in range(n))} AS q
+                   FROM (SELECT {qs}) AS clauses),
+        holding AS MATERIALIZED (SELECT search_documents.*, {held}
+                                 FROM search_documents, q WHERE tsv @@ q.q{filters}),
+        n AS (SELECT count(*)::float AS n FROM search_documents),
+        df AS (SELECT *, {present} AS n FROM (SELECT {counts} FROM holding) AS counts),
+        ranked AS (SELECT holding.*, ({score}) * power(({held_sum})::float / df.n,
+                                                       {COORDINATION}) AS rank
+                   FROM holding, q, n, df WHERE {held_sum} >= {need_sql})
+    """
+
+
+def _marks(sql: _Sql) -> str:
+    return (f"ts_headline({CONFIG}, title, q.q, {sql.bind(TITLE_MARKS)}), "
+            f"ts_headline({CONFIG}, body, q.q, {sql.bind(BODY_MARKS)})")
+
+
 def _row(doc: Document) -> dict:
+    """The stored document, and its words as the query parser reads them (``fold``)."""
     return {"doc_id": doc.doc_id, "kind": doc.kind, "title": doc.title, "body": doc.body,
-            "url": doc.url, "meta": doc.meta, "topics": doc.topics, "answered": doc.answered}
+            "url": doc.url, "meta": doc.meta, "topics": doc.topics, "answered": doc.answered,
+            "title_words": fold(doc.title), "body_words": fold(doc.body)}
 
 
 def _hit(row) -> Hit:

@@ -3,6 +3,10 @@
 Syntax: words, "phrases", ``-word`` or ``-"phrase"`` to exclude, ``topic:slug`` to filter.
 Anything else is read as words: the parser never fails, so no input can reach a backend's
 own parser or crash the search page. Synonyms are applied here, once, for both backends.
+
+Words are wanted, not required: backends find documents holding most of them and rank those
+holding all first (``coordination``). Both sides read words the same way (``words_of``,
+``fold``): "P.C.B." is the word "pcb", and "back-flushing" also finds "backflushing".
 """
 
 from __future__ import annotations
@@ -27,9 +31,15 @@ over own s same she should so some such t than that the their theirs them themse
 there these they this those through to too under until up very was we were what when where
 which while who whom why will with you your yours yourself yourselves
 """.split())
+# Function words of a question that PostgreSQL's list lacks; dropped from queries only (an
+# index may hold them), so both backends still read a query the same way.
+QUERY_STOP_WORDS = STOP_WORDS | {"vs", "versus"}
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
+# Single letters joined by dots ("P.C.B.", "e.g."), read as one word without the dots.
+ACRONYM = re.compile(r"(?<![\w.])[^\W\d_](?:\.[^\W\d_])+(?![\w])\.?")
+_JOINED = re.compile(r"\w+(?:-\w+)+")
 
 Words = tuple[str, ...]  # one word, or a phrase of several
 
@@ -47,6 +57,7 @@ class ParsedQuery:
     must_not: tuple[Words, ...] = ()
     topics: tuple[str, ...] = ()
     text: str = ""  # the cleaned input, for display and content gaps
+    suggestion: str = ""  # the input with misspelt words corrected ("Did you mean")
 
     @property
     def empty(self) -> bool:
@@ -65,10 +76,15 @@ class _Builder:
     topics: list[str] = field(default_factory=list)
 
 
-def words_of(text: str) -> Words:
+def fold(text: str) -> str:
+    """``text`` with dotted acronyms written as one word ("P.C.B." -> "PCB"), as indexed."""
+    return ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
+
+
+def words_of(text: str, stop: frozenset[str] = STOP_WORDS) -> Words:
     """Lower-case words, stop words and single letters dropped."""
-    return tuple(w for w in (m.lower() for m in _WORD.findall(text))
-                 if len(w) > 1 and w not in STOP_WORDS)
+    return tuple(w for w in (m.lower() for m in _WORD.findall(fold(text)))
+                 if len(w) > 1 and w not in stop)
 
 
 def parse(raw: str | None, synonyms: Mapping[str, Sequence[str]] | None = None) -> ParsedQuery:
@@ -85,20 +101,28 @@ def parse(raw: str | None, synonyms: Mapping[str, Sequence[str]] | None = None) 
                 b.topics.append(slugify(value))
                 continue
             phrase = token
-        found = words_of(phrase or "")
+        found = words_of(phrase or "", QUERY_STOP_WORDS)
+        joined = _joined(token) if token else ()
+        found = found or joined
         if not found or len(b.must) + len(b.must_not) >= MAX_CLAUSES:
             continue
         if negated:
             b.must_not.append(found)
         elif not any(found in c.alternatives for c in b.must):
-            b.must.append(Clause(_expand(found, synonyms or {})))
+            b.must.append(Clause(_expand(found, synonyms or {}, [joined] if joined else [])))
     return ParsedQuery(tuple(b.must), tuple(b.must_not), tuple(dict.fromkeys(b.topics)), text)
 
 
-def _expand(found: Words, synonyms: Mapping[str, Sequence[str]]) -> tuple[Words, ...]:
+def _joined(token: str) -> Words:
+    """A hyphenated word written as one, which it also finds ("dry-hopping": "dryhopping")."""
+    match = _JOINED.search(token)
+    return words_of(match.group().replace("-", "")) if match else ()
+
+
+def _expand(found: Words, synonyms: Mapping[str, Sequence[str]],
+            also: Sequence[Words] = ()) -> tuple[Words, ...]:
     alternatives = [found]
-    for other in synonyms.get(" ".join(found), ()):
-        words = words_of(other)
+    for words in [*map(words_of, synonyms.get(" ".join(found), ())), *also]:
         if words and words not in alternatives:
             alternatives.append(words)
     return tuple(alternatives)

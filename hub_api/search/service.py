@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..db import read_only, utcnow
 from ..models import SearchOutbox
-from . import synonyms
+from . import spelling, synonyms
 from .backend import Hit, Results, SearchBackend
 from .documents import (
     BUILDERS,
@@ -30,7 +30,7 @@ from .documents import (
     curated_files,
     read_curated,
 )
-from .query import ParsedQuery, parse, words_of
+from .query import ParsedQuery, parse
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -58,7 +58,8 @@ class SearchService:
         return Session(self._reads)
 
     def parse(self, raw: str | None) -> ParsedQuery:
-        return parse(raw, self._vocabulary())
+        """The query, with words no document holds also searched as their correction."""
+        return spelling.corrected(parse(raw, self._vocabulary()), self.backend.frequencies)
 
     def _vocabulary(self) -> dict[str, list[str]]:
         """The synonyms, cached briefly: a search should not need a database round trip."""
@@ -80,11 +81,11 @@ class SearchService:
 
     def similar(self, text: str, limit: int = 5,
                 within: Collection[str] | None = None) -> list[Hit]:
-        """Answered threads like ``text`` (a title being typed): its distinct words, OR-ed.
+        """Answered threads like ``text`` (a title being typed), ranked as a search.
 
         ``within`` limits it to those thread doc ids, answered or not (outreach).
         """
-        return self.backend.similar(list(dict.fromkeys(words_of(text)))[:12], limit, within)
+        return self.backend.similar(self.parse(text), limit, within)
 
     # -- indexing --------------------------------------------------------------------------
 

@@ -84,8 +84,11 @@ def search_page():
         abort(400, str(exc))
     query, results, message = run_search(q, kinds, page)
     base_query = urlencode([("q", query.text)] + [("kind", k) for k in kinds])
+    # A misspelt word was also searched as its correction; the link searches only that.
+    suggestion_query = urlencode([("q", query.suggestion)] + [("kind", k) for k in kinds])
     html = render_template("search.html", q=query.text, kinds=kinds, results=results,
-                           base_query=base_query,
+                           base_query=base_query, suggestion=query.suggestion,
+                           suggestion_query=suggestion_query,
                            message=message, kind_labels=KIND_LABELS,
                            max_chars=MAX_QUERY_CHARS, max_page=MAX_PAGE)
     return current_app.make_response(html)

@@ -30,9 +30,10 @@ from pathlib import Path
 import numpy as np
 from whoosh import highlight as wh
 from whoosh import index, searching
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import TOC, clean_files
+from whoosh.lang import porter2
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, Or, Phrase, Query, Term
 from whoosh.reading import TermNotFound
@@ -41,7 +42,8 @@ from whoosh.writing import SegmentWriter
 
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
-from .query import STOP_WORDS, ParsedQuery, Words
+from .query import ACRONYM, STOP_WORDS, ParsedQuery, Words
+from .ranking import coordination, required, similar_enough
 from .whoosh_codec import (
     DECODED_LENGTHS,
     CandorCodec,
@@ -51,7 +53,20 @@ from .whoosh_codec import (
 )
 from .whoosh_rebuild import write_index
 
-ANALYZER = StemmingAnalyzer(stoplist=STOP_WORDS, minsize=2)
+
+class _Acronyms(Filter):
+    """"P.C.B." is indexed as "pcb", the word a query reads (``query.fold``)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = token.text.replace(".", "")
+            yield token
+
+
+# Words are ``\w+`` as the query parser reads them, and dotted acronyms are one word; stems
+# are Snowball English (Porter 2), as PostgreSQL's ``english`` configuration makes them.
+ANALYZER = RegexTokenizer(f"{ACRONYM.pattern}|\\w+") | _Acronyms() | LowercaseFilter() \
+    | StopFilter(stoplist=STOP_WORDS, minsize=2) | StemFilter(stemfn=porter2.stem)
 SCHEMA = Schema(
     doc_id=ID(stored=True, unique=True),
     kind=ID(stored=True),
@@ -134,13 +149,15 @@ class WhooshBackend:
             self._thread_lock.release()
 
     def has_index(self) -> bool:
-        """A live index in Candor's block layout: ``candor init`` rebuilds one written
-        before it (still readable, but searched a posting at a time), as it migrates the
-        database."""
+        """A live index in Candor's block layout that reads words as ``ANALYZER`` does:
+        ``candor init`` rebuilds one written before either (still readable, but searched a
+        posting at a time, or missing "P.C.B." as the word a query reads), as it migrates
+        the database."""
         if not self.link.exists():
             return False
-        segments = index.open_dir(str(self.link))._segments()
-        return all(isinstance(segment.codec(), CandorCodec) for segment in segments)
+        ix = index.open_dir(str(self.link))
+        return ix.schema["body"].analyzer == ANALYZER and \
+            all(isinstance(segment.codec(), CandorCodec) for segment in ix._segments())
 
     def _ensure_index(self) -> None:
         if not self.link.exists():
@@ -206,31 +223,52 @@ class WhooshBackend:
             return Results(page=page)
         # The exact set of matches, computed here: Whoosh's AndNot can let an excluded word
         # through after a phrase (tests/test_search_count.py shows it).
-        positive = _positive(query)
-        allowed = matches(searcher, positive)
+        searched = _everything(searcher)
+        if query.must and query.topics:
+            searched.keep(matches(searcher, And([Term("topics", s) for s in query.topics])))
         if query.must_not:
-            allowed.exclude(matches(searcher, Or([_any_field(w) for w in query.must_not])))
+            searched.exclude(matches(searcher, Or([_any_field(w) for w in query.must_not])))
         kinds = list(kinds)
         if kinds:
-            allowed.keep(matches(searcher, Or([Term("kind", k) for k in kinds])))
+            searched.keep(matches(searcher, Or([Term("kind", k) for k in kinds])))
+        clauses = _held(searcher, _clauses(query), searched)
+        allowed = _holding(searcher, clauses)
+        allowed.keep(searched)
         total = allowed.count()
         if (page - 1) * PAGE_SIZE >= total:
             return Results([], total, page)
-        shown = _ranked(searcher, positive, allowed, (page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+        shown = _ranked(searcher, clauses, allowed, (page - 1) * PAGE_SIZE, page * PAGE_SIZE)
         return Results([_hit(h) for h in shown], total, page)
 
-    def similar(self, words: list[str], limit: int = 5,
+    def similar(self, query: ParsedQuery, limit: int = 5,
                 within: Collection[str] | None = None) -> list[Hit]:
         searcher = self._searcher()
-        if searcher is None or not words or (within is not None and not within):
+        if searcher is None or not query.must or (within is not None and not within):
             return []
-        wq = Or([_words_query(f, (w,)) for w in words for f in TEXT_FIELDS])
-        only = And([Term("kind", "thread"), Term("answered", True)]) if within is None \
-            else And([Term("kind", "thread"), Or([Term("doc_id", d) for d in within])])
-        allowed = matches(searcher, And([wq, only]))
+        searched = matches(searcher, And([Term("kind", "thread"), Term("answered", True)])
+                           if within is None else
+                           And([Term("kind", "thread"), Or([Term("doc_id", d) for d in within])]))
+        clauses = _held(searcher, _clauses(query), searched)
+        allowed = _holding(searcher, clauses) if within is None else matches(searcher, Or(clauses))
+        allowed.keep(searched)
         if not allowed.count():
             return []
-        return [_hit(h) for h in _ranked(searcher, wq, allowed, 0, limit)]
+        results = _ranked(searcher, clauses, allowed, 0, limit)
+        if within is None:
+            results.top_n = results.top_n[:similar_enough([s for s, _ in results.top_n])]
+        return [_hit(h) for h in results]
+
+    def frequencies(self, words: list[str]) -> dict[str, int]:
+        searcher = self._searcher()
+        found = dict.fromkeys(words, 0)
+        if searcher is None:
+            return found
+        reader = searcher.reader()
+        for word in words:
+            stems = _stems((word,))
+            if len(stems) == 1:
+                found[word] = max(reader.doc_frequency(f, stems[0]) for f in TEXT_FIELDS)
+        return found
 
     def doc_ids(self, kind: str | None = None) -> set[str]:
         searcher = self._searcher()
@@ -261,6 +299,10 @@ class Matches:
     def count(self) -> int:
         return sum(int(np.count_nonzero(mask)) for mask in self.masks)
 
+    def overlaps(self, other: Matches) -> bool:
+        return any(np.any(mask & theirs) for mask, theirs in zip(self.masks, other.masks,
+                                                                 strict=True))
+
     def docnums(self) -> set[int]:
         found: set[int] = set()
         for mask, offset in zip(self.masks, self.offsets, strict=True):
@@ -272,6 +314,29 @@ def matches(searcher, query: Query) -> Matches:
     """The live documents that match, from whole posting lists (phrases: Whoosh's matcher)."""
     leaves = searcher.leaf_searchers()
     return Matches([_mask(leaf, query) & _live(leaf.reader()) for leaf, _ in leaves],
+                   [offset for _, offset in leaves])
+
+
+def _everything(searcher) -> Matches:
+    leaves = searcher.leaf_searchers()
+    return Matches([_live(leaf.reader()).copy() for leaf, _ in leaves],
+                   [offset for _, offset in leaves])
+
+
+def _held(searcher, clauses: list[Query], searched: Matches) -> list[Query]:
+    """The clauses some ``searched`` document holds: a word none holds is not asked for
+    (the others are not required to make up for it)."""
+    return [c for c in clauses if matches(searcher, c).overlaps(searched)]
+
+
+def _holding(searcher, clauses: list[Query]) -> Matches:
+    """The live documents holding at least ``ranking.required`` of ``clauses`` (none when
+    there are none)."""
+    need = max(1, required(len(clauses)))
+    leaves = searcher.leaf_searchers()
+    return Matches([(sum((_mask(leaf, c).astype(np.int8) for c in clauses),
+                         np.zeros(leaf.reader().doc_count_all(), dtype=np.int8)) >= need)
+                    & _live(leaf.reader()) for leaf, _ in leaves],
                    [offset for _, offset in leaves])
 
 
@@ -316,12 +381,12 @@ def _per_reader(reader, key: tuple, make):
     return cache[key]
 
 
-def _ranked(searcher, query: Query, allowed: Matches, start: int, stop: int):
-    """The ``start:stop`` slice of ``allowed`` ranked by ``query``, ready to highlight.
+def _ranked(searcher, clauses: list[Query], allowed: Matches, start: int, stop: int):
+    """The ``start:stop`` slice of ``allowed`` ranked by ``clauses``, ready to highlight.
 
     Only the slice shown gets its matched terms recorded and its passages highlighted.
     """
-    results = _scored(searcher, query, stop, allowed)
+    results = _scored(searcher, clauses, stop, allowed)
     results.top_n = results.top_n[start:stop]
     results.formatter = _Marker()
     return results
@@ -338,10 +403,11 @@ def _leaves(query: Query) -> Iterator[Query]:
 _LENGTHS = np.array(DECODED_LENGTHS, dtype=np.float64)
 
 
-def _scored(searcher, query: Query, limit: int, allowed: Matches):
-    """The ``limit`` best of ``allowed`` as Whoosh's matchers would rank them, every one
-    scored (Whoosh's top-N collector prunes with score bounds that can be too low, so with a
-    limit it can drop a better document: tests/test_search_count.py).
+def _scored(searcher, clauses: list[Query], limit: int, allowed: Matches):
+    """The ``limit`` best of ``allowed``: each clause scored as Whoosh's matchers would score
+    it, the sum times the coordination factor of ``ranking`` (every document scored: Whoosh's
+    top-N collector prunes with score bounds that can be too low, so with a limit it can drop
+    a better document: tests/test_search_count.py).
 
     Whoosh scores an And/Or of terms and phrases as the sum of the BM25F scores of the
     leaves a document matches, a phrase scoring as the sum of its words; its matchers step
@@ -353,32 +419,16 @@ def _scored(searcher, query: Query, limit: int, allowed: Matches):
     found_docs, found_scores = [], []
     holders: dict[tuple[str, bytes], list[tuple[int, np.ndarray]]] = {}
     for (leaf, offset), mask in zip(searcher.leaf_searchers(), allowed.masks, strict=True):
-        reader = leaf.reader()
-        scores = np.zeros(len(mask))
-        for part in _leaves(query):
-            fieldname, field = part.fieldname, searcher.schema[part.fieldname]
-            where = mask
-            if isinstance(part, Phrase):
-                where = mask & _mask(leaf, part)
-            words = part.words if isinstance(part, Phrase) else [part.text]
-            for btext in (field.to_bytes(word) for word in words):
-                ids, weights = _postings(reader, fieldname, btext)
-                if not len(ids):
-                    continue
-                kept = where[ids]
-                ids, w = ids[kept], weights[kept]
-                holders.setdefault((fieldname, btext), []).append((offset, ids))
-                scorer = searcher.weighting.scorer(leaf, fieldname, btext)
-                if not isinstance(scorer, BM25FScorer):  # an unscored field: the weight counts
-                    scores[ids] += w
-                    continue
-                idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-                length = _field_lengths(reader, fieldname)[ids]
-                # whoosh.scoring.bm25, operation for operation
-                scores[ids] += idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * length / avgfl)))
+        total, held = np.zeros(len(mask)), np.zeros(len(mask))
+        for clause in clauses:
+            scores = _clause_scores(searcher, leaf, offset, clause, mask, holders)
+            total += scores
+            held += scores > 0
+        total *= coordination(held, len(clauses))
         docs = np.flatnonzero(mask)
         found_docs.append(docs + offset)
-        found_scores.append(scores[docs])
+        found_scores.append(total[docs])
+    query = Or(clauses) if len(clauses) > 1 else clauses[0]
     results = searching.Results(searcher, query, _best(found_docs, found_scores, limit))
     results.docterms = {d: [t for t, parts in holders.items()
                             if any(_holds(ids, d - offset) for offset, ids in parts)]
@@ -386,6 +436,36 @@ def _scored(searcher, query: Query, limit: int, allowed: Matches):
     results.termdocs = {t: [d for d, ts in results.docterms.items() if t in ts]
                         for t in holders}
     return results
+
+
+def _clause_scores(searcher, leaf, offset: int, clause: Query, mask: np.ndarray,
+                   holders: dict) -> np.ndarray:
+    """Whoosh's BM25F score of ``clause`` for each document of one segment (zero where it
+    does not match or ``mask`` is off); records which documents hold which terms."""
+    reader = leaf.reader()
+    scores = np.zeros(len(mask))
+    for part in _leaves(clause):
+        fieldname, field = part.fieldname, searcher.schema[part.fieldname]
+        where = mask
+        if isinstance(part, Phrase):
+            where = mask & _mask(leaf, part)
+        words = part.words if isinstance(part, Phrase) else [part.text]
+        for btext in (field.to_bytes(word) for word in words):
+            ids, weights = _postings(reader, fieldname, btext)
+            if not len(ids):
+                continue
+            kept = where[ids]
+            ids, w = ids[kept], weights[kept]
+            holders.setdefault((fieldname, btext), []).append((offset, ids))
+            scorer = searcher.weighting.scorer(leaf, fieldname, btext)
+            if not isinstance(scorer, BM25FScorer):  # an unscored field: the weight counts
+                scores[ids] += w
+                continue
+            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            length = _field_lengths(reader, fieldname)[ids]
+            # whoosh.scoring.bm25, operation for operation
+            scores[ids] += idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * length / avgfl)))
+    return scores
 
 
 def _holds(ids: np.ndarray, docnum: int) -> bool:
@@ -483,10 +563,12 @@ def _any_field(words: Words) -> Query:
     return Or([_words_query(f, words) for f in TEXT_FIELDS])
 
 
-def _positive(query: ParsedQuery) -> Query:
-    parts: list[Query] = [Or([_any_field(alt) for alt in c.alternatives]) for c in query.must]
-    parts += [Term("topics", slug) for slug in query.topics]
-    return And(parts) if len(parts) > 1 else parts[0]
+def _clauses(query: ParsedQuery) -> list[Query]:
+    """One query per wanted word or phrase (any of its synonyms, in any text field); a
+    query of topics only ranks by them."""
+    if not query.must:
+        return [And([Term("topics", slug) for slug in query.topics])]
+    return [Or([_any_field(alt) for alt in c.alternatives]) for c in query.must]
 
 
 _WHOLE = wh.WholeFragmenter(charlimit=None)

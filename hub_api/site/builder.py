@@ -29,11 +29,15 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from ..childproc import Child, ChildError, can_fork
+from ..effects.jobs import scheduler
+from ..effects.outbox import on
+from ..operations.records import build_finished
 from ..signals import (
     answer_edited,
     answer_posted,
     curated_picked,
     people_changed,
+    question_asked,
     question_changed,
     question_deleted,
     question_edited,
@@ -56,9 +60,9 @@ logger = logging.getLogger(__name__)
 BUILD_TIMEOUT = 30 * 60
 LOCK_NAME = "build.lock"
 CHILD = "hub_api.site.child"
-# Signals whose effects static pages show; a new open question shows nowhere static.
-SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed, curated_picked,
-                question_edited, question_deleted, question_hidden)
+# Signals whose effects static pages show (a new question: /questions/ and the sitemap).
+SITE_SIGNALS = (question_asked, answer_posted, answer_edited, question_changed, people_changed,
+                curated_picked, question_edited, question_deleted, question_hidden)
 
 
 class BuildError(RuntimeError):
@@ -213,8 +217,6 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
     called about every 0.1 s while Pelican runs (a spinner). Raises ``BuildError`` with a
     one-line reason; the live site is then unchanged.
     """
-    from ..operations.records import build_finished
-
     site = Path(config["SITE"]).absolute()
     started = time.monotonic()
     try:
@@ -253,11 +255,13 @@ class Builder:
                  build: Callable[[Mapping], Path] = BACKGROUND_BUILD) -> None:
         self.config = config
         self.debounce = float(config.get("BUILD_DEBOUNCE", 0.5) if debounce is None else debounce)
+        # However steady the stream of changes, a build starts this long after the first.
+        self.max_wait = float(config.get("BUILD_MAX_WAIT", 3.0))
         self._build = build
         self._cond = threading.Condition()
         self._pending = False
         self._running = False
-        self._last_request = 0.0
+        self._last_request = self._first_request = 0.0
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.builds = 0
@@ -265,6 +269,8 @@ class Builder:
     def request(self) -> None:
         """Mark the site stale; a build follows once requests pause."""
         with self._cond:
+            if not self._pending:
+                self._first_request = time.monotonic()
             self._pending = True
             self._last_request = time.monotonic()
             if self._thread is None:
@@ -287,7 +293,8 @@ class Builder:
                         self._thread = None
                         self._cond.notify_all()
                         return
-                    remaining = self._last_request + self.debounce - time.monotonic()
+                    remaining = min(self._last_request + self.debounce,
+                                    self._first_request + self.max_wait) - time.monotonic()
                     if remaining <= 0:
                         break
                     self._cond.wait(remaining)
@@ -324,13 +331,14 @@ def init_app(app: Flask) -> None:
     builder = Builder(app.config)
     app.extensions["candor_builder"] = builder
 
-    def site_stale(sender, **_extra) -> None:
-        if sender is app:
-            builder.request()
+    def site_stale(_app: Flask, _session, **_extra) -> None:
+        builder.request()
 
-    for signal in SITE_SIGNALS:
-        # sender=app: blinker drops the receiver when this app is garbage-collected.
-        signal.connect(site_stale, sender=app, weak=False)
+    for signal in SITE_SIGNALS:  # carried out by the leader, from the outbox
+        on(app, signal, site_stale)
+    # A new leader builds once: its predecessor may have died between an event and its build.
+    if "candor_jobs" in app.extensions:
+        scheduler(app).on_elected(lambda _app: builder.request())
 
 
 def get_builder(app: Flask | None = None) -> Builder | None:

@@ -12,12 +12,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from .. import signals
-from ..db import get_session
-from ..models import ROLES, Person, Question, Topic
+from ..db import get_session, utcnow
+from ..effects.outbox import emit
+from ..models import ROLES, ApiToken, Person, Question, Topic
 from ..questions.states import QUEUED, in_
 from ..questions.working_hours import Schedule
 from ..text import clean_text, slugify
-from .auth import hash_password
+from .passwords import PasswordError, check_strength, hash_password
 
 PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -99,18 +100,27 @@ def configure_topic(
 
 
 def add_person(
-    session: Session, *, name: str, email: str, password: str, job_title: str,
+    session: Session, *, name: str, email: str, password: str | None, job_title: str,
     roles: str = "staff", bio: str = "", topics: list[str] = (), photo: str | None = None,
+    weak_password_ok: bool = False,
 ) -> Person:
-    """Create a named staff member; a person must have a real name and a job title."""
+    """Create a named staff member; a person must have a real name and a job title.
+
+    ``password=None`` makes an account that signs in by single sign-on or sets its password
+    through an invitation. Only the demo's documented ``demo`` password skips the strength
+    check (``weak_password_ok``).
+    """
     name, job_title = clean_text(name)[:120], clean_text(job_title)[:120]
     email = clean_text(email).lower()
     if not name or not job_title:
         raise PeopleError("a person needs a name and a job title (no brand accounts)")
     if "@" not in email or len(email) > 254:
         raise PeopleError(f"'{email}' is not an email address")
-    if len(password) < 4:
-        raise PeopleError("the password must have at least 4 characters")
+    if password is not None and not weak_password_ok:
+        try:
+            check_strength(password, (name, email))
+        except PasswordError as exc:
+            raise PeopleError(f"password refused: {exc}") from None
     if session.scalar(select(Person).where(func.lower(Person.email) == email)):
         raise PeopleError(f"{email} has an account already")
     slug = base = slugify(name)
@@ -119,7 +129,8 @@ def add_person(
         slug, n = f"{base}-{n}", n + 1
     person = Person(
         name=name, email=email, job_title=job_title, slug=slug, roles=parse_roles(roles),
-        bio=clean_text(bio, multiline=True), password_hash=hash_password(password),
+        bio=clean_text(bio, multiline=True),
+        password_hash=hash_password(password) if password else "",
         topics=find_topics(session, list(topics)),
     )
     if photo:
@@ -147,8 +158,15 @@ def store_photo(source: Path, slug: str) -> str:
 
 
 def disable_person(session: Session, person: Person) -> int:
-    """Disable a login; the questions they hold go back to their topics' queues."""
+    """Disable a login at once: its sessions end, its API tokens are revoked, and the
+    questions they hold go back to their topics' queues."""
+    from .sessions import end_all
+
     person.active = False
+    end_all(session, person.id)
+    session.execute(update(ApiToken).where(ApiToken.person_id == person.id,
+                                           ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
     session.execute(
         update(Question)
         .where(Question.person_id == person.id, in_(QUEUED))
@@ -197,10 +215,11 @@ def staff_add(name, email, job_title, roles, topics, bio, photo, password) -> No
             roles=roles, bio=bio, photo=photo,
             topics=[t.strip() for t in topics.split(",") if t.strip()],
         )
+        session.flush()
+        emit(session, signals.people_changed, id=person.id)
         session.commit()
     except PeopleError as exc:
         _fail(exc)
-    signals.people_changed.send(current_app._get_current_object(), id=person.id)
     click.echo(f"Added {person.name} <{person.email}> as {person.roles} (/people/{person.slug}/)")
 
 
@@ -227,8 +246,8 @@ def staff_disable(email: str) -> None:
     if person is None:
         raise click.ClickException(f"no staff member with email {email}")
     moved = disable_person(session, person)
+    emit(session, signals.people_changed, id=person.id)
     session.commit()
-    signals.people_changed.send(current_app._get_current_object(), id=person.id)
     click.echo(f"Disabled {person.name}; {moved} open question(s) moved back to topic queues.")
 
 
@@ -254,11 +273,12 @@ def _save_topic(session: Session, topic: Topic, options: dict, verb: str) -> Non
         configure_topic(session, topic, current_app.config["TIMEZONE"],
                         target_hours=options["target_hours"], hours=options["working_hours"],
                         quiet_days=options["quiet_days"], owner=options["owner"])
+        session.flush()
+        emit(session, signals.people_changed, id=topic.id)
         session.commit()
     except PeopleError as exc:
         session.rollback()
         _fail(exc)
-    signals.people_changed.send(current_app._get_current_object(), id=topic.id)
     owner = topic.owner.name if topic.owner else "no owner"
     click.echo(f"{verb} topic {topic.name} (/topics/{topic.slug}/): first answer within "
                f"{topic.response_target_hours} working hours, "

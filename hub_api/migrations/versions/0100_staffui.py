@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0100_staffui"
-down_revision = "0100_reader"
+down_revision = "0100_effects"
 branch_labels = None
 depends_on = None
 

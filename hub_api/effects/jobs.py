@@ -1,28 +1,27 @@
 """Periodic work as named jobs: one scheduler thread, each job single-flight.
 
-However many processes start, only the one holding the instance's job lock runs jobs
-(``candor serve`` in-process, or ``candor worker`` alone). A job that fails logs why and
-runs again at its next tick; it never takes the web process down.
+However many processes or nodes start, only the leader (``leader.py``) runs jobs
+(``candor serve`` in-process, or ``candor worker`` alone); the outbox drain is one of them.
+A job that fails logs why and runs again at its next tick; it never takes the web process
+down.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .operations.records import job_finished
+from ..operations.records import job_finished
+from .leader import RETRY, leader
 
 log = logging.getLogger(__name__)
-LOCK_NAME = "jobs.lock"
 
 
 @dataclass
@@ -43,10 +42,14 @@ class Scheduler:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._lock_file = None
+        self._elected: list[Callable[[Flask], None]] = []
 
     def add(self, name: str, every: float, run: Callable[[Flask], None]) -> None:
         self.jobs[name] = Job(name, every, run)
+
+    def on_elected(self, run: Callable[[Flask], None]) -> None:
+        """Run ``run(app)`` each time this process becomes the leader (catch-up work)."""
+        self._elected.append(run)
 
     def nudge(self, name: str) -> None:
         """Make ``name`` due now (a no-op in processes that do not run jobs)."""
@@ -66,13 +69,24 @@ class Scheduler:
             self._thread.join(10)
 
     def run_forever(self) -> None:
-        while not self._stop.is_set() and not self._become_leader():
-            self._stop.wait(30)  # another process runs the jobs; take over if it stops
+        lead = leader(self.app)
         while not self._stop.is_set():
-            self.run_due()
-            next_due = min((j.due for j in self.jobs.values()), default=time.monotonic() + 60)
-            self._wake.wait(max(0.0, next_due - time.monotonic()))
-            self._wake.clear()
+            if not lead.try_acquire():
+                self._stop.wait(RETRY)  # another process leads; take over when it is gone
+                continue
+            log.info("this process is the leader: it runs %s", ", ".join(self.jobs))
+            for run in self._elected:
+                try:
+                    run(self.app)
+                except Exception:  # catch-up work must not stop the jobs
+                    log.exception("catch-up work after the election failed")
+            while not self._stop.is_set() and lead.still_held():
+                self.run_due()
+                soon = time.monotonic() + RETRY
+                next_due = min((j.due for j in self.jobs.values()), default=soon)
+                self._wake.wait(min(RETRY, max(0.0, next_due - time.monotonic())))
+                self._wake.clear()
+        lead.release()
 
     def run_due(self) -> None:
         """Run every job that is due, one after the other."""
@@ -91,22 +105,13 @@ class Scheduler:
             job_finished(self.app.extensions["candor_engine"], job.name,
                          time.monotonic() - started, job.last_error)
 
-    def _become_leader(self) -> bool:
-        instance = Path(self.app.config["INSTANCE"])
-        instance.mkdir(parents=True, exist_ok=True)
-        handle = open(instance / LOCK_NAME, "w")  # held for the life of the process
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return False
-        self._lock_file = handle
-        return True
-
 
 def init_app(app: Flask) -> None:
+    from . import outbox
+
     app.extensions["candor_jobs"] = Scheduler(app)
     app.cli.add_command(worker_command)
+    outbox.init_app(app)
 
 
 def scheduler(app: Flask | None = None) -> Scheduler:

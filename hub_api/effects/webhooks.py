@@ -1,11 +1,14 @@
 """Signed webhooks: a JSON POST per event to each endpoint an admin registered.
 
-Deliveries are rows, written after the event's own transaction committed and sent by the
-``webhooks`` job: retried with exponential backoff for a day, each endpoint showing how
-its last attempt went. Every POST carries ``Candor-Signature: t=<unix time>,v1=<hex>``,
-an HMAC-SHA256 with the endpoint's secret over ``"<t>.<body>"``, so a receiver can check
-both who sent it and that it is fresh (a replay carries an old ``t``). Payloads carry ids,
-titles and public URLs — never an email address or an IP.
+Deliveries are rows, written by the leader when it expands the event's outbox entry (in the
+same transaction that marks the entry done, so each event gives one delivery per endpoint)
+and sent by the ``webhooks`` job outside any transaction: retried with exponential backoff
+for a day, each endpoint showing how its last attempt went. ``Candor-Delivery`` (and the
+body's ``id``) is the delivery's row id, the same on every retry: a receiver drops a second
+copy by it. Every POST carries ``Candor-Signature: t=<unix time>,v1=<hex>``, an HMAC-SHA256
+with the endpoint's secret over ``"<t>.<body>"``, so a receiver can check both who sent it
+and that it is fresh (a replay carries an old ``t``). Payloads carry ids, titles and public
+URLs — never an email address or an IP.
 """
 
 from __future__ import annotations
@@ -22,16 +25,17 @@ import click
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask.cli import AppGroup
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from . import signals
-from .curation.fetch import FetchError, post
-from .db import get_session, session_scope, utcnow
+from .. import signals
+from ..curation.fetch import FetchError, post
+from ..db import get_session, read_only, session_scope, utcnow
+from ..models import Answer, Question, WebhookDelivery, WebhookEndpoint
+from ..operations.metrics import WEBHOOKS
+from ..security import check_csrf
+from ..staff.auth import require_role
 from .jobs import scheduler
-from .models import Answer, Question, WebhookDelivery, WebhookEndpoint
-from .operations.metrics import WEBHOOKS
-from .security import check_csrf
-from .staff.auth import require_role
+from .outbox import on
 
 EVENTS = ("question.asked", "answer.posted", "contact.requested")
 GIVE_UP_AFTER = timedelta(days=1)
@@ -54,13 +58,14 @@ def init_app(app: Flask) -> None:
     for signal, event in ((signals.question_asked, "question.asked"),
                           (signals.answer_posted, "answer.posted"),
                           (signals.contact_requested, "contact.requested")):
-        signal.connect(_receiver(app, event), sender=app, weak=False)
+        on(app, signal, _handler(event))
 
 
-def _receiver(app: Flask, event: str):
-    def receive(sender, id, **_extra) -> None:  # noqa: A002 — the signal's keyword
-        enqueue(app, event, id)
-    return receive
+def _handler(event: str):
+    def handle(app: Flask, session: Session, id: int, **_extra) -> None:  # noqa: A002
+        if enqueue(session, event, id):
+            scheduler(app).nudge("webhooks")  # runs right after the outbox, on the leader
+    return handle
 
 
 # --- signing ---------------------------------------------------------------------------------
@@ -131,55 +136,60 @@ def payload(session: Session, event: str, row_id: int) -> dict | None:
     return {"id": row_id}  # contact.requested: fetch the details with a staff token
 
 
-def enqueue(app: Flask, event: str, row_id: int) -> int:
-    """One delivery per endpoint subscribed to ``event``; returns how many."""
-    with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
-        endpoints = [e for e in session.scalars(select(WebhookEndpoint).where(
-            WebhookEndpoint.active.is_(True))) if event in e.events.split(",")]
-        data = payload(session, event, row_id) if endpoints else None
-        if data is None:
-            return 0
-        now = utcnow()
-        for endpoint in endpoints:
-            session.add(WebhookDelivery(endpoint_id=endpoint.id, event=event, created_at=now,
-                                        next_attempt_at=now, payload=json.dumps(data)))
-    scheduler(app).nudge("webhooks")
+def enqueue(session: Session, event: str, row_id: int) -> int:
+    """One delivery per endpoint subscribed to ``event``, in ``session``; returns how many."""
+    endpoints = [e for e in session.scalars(select(WebhookEndpoint).where(
+        WebhookEndpoint.active.is_(True))) if event in e.events.split(",")]
+    data = payload(session, event, row_id) if endpoints else None
+    if data is None:
+        return 0
+    now = utcnow()
+    for endpoint in endpoints:
+        session.add(WebhookDelivery(endpoint_id=endpoint.id, event=event, created_at=now,
+                                    next_attempt_at=now, payload=json.dumps(data)))
     return len(endpoints)
 
 
 def deliver_due(app: Flask, now: datetime | None = None) -> int:
-    """Send every delivery that is due; returns how many were attempted."""
+    """Send every delivery that is due, each POST outside any transaction; returns how many
+    were attempted."""
     now = now or utcnow()
-    with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
-        due = session.scalars(
+    engine = app.extensions["candor_engine"]
+    with app.app_context(), session_scope(read_only(engine)) as session:
+        due = [(d.id, d.endpoint.url, *_request(d)) for d in session.scalars(
             select(WebhookDelivery).where(
                 WebhookDelivery.delivered_at.is_(None), WebhookDelivery.gave_up_at.is_(None),
                 WebhookDelivery.next_attempt_at <= now)
             .order_by(WebhookDelivery.id).limit(100)
-        ).all()
-        for delivery in due:
-            _attempt(app, delivery, now)
-            session.commit()
-        return len(due)
+            .options(selectinload(WebhookDelivery.endpoint)))]
+    for delivery_id, url, body, headers in due:
+        try:
+            response = post(url, body, headers,
+                            allow_private=app.config.get("ALLOW_PRIVATE_URLS", False))
+            ok, status = 200 <= response.status < 300, f"HTTP {response.status}"
+        except FetchError as exc:
+            ok, status = False, str(exc)
+        with session_scope(engine) as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            if delivery is not None:
+                _record(delivery, ok, status, now)
+    return len(due)
 
 
-def _attempt(app: Flask, delivery: WebhookDelivery, now: datetime) -> None:
-    endpoint = delivery.endpoint
+def _request(delivery: WebhookDelivery) -> tuple[bytes, dict[str, str]]:
+    """The POST's body and headers; the signature is made afresh on each attempt."""
     body = json.dumps({"id": delivery.id, "event": delivery.event,
                        "created_at": delivery.created_at.isoformat() + "Z",
                        "data": json.loads(delivery.payload)}, sort_keys=True).encode()
-    headers = {"Content-Type": "application/json", "Candor-Event": delivery.event,
-               "Candor-Delivery": str(delivery.id),
-               "Candor-Signature": sign(endpoint.secret, body)}
-    delivery.attempts += 1
-    try:
-        response = post(endpoint.url, body, headers,
-                        allow_private=app.config.get("ALLOW_PRIVATE_URLS", False), timeout=10)
-        ok = 200 <= response.status < 300
-        status = f"HTTP {response.status}"
-    except FetchError as exc:
-        ok, status = False, str(exc)
+    return body, {"Content-Type": "application/json", "Candor-Event": delivery.event,
+                  "Candor-Delivery": str(delivery.id),
+                  "Candor-Signature": sign(delivery.endpoint.secret, body)}
+
+
+def _record(delivery: WebhookDelivery, ok: bool, status: str, now: datetime) -> None:
     WEBHOOKS.labels(result="delivered" if ok else "failed").inc()
+    endpoint = delivery.endpoint
+    delivery.attempts += 1
     delivery.last_status = status[:200]
     endpoint.last_attempt_at = now
     if ok:
