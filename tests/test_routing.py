@@ -63,7 +63,9 @@ def hub(tmp_path, database_url, smtp, clock):
     """Topics with targets (networking 4 h, owner Olga; security 2 h, no owner; hardware
     4 h, nobody on it), the default target 3 h for questions without a topic, and STAFF."""
     for app in make_test_app(tmp_path, database_url, SMTP_URL=smtp.url,
-                             RATELIMIT_ENABLED=False, RESPONSE_TARGET_HOURS=3, TIMEZONE="UTC"):
+                             RATELIMIT_ENABLED=False, RESPONSE_TARGET_HOURS=3, TIMEZONE="UTC",
+                             # the test clock jumps days: staff sessions must outlive it
+                             SESSION_IDLE_MINUTES=10**7, SESSION_MAX_HOURS=10**6):
         with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
             for slug in ("networking", "security", "hardware"):
                 add_topic(session, slug.capitalize(), slug)

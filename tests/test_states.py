@@ -198,7 +198,7 @@ def test_every_surface_agrees_through_the_whole_life_of_a_thread(hub):
     # Hidden by a moderator: gone everywhere, and the public log says so without names.
     assert dana.post(f"/staff/moderation/{qid}/hide",
                      data={"csrf_token": mod_csrf, "reason": "off-topic"}).status_code == 303
-    assert status(app, qid) == "hidden" and seen(hub, qid) == gone
+    assert status(app, qid) == "hidden" and seen(hub, qid) == {**gone, "api": 410}  # and why
     log = (app.config["SITE"] / "transparency" / "index.html").read_text()
     assert f"question {qid}" in log and "hidden" in log and "Pat" not in log
 

@@ -232,7 +232,7 @@ def list_questions(query: QuestionQuery) -> QuestionPage:
           response=Thread, errors=(404, 410), path_params={"question_id": "integer"})
 def get_question(question_id: int) -> Thread:
     question = get_thread(question_id)
-    if question.status == "hidden":  # say so, and why, rather than pretend it never existed
+    if question.status == Status.HIDDEN:  # say so, and why, rather than pretend it never existed
         raise ApiError(410, "hidden by a moderator", {"reason": question.hidden_reason or None})
     return _thread(get_public_thread(question_id))
 

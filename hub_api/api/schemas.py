@@ -23,6 +23,7 @@ ERROR_TEXT = {
     403: "The token's owner lacks the role this needs.",
     404: "No such question, answer or person.",
     409: "The request conflicts with the thread's state.",
+    410: "A moderator hid the question; `detail.reason` says why.",
     413: "The request or a field in it is too large.",
     415: "Send the body as application/json.",
     422: "A field is missing, of the wrong type or invalid; `detail` says which.",
