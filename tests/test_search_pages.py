@@ -21,7 +21,8 @@ def gaps(app) -> dict[str, int]:
 def test_check_for_similar_questions_without_javascript(app, client, people):
     add_thread(app, "Firewall throughput with VPN", "How fast?", "900 Mbit/s.")
     form = client.get("/ask").text
-    assert 'formaction="/ask/similar"' in form and '<script src="/theme/similar.js"' in form
+    assert 'formaction="/ask/similar"' in form
+    assert re.search(r'<script src="/theme/similar[.\w]*\.js"', form)  # a versioned asset
     page = client.post("/ask/similar", data={"display_name": "Kim", "title": "VPN firewall speed",
                                              "body": "Kept as typed"})
     assert page.status_code == 200 and "Set-Cookie" not in page.headers
