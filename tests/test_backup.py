@@ -96,13 +96,13 @@ def _tables(url: str) -> dict[str, list]:
     return rows
 
 
-_BUILT_AT = re.compile(rb"Figures as of [^;<]+;")
+# What a build says about the minute it ran (not data): its stamp, and open questions' wait.
+_BUILD_TIME = re.compile(rb"Figures as of [^;<]+;|\(\d+ \w+ of working hours so far\)")
 
 
 def _pages(site: Path) -> dict[str, bytes]:
-    """Every built file; the build's own record and the minute it was built aside."""
-    return {p.relative_to(site).as_posix(): _BUILT_AT.sub(b"Figures as of (build time);",
-                                                          p.read_bytes())
+    """Every built file; the build's own record and what depends on its minute aside."""
+    return {p.relative_to(site).as_posix(): _BUILD_TIME.sub(b"(build time)", p.read_bytes())
             for p in site_files(site) if p.name != ".candor-build.json"}
 
 
