@@ -2,7 +2,7 @@
 feeds; unpublished picks
 
 Revision ID: 0100_staffui
-Revises: 0100_reader
+Revises: 0100_effects
 Create Date: 2026-12-03
 """
 
