@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -297,12 +298,42 @@ def run_python_generator(url: str, seconds: float, concurrency: int) -> dict:
 # --- measuring and reporting --------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def fresh_request_probe(url: str) -> Iterator[list[float]]:
+    """Every 0.25 s during a run, a new connection asks for ``/healthz``: how long a newcomer
+    waits while the crowd holds its connections (seconds; 10 when nothing came back)."""
+    parts, times, stop = urlsplit(url), [], threading.Event()
+
+    def probe() -> None:
+        while not stop.wait(0.25):
+            started = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                conn.close()
+                times.append(time.perf_counter() - started)
+            except OSError:
+                times.append(10.0)
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    try:
+        yield times
+    finally:
+        stop.set()
+        thread.join(15)
+
+
 def measure(targets: dict[str, str], args: argparse.Namespace, lua: Path | None) -> dict:
     """Warm each target, then run the repeats round-robin so drift hits all alike."""
     def once(url: str, seconds: float) -> dict:
-        if lua is not None:
-            return run_wrk(url, seconds, args.concurrency, lua)
-        return run_python_generator(url, seconds, args.concurrency)
+        with fresh_request_probe(url) as probes:
+            if lua is not None:
+                result = run_wrk(url, seconds, args.concurrency, lua)
+            else:
+                result = run_python_generator(url, seconds, args.concurrency)
+        result["probe_max_ms"] = round(max(probes, default=0.0) * 1000, 1)
+        return result
 
     for url in targets.values():
         once(url, args.warmup)
@@ -313,7 +344,8 @@ def measure(targets: dict[str, str], args: argparse.Namespace, lua: Path | None)
             runs[name].append(result)
             print(f"  run {rep}/{args.repeat} {name:<7} {result['rps']:9.1f} req/s  "
                   f"p50 {result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:7.2f} ms  "
-                  f"errors {result['errors']}", flush=True)
+                  f"errors {result['errors']}  fresh request max "
+                  f"{result['probe_max_ms']:.0f} ms", flush=True)
     return {name: summarize(url, runs[name]) for name, url in targets.items()}
 
 
@@ -325,6 +357,7 @@ def summarize(url: str, runs: list[dict]) -> dict:
         "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 3),
         "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 3),
         "errors": sum(r["errors"] for r in runs),
+        "probe_max_ms": max(r["probe_max_ms"] for r in runs),
         "runs": runs,
     }
 
@@ -352,10 +385,11 @@ def report(results: dict, machine: dict, args: argparse.Namespace) -> dict:
         "front_over_hello": round(results["front"]["rps"] / hello, 3),
     }
     print()
-    print(f"{'target':<8} {'path':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'target':<8} {'path':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+          f"{'fresh max ms':>12}")
     for name, row in results.items():
         print(f"{name:<8} {row['path'][:40]:<40} {row['rps']:9.1f} {row['p50_ms']:8.2f} "
-              f"{row['p99_ms']:8.2f} {row['errors']:7d}")
+              f"{row['p99_ms']:8.2f} {row['errors']:7d} {row['probe_max_ms']:12.0f}")
     print(f"(median of {args.repeat} runs of {args.seconds:g}s, concurrency {args.concurrency}; "
           "errors summed over all runs)")
     print(f"thread/hello = {ratios['thread_over_hello']:.3f}   "

@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .questions import ask, follow, manage, promise, queue, routing, threads
     from .site import builder as site_builder
     from .site import files as site_files
+    from .site import templating, thread_pages
 
     db.init_app(app)
     jobs.init_app(app)
@@ -79,6 +80,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     search.init_app(app)
     stackexchange.init_app(app)
     site_files.init_app(app)
+    templating.init_app(app)
+    thread_pages.init_app(app)
     webhooks.init_app(app)
     cli.init_app(app)
     demo.init_app(app)

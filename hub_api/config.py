@@ -69,6 +69,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         # "group=role,group=role": members of a group get the role (others keep "staff").
         "OIDC_GROUP_ROLES": env.get("CANDOR_OIDC_GROUP_ROLES") or "",
         "OIDC_AUTO_CREATE": _flag(env.get("CANDOR_OIDC_AUTO_CREATE"), False),
+        # Stored public thread pages (hub_api.site.thread_pages): share it between nodes.
+        "THREAD_PAGES": Path(env.get("CANDOR_THREAD_PAGES") or instance / "thread-pages"),
         # Scheduled backups (e.g. "1d") into BACKUP_DIR, keeping the newest BACKUP_KEEP.
         "BACKUP_DIR": env.get("CANDOR_BACKUP_DIR") or str(instance / "backups"),
         "BACKUP_EVERY": env.get("CANDOR_BACKUP_EVERY") or "",

@@ -21,6 +21,14 @@ CSP = (
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "form-action 'self'; object-src 'none'"
 )
+# On every response, Flask's and the static files' (hub_api.site.files).
+HARDENING = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "interest-cohort=()",
+}
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 TEXT_TYPES = {"application/json", "application/javascript", "application/xml"}
 # Private or endless pages that search engines must not index, whatever renders them.
@@ -40,11 +48,8 @@ def _set_headers(response: Response) -> Response:
     if "charset=" not in headers.get("Content-Type", "") and (
             mimetype.startswith("text/") or mimetype in TEXT_TYPES or mimetype.endswith("+xml")):
         headers["Content-Type"] = f"{mimetype}; charset=utf-8"
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "interest-cohort=()")
+    for name, value in HARDENING.items():
+        headers.setdefault(name, value)
     if request.path.startswith(NOINDEX_PREFIXES):
         headers.setdefault("X-Robots-Tag", "noindex, nofollow")
     return response

@@ -249,9 +249,11 @@ def mail_app(tmp_path, database_url, smtp):
 
 def site_files(root: Path, suffix: str = "") -> list[Path]:
     """Every file of a built site ending in ``suffix``, through the linked curated tree
-    (``Path.rglob`` does not follow folder links before Python 3.13)."""
+    (``Path.rglob`` does not follow folder links before Python 3.13); not the precompressed
+    ``.br``/``.gz`` variants."""
     return sorted(Path(folder, name) for folder, _dirs, names in os.walk(root, followlinks=True)
-                  for name in names if name.endswith(suffix))
+                  for name in names if name.endswith(suffix)
+                  and not name.endswith((".br", ".gz")))
 
 
 def browser_login(page, base_url: str, email: str, next_path: str,

@@ -154,8 +154,12 @@ def test_round_trip_restores_every_table_and_page(tmp_path, two_databases, froze
 
 def test_backup_while_four_clients_write_is_a_point_in_time(tmp_path, two_databases, smtp):
     url_a, url_b = two_databases
-    gen_a, a = _app(tmp_path / "a", url_a, RATELIMIT_ENABLED=False, SMTP_URL=smtp.url)
+    # As `candor serve` runs: the job scheduler's leader carries out effects in its own
+    # thread while the four clients write and the backups run.
+    gen_a, a = _app(tmp_path / "a", url_a, RATELIMIT_ENABLED=False, SMTP_URL=smtp.url,
+                    EFFECTS_SYNC=False)
     _fill(a)
+    scheduler(a).start()
     with session_scope(a.extensions["candor_engine"]) as session:
         before = set(session.scalars(select(Question.id)))
     stop, errors, written = threading.Event(), [], []
@@ -181,6 +185,7 @@ def test_backup_while_four_clients_write_is_a_point_in_time(tmp_path, two_databa
         stop.set()
         for t in threads:
             t.join(30)
+        scheduler(a).stop()
     assert errors == []
     assert len(written) >= 8
     gen_b, b = _app(tmp_path / "b", url_b)

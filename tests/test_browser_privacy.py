@@ -18,9 +18,10 @@ SHOTS = Path(os.environ.get("CANDOR_SCREENSHOTS", "/tmp/candor-screenshots"))
 
 
 @pytest.fixture
-def live(tmp_path, database_url):
+def live(tmp_path, database_url, smtp):
+    # Mail set up: the ask form offers email only when the hub can send it.
     for app in make_test_app(tmp_path, database_url, FORM_TOKEN_REQUIRED=True,
-                             FORM_MIN_SECONDS=0.5):
+                             FORM_MIN_SECONDS=0.5, SMTP_URL=smtp.url):
         seed_people(app)
         with LiveServer(app) as server:
             yield server

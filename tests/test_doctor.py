@@ -122,6 +122,35 @@ def test_search_lag(hub):
     assert c.status == FAIL and "2 change(s) wait" in c.found and "3 h" in c.found
 
 
+def test_effects_outbox(hub):
+    """A mail to a dead SMTP server waits, ages, and is given up after a day, for real."""
+    from sqlalchemy import update
+
+    from hub_api.effects.mail import Mail
+    from hub_api.effects.outbox import drain, queue_mail
+    from hub_api.models import Effect
+
+    assert check(hub, "Mail and webhooks").status == OK
+    hub.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
+    engine = hub.extensions["candor_engine"]
+    with hub.test_request_context(), session_scope(engine) as session:
+        assert queue_mail(session, Mail("a@example.com", "Hi", "Body", "test"))
+    c = check(hub, "Mail and webhooks")
+    assert c.status == OK and "1 effect(s)" in c.found
+    for minutes, status in [(10, WARN), (180, FAIL)]:
+        with session_scope(engine) as session:
+            session.execute(update(Effect).values(
+                created_at=utcnow() - timedelta(minutes=minutes)))
+        c = check(hub, "Mail and webhooks")
+        assert c.status == status and "wait, the oldest for" in c.found
+    drain(hub, now=utcnow() + timedelta(days=2))  # the SMTP server refuses; a day has passed
+    c = check(hub, "Mail and webhooks")
+    assert c.status == FAIL and "given up" in c.found and "ConnectionRefusedError" in c.found
+    metrics = hub.test_client().get("/metrics").text
+    assert "candor_effects_given_up_week 1.0" in metrics
+    assert "candor_effects_waiting 0.0" in metrics
+
+
 def test_builds(hub, tmp_path):
     c = check(hub, "Static site")
     assert c.status == FAIL and "candor build" in c.todo

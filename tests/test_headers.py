@@ -10,7 +10,9 @@ from hub_api.site.builder import build_site
 
 from .conftest import ask, site_files
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+# JSON-LD (``type="application/ld+json"``) is a data block, never run: not an inline script.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>",
+                           re.IGNORECASE)
 STYLE_ATTR = re.compile(r"<[^>]+\sstyle=", re.IGNORECASE)
 EVENT_ATTR = re.compile(r"<[^>]+\son[a-z]+=", re.IGNORECASE)
 

@@ -107,7 +107,8 @@ def test_delete_without_answers_removes_the_row(client, people):
     assert count(client.application, Question) == 0
 
 
-def test_notification_settings_on_the_manage_page(client, people):
+def test_notification_settings_on_the_manage_page(client, people, smtp):
+    client.application.config["SMTP_URL"] = smtp.url  # pages offer mail only when it is sent
     token = ask(client)
     page = client.get(f"/manage/{token}")
     assert "/feed.atom" in page.text and "Send the confirmation link" in page.text

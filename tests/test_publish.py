@@ -19,7 +19,7 @@ from hub_api import childproc
 from hub_api.config import ROOT, load_config
 from hub_api.db import Base, make_engine, session_scope
 from hub_api.models import Answer, Person, Question, Topic
-from hub_api.signals import answer_posted, question_asked
+from hub_api.signals import email_opt_in, question_asked
 from hub_api.site import builder as publish
 from hub_api.site.builder import Builder, BuildError, build_site
 
@@ -171,8 +171,11 @@ def test_feeds_link_to_the_public_url(built):
     topic_feed = (site / "feeds" / "networking.atom").read_text()
     assert f'href="{PUBLIC_URL}/feeds/networking.atom"' in topic_feed
     assert "zero-trust-for-mid-sized-networks" in topic_feed
-    # Pages themselves stay root-relative, so the same build serves on any origin.
-    assert PUBLIC_URL not in (site / "index.html").read_text()
+    # Pages link root-relative; only the canonical address and link previews are absolute.
+    front = (site / "index.html").read_text()
+    assert f'<link rel="canonical" href="{PUBLIC_URL}/">' in front
+    assert f'<meta property="og:url" content="{PUBLIC_URL}/">' in front
+    assert f'href="{PUBLIC_URL}' not in front.replace('<link rel="canonical" href="', "")
 
 
 def test_no_script_reaches_the_site(built):
@@ -181,14 +184,14 @@ def test_no_script_reaches_the_site(built):
     files = site_files(site, ".html")
     assert len(files) >= 7
     for path in files:
-        text = path.read_text().lower()
+        text = path.read_text().lower().replace('<script type="application/ld+json">', "")
         for needle in ("<script", "onerror", "onload", "javascript:", "<iframe", "<svg",
                        "tracker.example"):
             assert needle not in text, f"{needle} in {path.relative_to(site)}"
     evil = (site / "curated" / "evil" / "index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Evil title" in evil
     assert "Plain words survive." in evil
-    for path in (site / "feeds").iterdir():
+    for path in site_files(site / "feeds"):
         assert "<script" not in path.read_text()
 
 
@@ -294,8 +297,8 @@ def test_site_events_request_a_build_for_their_own_app_only(config):
     app.extensions["candor_builder"]._build = lambda cfg: calls.append(cfg) or Path("/x")
     other.extensions["candor_builder"]._build = lambda cfg: pytest.fail("wrong app built")
     handlers = app.extensions["candor_effects"]  # what the leader runs for each event
-    assert question_asked.name not in handlers  # an open question shows on no static page
-    for handler in handlers[answer_posted.name]:
+    assert email_opt_in.name not in handlers  # no static page shows an email opt-in
+    for handler in handlers[question_asked.name]:  # a new question: /questions/, sitemap
         handler(app, None, id=1)
     assert app.extensions["candor_builder"].wait_idle(5)
     assert len(calls) == 1

@@ -39,6 +39,8 @@ class LiveMarkup(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "script" and dict(attrs).get("src", "").startswith("/theme/"):
             return  # the theme's own same-origin progressive enhancement (CSP: script-src 'self')
+        if tag == "script" and dict(attrs).get("type") == "application/ld+json":
+            return  # a JSON-LD data block, never run (|tojson escapes "<", so it cannot end early)
         if tag in {"script", "iframe", "object", "embed", "svg", "math", "style", "base"}:
             self.problems.append(f"<{tag}>")
         for name, value in attrs:

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import func, select, text
 
-from ..db import session_scope, utcnow
-from ..models import SearchOutbox
+from ..db import read_only, session_scope, utcnow
+from ..models import Effect, SearchOutbox
 from ..text import duration
 from . import records
 
@@ -34,6 +34,7 @@ OUTBOX_WARN = timedelta(minutes=5)
 OUTBOX_FAIL = timedelta(hours=1)
 BUILD_STALE = timedelta(days=2)
 BACKUP_UNSCHEDULED_STALE = timedelta(days=7)
+GAVE_UP_WINDOW = timedelta(days=7)
 
 
 @dataclass
@@ -109,11 +110,14 @@ def instance_id() -> str:
 
     from ..models import Setting
 
-    with session_scope(_engine()) as session:
+    with session_scope(read_only(_engine())) as session:
         row = session.get(Setting, records.INSTANCE)
-        if row is None:
-            row = Setting(key=records.INSTANCE, value=secrets.token_hex(8))
-            session.add(row)
+    if row is not None:
+        return row.value
+    with session_scope(_engine()) as session:  # the first probe: made once
+        row = session.get(Setting, records.INSTANCE) or Setting(
+            key=records.INSTANCE, value=secrets.token_hex(8))
+        session.add(row)
         return row.value
 
 
@@ -198,7 +202,7 @@ def check_migrations() -> Check:
 
 
 def outbox_lag() -> tuple[int, timedelta | None]:
-    with session_scope(_engine()) as session:
+    with session_scope(read_only(_engine())) as session:
         waiting, oldest = session.execute(
             select(func.count(), func.min(SearchOutbox.created_at))
             .where(SearchOutbox.done_at.is_(None))).one()
@@ -220,9 +224,44 @@ def check_search() -> Check:
     return Check("Search index", OK, f"{words} (normal right after writes).")
 
 
+def effects_lag() -> tuple[int, timedelta | None, int, str]:
+    """Effects (mails, webhook deliveries, rebuilds) waiting, the oldest's age, and how many
+    were given up in the last week with the newest reason."""
+    week = utcnow() - GAVE_UP_WINDOW
+    with session_scope(read_only(_engine())) as session:
+        waiting, oldest = session.execute(
+            select(func.count(), func.min(Effect.created_at))
+            .where(Effect.done_at.is_(None))).one()
+        given_up = session.execute(
+            select(Effect.last_error).where(Effect.done_at >= week, Effect.last_error != "")
+            .order_by(Effect.done_at.desc())).scalars().all()
+    return (int(waiting), (utcnow() - oldest) if oldest else None, len(given_up),
+            given_up[0] if given_up else "")
+
+
+def check_effects() -> Check:
+    waiting, age, given_up, reason = effects_lag()
+    if given_up:
+        return Check("Mail and webhooks", FAIL, f"{given_up} mail(s) or event(s) were given up "
+                     f"in the last week after a day of retries (last: {reason}).",
+                     "Fix what the error names (often the SMTP server); `candor doctor "
+                     "--test-mail you@example.com` checks mail.")
+    if not waiting:
+        return Check("Mail and webhooks", OK, "Nothing waits in the outbox.")
+    words = f"{waiting:,} effect(s) (mails, events) wait, the oldest for {duration(age)}"
+    if age >= OUTBOX_FAIL:
+        return Check("Mail and webhooks", FAIL, f"{words}: mails go out late or not at all.",
+                     "Make sure `candor serve` or `candor worker` runs (the leader sends them) "
+                     "and that the SMTP server answers.")
+    if age >= OUTBOX_WARN:
+        return Check("Mail and webhooks", WARN, f"{words}.", "If it keeps growing, check the "
+                     "log of the process that runs the jobs.")
+    return Check("Mail and webhooks", OK, f"{words} (normal right after writes).")
+
+
 def check_build() -> Check:
     site = Path(current_app.config["SITE"])
-    with session_scope(_engine()) as session:
+    with session_scope(read_only(_engine())) as session:
         last = records.read(session, records.BUILD) or {}
     if not site.exists():
         return Check("Static site", FAIL, f"No site is built at {site}: readers get 404.",
@@ -243,7 +282,7 @@ def check_build() -> Check:
 
 
 def check_jobs() -> Check:
-    with session_scope(_engine()) as session:
+    with session_scope(read_only(_engine())) as session:
         runs = records.jobs(session)
     if not runs:
         return Check("Jobs", WARN, "No scheduled job has run yet: reminders, webhooks and "
@@ -291,7 +330,7 @@ def check_backup() -> Check:
     from ..leads.digest import parse_span
 
     config = current_app.config
-    with session_scope(_engine()) as session:
+    with session_scope(read_only(_engine())) as session:
         last = records.read(session, records.BACKUP)
     every = parse_span(config["BACKUP_EVERY"]) if config.get("BACKUP_EVERY") else None
     if not last:
@@ -317,8 +356,8 @@ def _ago(iso: str | None) -> str:
 
 
 CHECKS: list[Callable[[], Check | list[Check]]] = [
-    check_secret, check_migrations, check_search, check_build, check_jobs, check_disk,
-    check_backup, check_proxies]
+    check_secret, check_migrations, check_search, check_effects, check_build, check_jobs,
+    check_disk, check_backup, check_proxies]
 
 
 def run_checks(*, probe: bool = True, test_mail: str | None = None) -> list[Check]:
@@ -339,7 +378,8 @@ def run_checks(*, probe: bool = True, test_mail: str | None = None) -> list[Chec
 def shared_state() -> dict[str, float | None]:
     """The figures ``/metrics`` reads from the database at each scrape."""
     waiting, age = outbox_lag()
-    with session_scope(_engine()) as session:
+    effects_waiting, effects_age, given_up, _reason = effects_lag()
+    with session_scope(read_only(_engine())) as session:
         build = records.read(session, records.BUILD) or {}
         backup = records.read(session, records.BACKUP) or {}
     now = utcnow()
@@ -348,6 +388,9 @@ def shared_state() -> dict[str, float | None]:
     return {
         "candor_search_outbox_waiting": waiting,
         "candor_search_outbox_oldest_seconds": age.total_seconds() if age else 0.0,
+        "candor_effects_waiting": effects_waiting,
+        "candor_effects_oldest_seconds": effects_age.total_seconds() if effects_age else 0.0,
+        "candor_effects_given_up_week": given_up,
         "candor_last_build_age_seconds": (now - success).total_seconds() if success else None,
         "candor_last_build_failed": float(bool(build.get("failures"))) if build else None,
         "candor_last_backup_age_seconds": (now - backed).total_seconds() if backed else None,

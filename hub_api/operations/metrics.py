@@ -114,6 +114,9 @@ class _Shared:
         for name, help_text in [
             ("candor_search_outbox_waiting", "Search outbox entries not yet indexed."),
             ("candor_search_outbox_oldest_seconds", "Age of the oldest waiting entry."),
+            ("candor_effects_waiting", "Outbox effects (events, mails) not yet carried out."),
+            ("candor_effects_oldest_seconds", "Age of the oldest waiting effect."),
+            ("candor_effects_given_up_week", "Effects given up in the last 7 days."),
             ("candor_last_build_age_seconds", "Seconds since the last successful build."),
             ("candor_last_build_failed", "1 when the last build failed."),
             ("candor_last_backup_age_seconds", "Seconds since the last backup."),

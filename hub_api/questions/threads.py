@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..db import get_session
 from ..models import Answer, FollowUp, Question
+from ..site.thread_pages import get_thread_pages
 from ..text import slugify
 from .promise import promise
 from .routing import answer_time, deadline, routed_to
@@ -94,8 +95,14 @@ def thread_context(question: Question, private: bool = False) -> dict:
 @bp.get("/q/<int:question_id>")
 @bp.get("/q/<int:question_id>/<slug>")
 def show(question_id: int, slug: str | None = None):
-    """The public thread; an outdated or missing slug redirects to the canonical URL."""
+    """The public thread; an outdated or missing slug redirects to the canonical URL.
+    The page is stored for the next readers (:mod:`hub_api.site.thread_pages`)."""
+    pages = get_thread_pages(current_app)
+    before = pages.generation(question_id) if pages else None
     question = get_public_thread(question_id)
     if slug != slugify(question.title):
         return redirect(question.url, 301)
-    return render_template("thread.html", **thread_context(question))
+    html = render_template("thread.html", **thread_context(question))
+    if pages:
+        pages.store(question_id, slug, html, before)
+    return html

@@ -31,11 +31,13 @@ from flask import Flask, current_app
 from ..childproc import Child, ChildError, can_fork
 from ..effects.jobs import scheduler
 from ..effects.outbox import on
+from ..operations.records import build_finished
 from ..signals import (
     answer_edited,
     answer_posted,
     curated_picked,
     people_changed,
+    question_asked,
     question_changed,
     question_deleted,
     question_edited,
@@ -58,9 +60,9 @@ logger = logging.getLogger(__name__)
 BUILD_TIMEOUT = 30 * 60
 LOCK_NAME = "build.lock"
 CHILD = "hub_api.site.child"
-# Signals whose effects static pages show; a new open question shows nowhere static.
-SITE_SIGNALS = (answer_posted, answer_edited, question_changed, people_changed, curated_picked,
-                question_edited, question_deleted, question_hidden)
+# Signals whose effects static pages show (a new question: /questions/ and the sitemap).
+SITE_SIGNALS = (question_asked, answer_posted, answer_edited, question_changed, people_changed,
+                curated_picked, question_edited, question_deleted, question_hidden)
 
 
 class BuildError(RuntimeError):
@@ -215,8 +217,6 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
     called about every 0.1 s while Pelican runs (a spinner). Raises ``BuildError`` with a
     one-line reason; the live site is then unchanged.
     """
-    from ..operations.records import build_finished
-
     site = Path(config["SITE"]).absolute()
     started = time.monotonic()
     try:

@@ -37,6 +37,7 @@ def run(job: Job) -> int:
     ``FULL_BUILD_NEEDED`` when an incremental build cannot be exact."""
     try:
         from . import reuse
+        from .encodings import precompress
         from .pelican_internals import CandorArticlesGenerator, candor_pelican
         from .read_ahead import read_ahead as reader
         from .settings import pelican_settings
@@ -51,6 +52,9 @@ def run(job: Job) -> int:
             save_cache_after = reuse.SAVE_CACHE_AFTER if job.incremental else 1
 
         candor_pelican(settings, Articles).run()
+        site = Path(job.candor["SITE"])
+        live = site.resolve() if site.is_symlink() else None
+        precompress(job.outdir, live if live != job.outdir.resolve() else None)
     except FullBuildNeeded as exc:
         sys.stderr.write(f"{exc}\n")
         return FULL_BUILD_NEEDED

@@ -46,10 +46,12 @@ from ..models import Answer, Person, Question, Topic
 from ..questions import states
 from ..questions.routing import answer_time
 from ..text import slugify
-from . import trust_pages
+from . import index_pages, trust_pages
+from .assets import write_assets
 from .pelican_internals import replace_html, use_markdown_reader
 from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
 from .settings import content_cache_key
+from .templating import theme_globals
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +138,9 @@ def add_filters(generator) -> None:
     generator.env.filters.update(
         {"utc": to_utc, "response_time": response_time, "split_list": split_list}
     )
+    settings = generator.settings
+    generator.env.globals.update(theme_globals(settings["CANDOR"]["PUBLIC_URL"],
+                                               settings["THEME"]))
 
 
 # --- data -------------------------------------------------------------------------------
@@ -183,6 +188,7 @@ class SiteData:
     topics: list[TopicEntry]
     profiles: list[PersonEntry]
     responsiveness: list[responsiveness.Window]
+    questions: list[index_pages.QuestionRow]
     company: CompanyIdentity | None = None  # the name, logo and links every page carries
 
 
@@ -314,6 +320,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         profiles=profiles,
         responsiveness=responsiveness.report(session, now, config),
         company=read_identity(session, config["SITENAME"]),
+        questions=index_pages.load_questions(session),
     )
 
 
@@ -360,6 +367,7 @@ class CandorGenerator(Generator):
         )
 
     def generate_output(self, writer: Writer) -> None:
+        write_assets(Path(self.settings["THEME"]), Path(self.output_path))
         person_template = self.get_template("person")
         for entry in self.data.profiles:
             person = entry.person
@@ -388,10 +396,24 @@ class CandorGenerator(Generator):
             writer.write_feed(
                 topic.articles, self.context, path=topic.feed_path, feed_title=topic.name
             )
+        self.write_finding_pages(writer)
         # Pelican marks a source it failed to read with ``None`` and builds on without it.
         failed = sorted(path for path, item in self.context["generated_content"].items()
                         if item is None)
         write_stamp(self.output_path, self.context["CANDOR_FINGERPRINT"], failed)
+
+
+    def write_finding_pages(self, writer: Writer) -> None:
+        """``/questions/``, ``/people/``, ``/topics/``, the sitemaps and ``robots.txt``."""
+        data, public_url = self.data, self.settings["CANDOR"]["PUBLIC_URL"].rstrip("/")
+        site = Path(self.settings["CANDOR"]["SITE"])
+        reuse = index_pages.ListReuse(site.resolve() if site.is_symlink() else None,
+                                      self.output_path, self.context["CANDOR_FINGERPRINT"])
+        index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles, reuse)
+        reuse.save()
+        index_pages.write_sitemaps(self.output_path, public_url, index_pages.sitemap_entries(
+            self.context, data.questions, data.topics, data.profiles, self.context["built_at"]))
+        Path(self.output_path, "robots.txt").write_text(index_pages.robots_txt(public_url))
 
 
 def render_bio(text: str) -> str:

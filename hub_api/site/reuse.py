@@ -43,9 +43,12 @@ def fingerprint(context: dict, code_key: str) -> str:
     people = context.get("people_by_name") or {}
     digest.update(repr(sorted((n, p.slug, p.job_title, p.photo) for n, p in people.items()))
                   .encode())
-    templates = Path(str(context.get("THEME", ""))) / "templates"
-    for path in sorted(templates.rglob("*.html")):
+    theme = Path(str(context.get("THEME", "")))
+    for path in sorted(theme.glob("templates/**/*.html")):
         digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted(theme.glob("static/*")):  # pages link fingerprinted assets by hash
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
 

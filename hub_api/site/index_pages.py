@@ -1,0 +1,248 @@
+"""Pages for finding everything and being found: ``/questions/`` (filtered by topic and by
+answered/waiting), ``/people/``, ``/topics/``, ``/sitemap.xml`` and ``/robots.txt``.
+
+Lists that grow hold at most :data:`PER_PAGE` items a page. Questions are read as plain rows
+(no ORM objects: 100,000 of them load in a fraction of a second). The sitemap is an index of
+sitemaps of at most :data:`SITEMAP_URLS` addresses each, every address with its ``lastmod``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Answer, Question, Topic
+from ..questions import states
+from ..security import NOINDEX_PREFIXES
+from ..text import slugify
+
+PER_PAGE = 100
+SITEMAP_URLS = 10_000
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    """One public question as the lists and the sitemap show it."""
+
+    id: int
+    title: str
+    status: str
+    created_at: datetime
+    lastmod: datetime
+    topic_slug: str | None
+    topic_name: str | None
+
+    @property
+    def url(self) -> str:
+        return f"/q/{self.id}/{slugify(self.title)}"
+
+    answered = property(lambda self: self.status in states.ANSWERED)
+    waiting = property(lambda self: self.status == states.Status.OPEN)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its items, number (from 1), and its neighbours' URLs."""
+
+    items: Sequence
+    number: int
+    pages: int
+    url: str
+    prev_url: str | None
+    next_url: str | None
+
+    @property
+    def save_as(self) -> str:
+        return self.url.lstrip("/") + "index.html"
+
+
+def page_url(base: str, number: int) -> str:
+    """``/questions/`` for page 1, ``/questions/page/2/`` after."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def paginate(items: Sequence, base: str, per_page: int = PER_PAGE) -> list[Page]:
+    """``items`` cut into pages of at most ``per_page`` (one empty page when there are none)."""
+    count = max(1, math.ceil(len(items) / per_page))
+    return [Page(items[(n - 1) * per_page:n * per_page], n, count, page_url(base, n),
+                 page_url(base, n - 1) if n > 1 else None,
+                 page_url(base, n + 1) if n < count else None)
+            for n in range(1, count + 1)]
+
+
+def load_questions(session: Session) -> list[QuestionRow]:
+    """Every public question, newest first, with the time it last changed."""
+    last_answer = (select(Answer.question_id,
+                          func.max(func.coalesce(Answer.edited_at, Answer.created_at))
+                          .label("at"))
+                   .group_by(Answer.question_id).subquery())
+    rows = session.execute(
+        select(Question.id, Question.title, Question.status, Question.created_at,
+               Question.edited_at, last_answer.c.at, Topic.slug, Topic.name)
+        .outerjoin(last_answer, last_answer.c.question_id == Question.id)
+        .outerjoin(Topic, Topic.id == Question.topic_id)
+        .where(states.public())
+        .order_by(Question.created_at.desc(), Question.id.desc()))
+    return [QuestionRow(id_, title, status, created, max(filter(None, (created, edited, answered))),
+                        slug, name)
+            for id_, title, status, created, edited, answered, slug, name in rows]
+
+
+@dataclass(frozen=True)
+class Listing:
+    title: str
+    base: str
+    state: str  # "" | "answered" | "waiting"
+    topic: str | None
+
+
+STATES = (("", "All questions"), ("answered", "Answered"), ("waiting", "Waiting for an answer"))
+
+
+def listings(topics: Iterable) -> list[Listing]:
+    """Every list: all, answered, waiting; and the same for each topic."""
+    found = []
+    for topic in [None, *topics]:
+        for state, label in STATES:
+            base = "/questions/" + (f"topic/{topic.slug}/" if topic else "")
+            base += f"{state}/" if state else ""
+            title = label if topic is None else f"{label} about {topic.name}"
+            found.append(Listing(title, base, state, topic.slug if topic else None))
+    return found
+
+
+def select_rows(rows: list[QuestionRow], listing: Listing) -> list[QuestionRow]:
+    return [r for r in rows
+            if (listing.topic is None or r.topic_slug == listing.topic)
+            and (listing.state == "" or getattr(r, listing.state))]
+
+
+class ListReuse:
+    """Links a list page from the live build instead of rendering it when nothing it shows
+    changed (its rows, its filters, and the build's fingerprint of templates and names): at
+    100,000 questions an answer changes a few of the thousands of list pages."""
+
+    RECORD = ".candor-lists.json"
+
+    def __init__(self, live: Path | None, output: str, fingerprint: str) -> None:
+        self.output, self.fingerprint = Path(output), fingerprint
+        self.live = live if live and live.resolve() != self.output.resolve() else None
+        self.old: dict[str, str] = {}
+        self.new: dict[str, str] = {}
+        if self.live:
+            try:
+                self.old = json.loads((self.live / self.RECORD).read_text())
+            except (OSError, ValueError):
+                self.old = {}
+        self.linked = 0
+
+    def write(self, writer, save_as: str, shown: object, render) -> None:
+        """Link ``save_as`` from the live build when ``shown`` is what it showed, else
+        ``render()``."""
+        digest = hashlib.sha256(f"{self.fingerprint}{shown!r}".encode()).hexdigest()
+        self.new[save_as] = digest
+        if self.old.get(save_as) == digest:
+            target = self.output / save_as
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(self.live / save_as, target)
+                self.linked += 1
+                return
+            except OSError:
+                pass
+        render()
+
+    def save(self) -> None:
+        (self.output / self.RECORD).write_text(json.dumps(self.new))
+
+
+def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profiles: list,
+                reuse: ListReuse) -> None:
+    """``/questions/…``, ``/people/…`` and ``/topics/``."""
+    template = generator.get_template("questions")
+    for listing in listings(topics):
+        topic_base = "/questions/" + (f"topic/{listing.topic}/" if listing.topic else "")
+        state_filters = [(label, topic_base + (f"{state}/" if state else ""),
+                          state == listing.state) for state, label in STATES]
+        state_part = f"{listing.state}/" if listing.state else ""
+        topic_filters = [("All topics", f"/questions/{state_part}", listing.topic is None)]
+        topic_filters += [(t.name, f"/questions/topic/{t.slug}/{state_part}",
+                           t.slug == listing.topic) for t in topics]
+        for page in paginate(select_rows(rows, listing), listing.base):
+            reuse.write(writer, page.save_as, (listing, page, state_filters, topic_filters),
+                        functools.partial(
+                            writer.write_file, page.save_as, template, generator.context,
+                            listing=listing, page=page, state_filters=state_filters,
+                            topic_filters=topic_filters, page_name=page.save_as[:-5]))
+    people = generator.get_template("people_index")
+    for page in paginate([entry.person for entry in profiles], "/people/"):
+        shown = [(p.id, p.name, p.job_title, p.photo, p.slug, [t.slug for t in p.topics])
+                 for p in page.items]
+        reuse.write(writer, page.save_as, (shown, page.number, page.pages), functools.partial(
+            writer.write_file, page.save_as, people, generator.context, page=page,
+            page_name=page.save_as[:-5]))
+    writer.write_file("topics/index.html", generator.get_template("topics_index"),
+                      generator.context, topics=topics, page_name="topics/index")
+
+
+def sitemap_entries(context: dict, rows: list[QuestionRow], topics: list, profiles: list,
+                    built_at: datetime) -> list[tuple[str, datetime]]:
+    """Every public page and when it last changed."""
+    entries: list[tuple[str, datetime]] = [("/", built_at), ("/questions/", built_at),
+                                           ("/people/", built_at), ("/topics/", built_at)]
+    for content in [*context.get("articles", []), *context.get("pages", [])]:
+        moment = getattr(content, "modified", None) or getattr(content, "date", None)
+        entries.append((f"/{content.url}", moment or built_at))
+    entries += [(t.url, built_at) for t in topics]
+    entries += [(e.person.profile_url, built_at) for e in profiles]
+    entries += [(r.url, r.lastmod) for r in rows]
+    entries += [("/privacy/", built_at), ("/transparency/", built_at)]
+    return entries
+
+
+def _utc(moment: datetime) -> datetime:
+    """Naive UTC (Pelican's dates carry the site's time zone; the database's are UTC)."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _lastmod(moment: datetime) -> str:
+    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_sitemaps(output: str, public_url: str, entries: list[tuple[str, datetime]]) -> None:
+    """``sitemap.xml`` (an index) and ``sitemaps/<n>.xml`` of at most ``SITEMAP_URLS`` each."""
+    folder = Path(output, "sitemaps")
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = [entries[i:i + SITEMAP_URLS] for i in range(0, len(entries), SITEMAP_URLS)]
+    index = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for n, part in enumerate(parts, 1):
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        lines += [f"<url><loc>{escape(public_url + path)}</loc>"
+                  f"<lastmod>{_lastmod(moment)}</lastmod></url>" for path, moment in part]
+        lines.append("</urlset>\n")
+        (folder / f"{n}.xml").write_text("\n".join(lines))
+        newest = max(_utc(moment) for _path, moment in part)
+        index.append(f"<sitemap><loc>{escape(public_url)}/sitemaps/{n}.xml</loc>"
+                     f"<lastmod>{_lastmod(newest)}</lastmod></sitemap>")
+    index.append("</sitemapindex>\n")
+    Path(output, "sitemap.xml").write_text("\n".join(index))
+
+
+def robots_txt(public_url: str) -> str:
+    """Private and endless paths disallowed; the sitemap named."""
+    lines = ["User-agent: *", *(f"Disallow: {prefix}" for prefix in NOINDEX_PREFIXES),
+             "", f"Sitemap: {public_url}/sitemap.xml", ""]
+    return "\n".join(lines)

@@ -1,0 +1,210 @@
+"""Find everything and be found: /questions/ (paginated, filtered), /people/, /topics/,
+sitemaps with lastmod, robots.txt, meta description + canonical + Open Graph on every page,
+and JSON-LD (QAPage on threads, Person on profiles) parsed as search engines parse it."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
+import extruct
+import pytest
+from sqlalchemy import select
+
+from hub_api.db import session_scope
+from hub_api.models import Answer, Person, Question, Topic
+from hub_api.site.builder import build_site
+
+from .conftest import site_files
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+PUBLIC = "http://hub.test"
+START = datetime(2026, 1, 1, 9, 0)
+
+
+def add_questions(app, count: int) -> dict[str, list[int]]:
+    """``count`` questions: every third waiting, one held, the rest answered (every fifth
+    accepted), spread over the two topics; returned by status."""
+    made: dict[str, list[int]] = {"answered": [], "open": [], "held": []}
+    with session_scope(app.extensions["candor_engine"]) as s:
+        topics = list(s.scalars(select(Topic).order_by(Topic.slug)))
+        dana = s.scalars(select(Person).filter_by(email="dana@example.com")).one()
+        for n in range(count):
+            status = "held" if n == 7 else "open" if n % 3 == 0 else "answered"
+            q = Question(title=f"Question number {n}?", body=f"Body {n} <b>bold</b>",
+                         body_html=f"<p>Body {n} &amp; more</p>", display_name=f"Reader {n}",
+                         topic_id=topics[n % 2].id, manage_token_hash=secrets.token_hex(32),
+                         status=status, created_at=START + timedelta(hours=n))
+            s.add(q)
+            s.flush()
+            if status == "answered":
+                a = Answer(question_id=q.id, person_id=dana.id, body=f"Answer {n}",
+                           body_html=f"<p>Answer {n}</p>",
+                           created_at=q.created_at + timedelta(hours=2))
+                s.add(a)
+                s.flush()
+                if n % 5 == 0:
+                    q.accepted_answer_id = a.id
+            made[status].append(q.id)
+    return made
+
+
+@pytest.fixture
+def site(app, people):
+    made = add_questions(app, 230)
+    build = build_site(app.config)
+    return app, build, made
+
+
+def items(html: str) -> list[str]:
+    return re.findall(r'<a class="thread-title" href="(/q/\d+/[^"]+)"', html)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_questions_paginate_newest_first_with_filters(site):
+    app, build, made = site
+    client = app.test_client()
+    public = len(made["answered"]) + len(made["open"])
+    pages = [client.get("/questions/"), client.get("/questions/page/2/"),
+             client.get("/questions/page/3/")]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    listed = [url for p in pages for url in items(p.text)]
+    assert [len(items(p.text)) for p in pages] == [100, 100, public - 200]
+    ids = [int(url.split("/")[2]) for url in listed]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == public
+    assert made["held"][0] not in ids
+    assert client.get("/questions/page/4/").status_code == 404
+    assert 'href="/questions/page/2/" rel="next"' in pages[0].text
+
+    answered = [int(u.split("/")[2]) for n in (1, 2)
+                for u in items(client.get(f"/questions/answered/{'' if n == 1 else 'page/2/'}")
+                               .text)]
+    assert sorted(answered) == sorted(made["answered"])
+    waiting = items(client.get("/questions/waiting/").text)
+    assert sorted(int(u.split("/")[2]) for u in waiting) == sorted(made["open"])
+    topic_page = client.get("/questions/topic/security/waiting/").text
+    assert 'aria-current="page">Security</a>' in topic_page
+    assert 'aria-current="page">Waiting for an answer</a>' in topic_page
+    for path in ("/people/", "/topics/"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert f'href="{path}"' in client.get("/").text  # linked from the header
+    assert "Dana Ortiz" in client.get("/people/").text
+    assert "Networking" in client.get("/topics/").text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sitemaps_robots_and_meta_on_every_page(site):
+    app, build, made = site
+    client = app.test_client()
+    robots = client.get("/robots.txt").text
+    for private in ("/manage/", "/staff/", "/api/", "/search", "/notify/"):
+        assert f"Disallow: {private}" in robots
+    assert f"Sitemap: {PUBLIC}/sitemap.xml" in robots
+
+    index = ET.fromstring(client.get("/sitemap.xml").data)
+    locs = {}
+    for sitemap in index.iter(f"{SITEMAP}sitemap"):
+        path = sitemap.find(f"{SITEMAP}loc").text.removeprefix(PUBLIC)
+        for url in ET.fromstring(client.get(path).data).iter(f"{SITEMAP}url"):
+            locs[url.find(f"{SITEMAP}loc").text] = url.find(f"{SITEMAP}lastmod").text
+    for status in ("answered", "open"):
+        for qid in made[status]:
+            assert any(loc.startswith(f"{PUBLIC}/q/{qid}/") for loc in locs), qid
+    assert not any(loc.startswith(f"{PUBLIC}/q/{made['held'][0]}/") for loc in locs)
+    for page in ("/", "/people/dana-ortiz/", "/topics/networking/", "/about/", "/privacy/"):
+        assert PUBLIC + page in locs, page
+    answered_at = (START + timedelta(hours=made["answered"][0] - 1 + 2))
+    first = next(loc for loc in locs if loc.startswith(f"{PUBLIC}/q/{made['answered'][0]}/"))
+    assert locs[first] == answered_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", v) for v in locs.values())
+
+    pages = ["/" + str(p.relative_to(build)).removesuffix("index.html")
+             for p in site_files(build, ".html")]
+    pages += [f"/q/{made['answered'][0]}", "/ask", "/search?q=x"]
+    for path in pages:
+        response = client.get(path, follow_redirects=True)
+        html = response.text
+        assert response.status_code == 200, path
+        assert re.search(r'<meta name="description" content="[^"]{10,}">', html), path
+        canonical = re.search(r'<link rel="canonical" href="([^"]+)">', html)[1]
+        assert canonical.startswith(PUBLIC + "/"), path
+        for prop in ("og:title", "og:description", "og:url", "og:site_name"):
+            assert f'<meta property="{prop}" content="' in html, (path, prop)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_json_ld_on_every_thread_and_profile(site):
+    app, _build, made = site
+    client = app.test_client()
+    checked = 0
+    for qid in made["answered"] + made["open"]:
+        page = client.get(f"/q/{qid}", follow_redirects=True)
+        data = extruct.extract(page.text, base_url=PUBLIC, syntaxes=["json-ld"])["json-ld"]
+        if qid in made["open"]:
+            assert data == []  # no answer yet: search engines require one
+            continue
+        (qa,) = data
+        assert qa["@type"] == "QAPage"
+        question = qa["mainEntity"]
+        assert question["@type"] == "Question" and question["name"].startswith("Question number")
+        assert question["text"].startswith("Body") and "&amp;" not in question["text"]
+        assert question["answerCount"] == 1 and question["author"]["name"].startswith("Reader")
+        assert question["dateCreated"].endswith("Z")
+        answers = ([question["acceptedAnswer"]] if "acceptedAnswer" in question
+                   else question["suggestedAnswer"])
+        assert len(answers) == 1
+        for answer in answers:
+            assert answer["@type"] == "Answer" and answer["text"].startswith("Answer")
+            assert answer["author"] == {
+                "@type": "Person", "name": "Dana Ortiz", "jobTitle": "Engineer",
+                "url": f"{PUBLIC}/people/dana-ortiz/",
+                "worksFor": {"@type": "Organization", "name": app.config["SITENAME"],
+                             "url": f"{PUBLIC}/"}}
+            assert answer["url"].startswith(f"{PUBLIC}/q/{qid}/") and answer["dateCreated"]
+        checked += 1
+    assert checked == len(made["answered"])
+    accepted = [qid for qid in made["answered"] if (qid - 1) % 5 == 0]
+    page = client.get(f"/q/{accepted[0]}", follow_redirects=True).text
+    qa = extruct.extract(page, syntaxes=["json-ld"])["json-ld"][0]
+    assert "acceptedAnswer" in qa["mainEntity"]
+
+    profile = client.get("/people/dana-ortiz/").text
+    (person,) = extruct.extract(profile, syntaxes=["json-ld"])["json-ld"]
+    assert person["@type"] == "Person" and person["jobTitle"] == "Engineer"
+    assert person["worksFor"]["@type"] == "Organization"
+
+
+def test_hostile_titles_cannot_end_the_json_ld(app, client, people):
+    from .conftest import ask
+
+    ask(client, title="</script><script>alert(1)</script>", body="</script> & <!--")
+    with session_scope(app.extensions["candor_engine"]) as s:
+        q = s.scalars(select(Question)).one()
+        dana = s.scalars(select(Person).filter_by(email="dana@example.com")).one()
+        s.add(Answer(question_id=q.id, person_id=dana.id, body="x", body_html="<p>x</p>"))
+        q.status = "answered"
+        url = q.url
+    html = client.get(url).text
+    head = html.split("</head>")[0]
+    assert head.count("<script") == 1  # only the JSON-LD block: "</script>" became \u003c
+    (qa,) = extruct.extract(html, syntaxes=["json-ld"])["json-ld"]
+    assert qa["mainEntity"]["name"] == "</script><script>alert(1)</script>"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
+    app, first, made = site
+    with session_scope(app.extensions["candor_engine"]) as s:
+        oldest_open = s.get(Question, made["open"][0])
+        oldest_open.title = "Renamed oldest waiting question?"
+    second = build_site(app.config)
+    same = first / "questions" / "index.html", second / "questions" / "index.html"
+    assert same[0].stat().st_ino == same[1].stat().st_ino  # linked, not rendered again
+    last = first / "questions" / "page" / "3" / "index.html", \
+        second / "questions" / "page" / "3" / "index.html"
+    assert last[0].stat().st_ino != last[1].stat().st_ino
+    assert "Renamed oldest waiting question?" in last[1].read_text()
+    assert "Renamed oldest" not in last[0].read_text()
