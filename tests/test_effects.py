@@ -76,7 +76,7 @@ def stalled_smtp():
 
 
 def test_asks_during_a_trickling_feed_fetch(tmp_path, database_url, monkeypatch):
-    monkeypatch.setattr(hub_api.curation.fetch, "DEADLINE", 3.0)
+    monkeypatch.setattr(hub_api.curation.fetch, "DEADLINE", 6.0)
     with made_app(tmp_path, database_url, ALLOW_PRIVATE_URLS=True) as app:
         client = app.test_client()
         with FeedServer(slow_seconds=0.5) as feeds:
@@ -93,10 +93,11 @@ def test_asks_during_a_trickling_feed_fetch(tmp_path, database_url, monkeypatch)
             worker.start()
             time.sleep(0.5)  # the download is under way
             answers = [_ask(client, n) for n in range(3)]
-            worker.join(15)
+            worker.join(30)
         assert [status for status, _ in answers] == [201, 201, 201]
-        assert max(seconds for _, seconds in answers) < 2.0, answers
-        assert took["fetch"] < 3.0 + 2.0  # the wall-clock deadline, not one per read
+        # Held behind the download, an ask would wait for its 6 s deadline.
+        assert max(seconds for _, seconds in answers) < 4.0, answers
+        assert took["fetch"] < 6.0 + 3.0  # the wall-clock deadline, not one per read
         with session_scope(app.extensions["candor_engine"]) as session:
             feed = session.scalar(select(Feed))
             assert feed.status == "error" and "timed out" in feed.message
@@ -107,12 +108,13 @@ def test_asks_while_the_smtp_server_stalls(tmp_path, stalled_smtp):
     from hub_api.migrate import upgrade
     upgrade(url)
     with made_app(tmp_path, url, SMTP_URL=stalled_smtp, EFFECTS_SYNC=False,
-                             SMTP_DEADLINE=2.0) as app:
+                             SMTP_DEADLINE=5.0) as app:
         seed_people(app)
         client = app.test_client()
         answers = [_ask(client, n) for n in range(2)]
         assert [status for status, _ in answers] == [201, 201]
-        assert max(seconds for _, seconds in answers) < 2.0  # nothing waited on the mail server
+        # Nothing waited on the mail server (a wait would last its 5 s deadline).
+        assert max(seconds for _, seconds in answers) < 4.0
         # The leader's drain hangs on the stalled server for its deadline only, and meanwhile
         # asks still get their answer at once.
         took = {}
@@ -125,12 +127,12 @@ def test_asks_while_the_smtp_server_stalls(tmp_path, stalled_smtp):
         worker.start()
         time.sleep(0.3)
         status, seconds = _ask(client, 9)
-        worker.join(30)
-        assert status == 201 and seconds < 2.0
+        worker.join(60)
+        assert status == 201 and seconds < 4.0
         with session_scope(app.extensions["candor_engine"]) as session:
             mails = session.scalars(select(Effect).where(Effect.kind == "mail")).all()
-            assert mails and all(m.done_at is None and "no answer within 2 s" in m.last_error
-                                 for m in mails[:1])
+            assert mails and mails[0].done_at is None
+            assert "no answer within 5 s" in mails[0].last_error, mails[0].last_error
 
 
 def test_a_mail_retried_after_a_crash_keeps_its_message_id(tmp_path, smtp, monkeypatch):

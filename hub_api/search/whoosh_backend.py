@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import highlight as wh
 from whoosh import index, searching
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import TOC, clean_files
 from whoosh.lang import porter2
@@ -54,18 +54,19 @@ from .whoosh_codec import (
 from .whoosh_rebuild import write_index
 
 
-class _Acronyms(Filter):
-    """"P.C.B." is indexed as "pcb", the word a query reads (``query.fold``)."""
+class _Lowercase(Filter):
+    """Lower case, and "P.C.B." as "pcb", the word a query reads (``query.fold``): in the
+    one stage, as each stage of a Whoosh analyzer costs a generator step per token."""
 
     def __call__(self, tokens):
         for token in tokens:
-            token.text = token.text.replace(".", "")
+            token.text = token.text.lower().replace(".", "")
             yield token
 
 
 # Words are ``\w+`` as the query parser reads them, and dotted acronyms are one word; stems
 # are Snowball English (Porter 2), as PostgreSQL's ``english`` configuration makes them.
-ANALYZER = RegexTokenizer(f"{ACRONYM.pattern}|\\w+") | _Acronyms() | LowercaseFilter() \
+ANALYZER = RegexTokenizer(f"{ACRONYM.pattern}|\\w+") | _Lowercase() \
     | StopFilter(stoplist=STOP_WORDS, minsize=2) | StemFilter(stemfn=porter2.stem)
 SCHEMA = Schema(
     doc_id=ID(stored=True, unique=True),

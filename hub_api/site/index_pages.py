@@ -197,17 +197,22 @@ def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profil
 
 
 def sitemap_entries(context: dict, rows: list[QuestionRow], topics: list, profiles: list,
-                    built_at: datetime) -> list[tuple[str, datetime]]:
-    """Every public page and when it last changed."""
-    entries: list[tuple[str, datetime]] = [("/", built_at), ("/questions/", built_at),
-                                           ("/people/", built_at), ("/topics/", built_at)]
-    for content in [*context.get("articles", []), *context.get("pages", [])]:
-        moment = getattr(content, "modified", None) or getattr(content, "date", None)
-        entries.append((f"/{content.url}", moment or built_at))
-    entries += [(t.url, built_at) for t in topics]
-    entries += [(e.person.profile_url, built_at) for e in profiles]
+                    ) -> list[tuple[str, datetime]]:
+    """Every public page and when it last changed. Pages that gather others (front page,
+    lists, people, topics) changed when the newest thread or article did: the same data
+    gives the same sitemap, whichever build wrote it."""
+    contents = [*context.get("articles", []), *context.get("pages", [])]
+    dated = [(f"/{c.url}", getattr(c, "modified", None) or getattr(c, "date", None))
+             for c in contents]
+    moments = [_utc(m) for _p, m in dated if m] + [r.lastmod for r in rows]
+    newest = max(moments, default=datetime(2000, 1, 1))
+    entries: list[tuple[str, datetime]] = [("/", newest), ("/questions/", newest),
+                                           ("/people/", newest), ("/topics/", newest)]
+    entries += [(path, moment or newest) for path, moment in dated]
+    entries += [(t.url, newest) for t in topics]
+    entries += [(e.person.profile_url, newest) for e in profiles]
     entries += [(r.url, r.lastmod) for r in rows]
-    entries += [("/privacy/", built_at), ("/transparency/", built_at)]
+    entries += [("/privacy/", newest), ("/transparency/", newest)]
     return entries
 
 

@@ -412,7 +412,7 @@ class CandorGenerator(Generator):
         index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles, reuse)
         reuse.save()
         index_pages.write_sitemaps(self.output_path, public_url, index_pages.sitemap_entries(
-            self.context, data.questions, data.topics, data.profiles, self.context["built_at"]))
+            self.context, data.questions, data.topics, data.profiles))
         Path(self.output_path, "robots.txt").write_text(index_pages.robots_txt(public_url))
 
 
