@@ -134,3 +134,25 @@ def test_switching_off_asks_for_a_recent_sign_in(app):
     assert sam.post("/staff/account/2fa/off", data={"csrf_token": token}).status_code == 303
     assert login(app.test_client(), "sam@example.com").headers["Location"] != \
         "/staff/login/verify"
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"null", b"[]", b"{", b'{"rawId": 5}', b'{"rawId": "!!!"}',
+    b'{"rawId": "AAAA", "id": "AAAA", "type": "public-key", "response": {}}',
+    b'{"rawId": "' + b"A" * 20000 + b'"}',
+    b'{"rawId": "AAAA", "response": {"clientDataJSON": "x", "authenticatorData": "y", '
+    b'"signature": "z"}}',
+])
+def test_hostile_passkey_assertions_get_a_clear_error_and_no_session(app, body):
+    c = app.test_client()
+    json_headers = {"Content-Type": "application/json"}
+    options = c.post("/staff/passkeys/authenticate-options", data=b"{}", headers=json_headers)
+    assert options.status_code == 200 and "challenge" in options.json
+    response = c.post("/staff/passkeys/authenticate", data=body, headers=json_headers)
+    assert 400 <= response.status_code < 500
+    if response.is_json:
+        assert response.json["error"]
+    assert c.get("/staff/queue").status_code == 302
+    # Not JSON at all (a cross-site form): refused before anything is read.
+    form = c.post("/staff/passkeys/authenticate", data={"rawId": "AAAA"})
+    assert form.status_code == 415

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import click
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -34,6 +34,7 @@ from ..models import Answer, Question, WebhookDelivery, WebhookEndpoint
 from ..operations.metrics import WEBHOOKS
 from ..security import check_csrf
 from ..staff.auth import require_role
+from ..staff.sessions import is_recent
 from .jobs import scheduler
 from .outbox import on
 
@@ -261,6 +262,8 @@ def manage():
     error = created = None
     if request.method == "POST":
         check_csrf()
+        if not is_recent():  # a sensitive change: confirm a sign-in older than 10 minutes
+            return redirect(url_for("auth.confirm", next="/staff/webhooks/"), 303)
         if request.form.get("remove"):
             endpoint = session.get(WebhookEndpoint, request.form.get("remove", type=int) or 0)
             if endpoint is not None:

@@ -96,7 +96,7 @@ REGISTRY: tuple[Record, ...] = (
               exported=False),
     )),
     Record("staff_sessions", "Staff sign-in sessions", "staff", owner="person_id", fields=(
-        Field("device", "Browser and system (e.g. \"Firefox on Linux\"), never an IP address",
+        Field("device", "Browser and system (such as Firefox on Linux), never an IP address",
               "lets staff recognise and end their own sessions", "until the account is "
               "deleted; a session stops working when it ends or expires"),
     )),

@@ -21,9 +21,10 @@ def init_app(app: Flask) -> None:
         people,
         second_factor,
         sessions,
+        tokens,
         totp,
     )
 
     for module in (auth, sessions, second_factor, totp, invites, directory, audit, people,
-                   oidc, passkeys):
+                   oidc, passkeys, tokens):
         module.init_app(app)

@@ -11,13 +11,17 @@ import secrets
 from datetime import timedelta
 
 import click
-from flask import request
+from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import get_session, utcnow
 from ..models import ApiToken, Person
+from ..security import check_csrf
+from . import audit
 from .people import staff_cli
+from .sessions import require_recent
 
 PREFIX = "cnd_"
 # Recording every use would turn each API read into a write; once a minute is enough.
@@ -72,6 +76,61 @@ def token_command(email: str, name: str, revoke_id: int | None) -> None:
     if not person.active:
         raise click.ClickException(f"{email} is disabled; enable the account first")
     token, raw = issue_token(session, person, name)
+    session.flush()
+    audit.record(session, "token.create", "token", token.id, f"{token.label} (command line)",
+                 actor=person)
     session.commit()
     click.echo(f"Token {token.id} for {person.name} ({person.job_title}). It is shown only once:")
     click.echo(raw)
+
+
+# --- the same on the web: one's own tokens, on the sign-in & security page ---
+
+bp = Blueprint("tokens", __name__, url_prefix="/staff/account/tokens")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def _page(created: str | None = None, status: int = 200):
+    tokens = get_session().scalars(select(ApiToken).where(ApiToken.person_id == current_user.id)
+                                   .order_by(ApiToken.created_at.desc())).all()
+    return render_template("staff/tokens.html", tokens=tokens, created=created), status
+
+
+@bp.get("/")
+@login_required
+def page():
+    """One's API tokens: what each is for, when last used, revoked or not."""
+    return _page()
+
+
+@bp.post("/")
+@require_recent
+def create():
+    """Create a token (shown once); a sensitive action, so it asks for a recent sign-in."""
+    check_csrf()
+    db = get_session()
+    person = db.get(Person, current_user.id)
+    token, raw = issue_token(db, person, request.form.get("name", "").strip())
+    db.flush()
+    audit.record(db, "token.create", "token", token.id, token.label)
+    db.commit()
+    return _page(created=raw)
+
+
+@bp.post("/<int:token_id>/revoke")
+@require_recent
+def revoke(token_id: int):
+    """Revoke one of one's tokens at once."""
+    check_csrf()
+    db = get_session()
+    token = db.get(ApiToken, token_id)
+    if token is None or token.person_id != current_user.id:
+        abort(404)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(db, "token.revoke", "token", token.id, token.label)
+    db.commit()
+    return redirect(url_for("tokens.page"), 303)
