@@ -42,10 +42,6 @@ LIMITS = (
 # Staff tokens are throttled per token, wherever the requests come from.
 TOKEN_ENDPOINTS = ("api.answer_question", "api.accept", "api.assign", "api.queue")
 STAFF_API_RATE = "120 per minute"
-# Password guesses against one account, from however many addresses (a botnet): the account's
-# budget, on top of each address's. Someone who knows a login can lock it for the hour; the
-# owner then logs in by another way (SSO, a reset) — the price of not being guessable.
-ACCOUNT_LOGIN_RATE = "10 per hour"
 TOO_MANY = "Too many requests from your connection. Wait a minute, then try again."
 KEY_TTL = 2 * 24 * 3600  # a day's key outlives the day by one, for requests around midnight
 
@@ -71,21 +67,6 @@ def init_app(app: Flask) -> None:
         if view is not None:
             app.view_functions[endpoint] = limiter.limit(
                 STAFF_API_RATE, key_func=token_key, error_message=TOO_MANY)(view)
-    view = app.view_functions.get("auth.login")
-    if view is not None:
-        app.view_functions["auth.login"] = limiter.limit(
-            ACCOUNT_LOGIN_RATE, key_func=account_key, methods=["POST"],
-            error_message="Too many attempts for this account. Wait an hour, then try again.",
-        )(view)
-
-
-def account_key() -> str:
-    """HMAC(today's key, the login email): one budget per account, the address not kept."""
-    from flask import current_app, request
-
-    email = request.form.get("email", "").strip().lower()[:254]
-    key = current_app.extensions["candor_daily_key"].today()
-    return "account:" + hmac.new(key, email.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def token_key() -> str:
