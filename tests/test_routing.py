@@ -65,7 +65,10 @@ def hub(tmp_path, database_url, smtp, clock):
     for app in make_test_app(tmp_path, database_url, SMTP_URL=smtp.url,
                              RATELIMIT_ENABLED=False, RESPONSE_TARGET_HOURS=3, TIMEZONE="UTC",
                              # the test clock jumps days: staff sessions must outlive it
-                             SESSION_IDLE_MINUTES=10**7, SESSION_MAX_HOURS=10**6):
+                             SESSION_IDLE_MINUTES=10**7, SESSION_MAX_HOURS=10**6,
+                             # the promise follows other threads' answers: a stored thread
+                             # page would show it up to a minute late (site/thread_pages.py)
+                             THREAD_PAGE_SECONDS=0.001):
         with app.app_context(), session_scope(app.extensions["candor_engine"]) as session:
             for slug in ("networking", "security", "hardware"):
                 add_topic(session, slug.capitalize(), slug)
