@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.json_schema import models_json_schema
 
 from ..questions.ask import BODY_LIMIT, EMAIL, LIMITS
@@ -197,8 +197,15 @@ class SimilarResults(Schema):
     results: list[SearchHit]
 
 
+def _json_integer(value: Any) -> Any:
+    """A JSON integer, as JSON Schema means it (``7`` or ``7.0``), never ``true`` or ``"7"``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    return value
+
+
 class AcceptIn(Schema):
-    answer_id: int = Field(ge=1, le=MAX_ID, strict=True)  # strict: ``true`` is not answer 1
+    answer_id: Annotated[int, BeforeValidator(_json_integer)] = Field(ge=1, le=MAX_ID)
 
 
 class AssignIn(Schema):
