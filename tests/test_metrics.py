@@ -86,8 +86,13 @@ def test_requests_by_route_group_and_no_personal_data(hub):
     for secret in ("Zelda", "Quartz", "Initech", token, "127.0.0.1"):
         assert secret not in response.text
     groups = {dict(k[1]).get("group") for k in after if k[0] == "candor_http_requests_total"}
-    assert groups <= {"ask", "manage", "site", "metrics", "staff", "api", "q", "search",
-                      "readyz", "healthz", "unmatched"}
+    # Labels come from the app's own routes (bounded, never from a request's path); the
+    # counters are per process, so earlier tests' routes may be there too.
+    from hub_api.operations.metrics import route_group
+
+    routes = {route_group(rule.rule) for rule in hub.url_map.iter_rules()}
+    assert groups <= routes | {"site", "unmatched"}
+    assert {"ask", "manage", "site"} <= groups
 
 
 def test_outbox_builds_jobs_mails_and_webhooks(hub, smtp):
