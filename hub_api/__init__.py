@@ -62,9 +62,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .effects import jobs, webhooks
     from .privacy import abuse, ratelimit, subject_requests
     from .questions import ask, follow, manage, promise, queue, routing, threads
-    from .site import assets, templating, thread_pages
     from .site import builder as site_builder
     from .site import files as site_files
+    from .site import templating, thread_pages
 
     db.init_app(app)
     jobs.init_app(app)
@@ -81,7 +81,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     stackexchange.init_app(app)
     site_files.init_app(app)
     templating.init_app(app)
-    assets.init_app(app)
     thread_pages.init_app(app)
     webhooks.init_app(app)
     cli.init_app(app)

@@ -12,8 +12,6 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from flask import Flask, current_app, send_from_directory
-
 FINGERPRINTED = ("candor.css", "similar.js")
 
 
@@ -43,17 +41,3 @@ def write_assets(theme: Path, output: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name in FINGERPRINTED:
         shutil.copyfile(Path(theme) / "static" / name, folder / fingerprinted_name(theme, name))
-
-
-def init_app(app: Flask) -> None:
-    """Serve ``/theme/<name>`` from the theme itself as well, fingerprinted names included, so
-    pages work before the first build (a built site serves the same files itself)."""
-    app.add_url_rule("/theme/<name>", "theme_asset", _theme_asset)
-
-
-def _theme_asset(name: str):
-    theme = Path(current_app.config["THEME"])
-    for source in FINGERPRINTED:
-        if name == fingerprinted_name(theme, source):
-            return send_from_directory(theme / "static", source, max_age=365 * 24 * 3600)
-    return send_from_directory(theme / "static", name)
