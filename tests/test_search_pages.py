@@ -73,9 +73,11 @@ def test_staff_manage_synonyms(app, client, people):
 
 @pytest.mark.browser
 def test_similar_questions_while_typing(browser, tmp_path, people, app):
+    from hub_api.site.builder import build_site
     from tests.conftest import LiveServer
 
     add_thread(app, "Firewall throughput with VPN", "How fast?", "900 Mbit/s.")
+    build_site(app.config)  # the page's fingerprinted script lives in the built site
     with LiveServer(app) as server:
         for width in (1280, 390):
             page = browser.new_page(viewport={"width": width, "height": 900})
