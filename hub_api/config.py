@@ -70,9 +70,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "OIDC_GROUP_ROLES": env.get("CANDOR_OIDC_GROUP_ROLES") or "",
         "OIDC_AUTO_CREATE": _flag(env.get("CANDOR_OIDC_AUTO_CREATE"), False),
         # Stored public thread pages (hub_api.site.thread_pages): share it between nodes.
-        "THREAD_PAGES": Path(env.get("CANDOR_THREAD_PAGES") or instance / "thread-pages"),
+        # Unset, it and BACKUP_DIR live under INSTANCE, wherever that is set.
+        "THREAD_PAGES": env.get("CANDOR_THREAD_PAGES") or "",
         # Scheduled backups (e.g. "1d") into BACKUP_DIR, keeping the newest BACKUP_KEEP.
-        "BACKUP_DIR": env.get("CANDOR_BACKUP_DIR") or str(instance / "backups"),
+        "BACKUP_DIR": env.get("CANDOR_BACKUP_DIR") or "",
         "BACKUP_EVERY": env.get("CANDOR_BACKUP_EVERY") or "",
         "BACKUP_KEEP": _count("CANDOR_BACKUP_KEEP", env.get("CANDOR_BACKUP_KEEP"), 10),
         # `make demo`: mail is caught locally and readable at /staff/demo-mail/ (demo_mail.py).

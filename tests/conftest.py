@@ -256,6 +256,18 @@ def site_files(root: Path, suffix: str = "") -> list[Path]:
                   and not name.endswith((".br", ".gz")))
 
 
+# What a build says about the minute it ran, not about the data: its stamp, and how long
+# open questions have waited so far (working time, so it grows between two builds).
+BUILD_TIME = re.compile(rb"Figures as of [^;<]+;|\([^()<]* so far\)")
+
+
+def built_pages(root: Path) -> dict[str, bytes]:
+    """Every page of a built site (path → bytes) with what depends on the build's minute
+    masked, for comparing two builds; the build's own record left out."""
+    return {p.relative_to(root).as_posix(): BUILD_TIME.sub(b"(build time)", p.read_bytes())
+            for p in site_files(root) if p.name != ".candor-build.json"}
+
+
 def browser_login(page, base_url: str, email: str, next_path: str,
                   fill_seconds: float = 0) -> None:
     """Log in through the real form in a Playwright page and wait for ``next_path``.

@@ -7,7 +7,6 @@ import gzip
 import io
 import json
 import os
-import re
 import stat
 import tarfile
 import threading
@@ -27,7 +26,7 @@ from hub_api.operations import archive, records
 from hub_api.operations.backup import backup_if_due, make_backup
 from hub_api.site.builder import build_site
 
-from .conftest import PG_ADMIN_URL, ask, make_test_app, need_service, site_files
+from .conftest import PG_ADMIN_URL, ask, built_pages, make_test_app, need_service
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -96,16 +95,6 @@ def _tables(url: str) -> dict[str, list]:
     return rows
 
 
-# What a build says about the minute it ran (not data): its stamp, and open questions' wait.
-_BUILD_TIME = re.compile(rb"Figures as of [^;<]+;|\(\d+ \w+ of working hours so far\)")
-
-
-def _pages(site: Path) -> dict[str, bytes]:
-    """Every built file; the build's own record and what depends on its minute aside."""
-    return {p.relative_to(site).as_posix(): _BUILD_TIME.sub(b"(build time)", p.read_bytes())
-            for p in site_files(site) if p.name != ".candor-build.json"}
-
-
 def test_round_trip_restores_every_table_and_page(tmp_path, two_databases, smtp):
     url_a, url_b = two_databases
     gen_a, a = _app(tmp_path / "a", url_a, SMTP_URL=smtp.url)
@@ -131,7 +120,7 @@ def test_round_trip_restores_every_table_and_page(tmp_path, two_databases, smtp)
     # The source's operations record stays behind: the restored hub is another instance.
     assert b.test_client().get("/readyz").json["instance"] != source_id
     assert (tmp_path / "b" / "content" / "curated" / "picked.md").is_file()
-    pages_a, pages_b = _pages(tmp_path / "a" / "site"), _pages(tmp_path / "b" / "site")
+    pages_a, pages_b = built_pages(tmp_path / "a" / "site"), built_pages(tmp_path / "b" / "site")
     assert pages_a.keys() == pages_b.keys()
     assert [k for k in pages_a if pages_a[k] != pages_b[k]] == []
     # The restored hub answers searches from its rebuilt index.

@@ -3,7 +3,6 @@ result is what a full build gives; readers never see a half-published site."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from hub_api.models import Answer, Person, Question, Topic
 from hub_api.site import builder as publish
 from hub_api.site.builder import BuildError, build_site, builds_dir
 
+from .conftest import built_pages
 from .test_publish import make_instance
 
 PICK = """Title: {title}
@@ -32,10 +32,6 @@ Note: Why it matters.
 
 Body of {slug}.
 """
-# The transparency page states when its figures were computed: the build's own time.
-STAMP = re.compile(r"Figures as of [^;]*;")
-
-
 def pick(config: dict, slug: str) -> None:
     path = Path(config["CONTENT"]) / "curated" / f"{slug}.md"
     path.write_text(PICK.format(title=f"Pick {slug}", slug=slug))
@@ -59,18 +55,6 @@ def tree(build: Path) -> Path:
     return (build / "curated").resolve()
 
 
-def files(build: Path) -> dict[str, str]:
-    """Every file of a build (through the curated link) → its text, build stamps left out."""
-    found = {}
-    for folder, _dirs, names in os.walk(build, followlinks=True):
-        for name in names:
-            path = Path(folder, name)
-            rel = str(path.relative_to(build))
-            if name != ".candor-build.json":
-                found[rel] = STAMP.sub("", path.read_bytes().decode("utf-8", "replace"))
-    return found
-
-
 @pytest.fixture
 def config(tmp_path, monkeypatch):
     return make_instance(tmp_path, monkeypatch)
@@ -92,7 +76,7 @@ def test_picks_and_answers_published_incrementally_equal_a_full_build(config):
 
     full = build_site(config, full=True)
     assert tree(full) != tree(fourth)
-    incremental, rebuilt = files(fourth), files(full)
+    incremental, rebuilt = built_pages(fourth), built_pages(full)
     assert sorted(incremental) == sorted(rebuilt)
     assert [name for name in rebuilt if incremental[name] != rebuilt[name]] == []
     assert "curated/second-pick/index.html" in rebuilt
@@ -229,7 +213,7 @@ def test_a_cold_build_read_on_two_cores_equals_one_read_in_order(config, tmp_pat
         result = subprocess.run([sys.executable, "-c", READ_AHEAD_BUILD, str(out),
                                  str(threshold)], capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
-        outputs[label] = (files(out), result)
+        outputs[label] = (built_pages(out), result)
     (parallel, two), (serial, one) = outputs["two cores"], outputs["in order"]
     total = len(list(curated.glob("*.md")))
     assert f"read ahead {total - 2}" in two.stdout and "read ahead 0" in one.stdout

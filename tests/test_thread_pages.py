@@ -137,3 +137,12 @@ def test_static_files_etag_304_and_fingerprinted_css(app, client, people):
     assert style.headers["Content-Type"] == "text/css; charset=utf-8"
     # A dynamic page links the same fingerprinted file.
     assert css in client.get("/ask").text
+
+
+def test_stored_pages_and_backups_live_under_the_instance_it_was_given(app, tmp_path):
+    """An instance set by configuration (not only by CANDOR_INSTANCE) holds its own pages, so
+    two instances on one machine never serve each other's threads."""
+    from hub_api.operations.backup import backup_dir
+
+    assert get_thread_pages(app).root == tmp_path / "instance" / "thread-pages"
+    assert backup_dir(app.config) == tmp_path / "instance" / "backups"

@@ -123,8 +123,8 @@ def get_thread_pages(app: Flask) -> ThreadPages | None:
 
 def init_app(app: Flask) -> None:
     """Store public thread pages under ``THREAD_PAGES`` and forget them on every write."""
-    root = app.config.get("THREAD_PAGES") or Path(app.config["INSTANCE"]) / "thread-pages"
-    pages = ThreadPages(Path(root), float(app.config.get("THREAD_PAGE_SECONDS") or MAX_AGE))
+    root = Path(app.config.get("THREAD_PAGES") or Path(app.config["INSTANCE"]) / "thread-pages")
+    pages = ThreadPages(root, float(app.config.get("THREAD_PAGE_SECONDS") or MAX_AGE))
     app.extensions["candor_thread_pages"] = pages
 
     def question(sender, id=None, **_extra) -> None:  # noqa: A002 (the signal's argument)
