@@ -29,7 +29,8 @@ def app(tmp_path, database_url):
 
 
 def add(runner, url, *extra):
-    result = runner.invoke(args=["feeds", "add", url, *extra])
+    """Follow a feed without the fetch `feeds add` makes first (these tests fetch later)."""
+    result = runner.invoke(args=["feeds", "add", "--unchecked", url, *extra])
     assert result.exit_code == 0, result.output
     return result
 
@@ -163,6 +164,33 @@ def test_bad_cli_input_fails_clearly(app, runner, args, message):
     assert message in result.output
     with session_scope(app.extensions["candor_engine"]) as s:
         assert s.scalar(select(func.count()).select_from(Feed)) == 0
+
+
+def test_adding_a_feed_fetches_it_once_and_says_whether_it_works(app, runner, server):
+    works = runner.invoke(args=["feeds", "add", server.url("/feeds/rss20.xml")])
+    assert works.exit_code == 0, works.output
+    assert works.output.strip() == ("Following feed 1: Network Engineering Digest. "
+                                    "It works: 3 new entries (3 in the feed).")
+    assert len(entries(app)) == 3  # that fetch's entries are in the inbox already
+    for path, words in (("/feeds/missing.xml", "this feed does not work: HTTP 404 Not Found"),
+                        ("/page.html", "not a feed: the address gives a web page"),
+                        ("/feeds/xxe.xml", "entities")):
+        refused = runner.invoke(args=["feeds", "add", server.url(path)])
+        assert refused.exit_code != 0 and words in refused.output, refused.output
+        assert "nothing was added" in refused.output
+    no_host = runner.invoke(args=["feeds", "add", "http://no-such-host.invalid/feed.xml"])
+    assert no_host.exit_code != 0 and "no such host" in no_host.output, no_host.output
+    with session_scope(app.extensions["candor_engine"]) as s:
+        assert s.scalar(select(func.count()).select_from(Feed)) == 1
+
+
+def test_adding_a_private_feed_is_refused_in_words(tmp_path, database_url, server):
+    for app in make_test_app(tmp_path, database_url):  # ALLOW_PRIVATE_URLS off
+        result = app.test_cli_runner().invoke(args=["feeds", "add",
+                                                    server.url("/feeds/rss20.xml")])
+        assert result.exit_code != 0
+        assert "refused" in result.output and "not a public internet address" in result.output
+        assert feed_by_url(app, server.url("/feeds/rss20.xml")) is None
 
 
 def test_duplicate_feed_refused(app, runner):

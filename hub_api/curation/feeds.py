@@ -6,7 +6,7 @@ again with the site's nh3 allowlist, with no images at all, so a curated page ca
 request to another origin. Each feed's run is recorded in words on the feed; one bad feed
 is logged and recorded, never the end of the run.
 
-CLI: ``candor feeds add URL [--topic T]``, ``candor feeds list``,
+CLI: ``candor feeds add URL [--topic T] [--unchecked]``, ``candor feeds list``,
 ``candor feeds fetch [--all] [FEED…]``.
 """
 
@@ -326,16 +326,27 @@ def all_feeds(session: Session, *, active: bool = False) -> list[Feed]:
 @feeds_cli.command("add")
 @click.argument("url")
 @click.option("--topic", default=None, help="Slug of the topic the feed's entries are about.")
-def feeds_add(url: str, topic: str | None) -> None:
-    """Follow a feed."""
+@click.option("--unchecked", is_flag=True,
+              help="Follow it without fetching it now (a feed that is down for the moment).")
+def feeds_add(url: str, topic: str | None, unchecked: bool) -> None:
+    """Follow a feed once one fetch shows it works (as the curation page does)."""
     session = get_session()
     try:
-        feed = add_feed(session, url, topic)
-        session.commit()
+        if unchecked:
+            feed = add_feed(session, url, topic)
+            session.commit()
+        else:
+            feed, _new = add_working_feed(
+                session, url, topic,
+                allow_private=bool(current_app.config.get("ALLOW_PRIVATE_URLS")))
     except FeedError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Following feed {feed.id}: {feed.url}. "
-               f"Fetch it with `candor feeds fetch {feed.id}`.")
+        session.rollback()
+        raise click.ClickException(f"{exc}; nothing was added") from exc
+    if unchecked:
+        click.echo(f"Following feed {feed.id}: {feed.url}, not fetched yet. "
+                   f"Fetch it with `candor feeds fetch {feed.id}`.")
+    else:
+        click.echo(f"Following feed {feed.id}: {feed.name}. It works: {feed.message}.")
 
 
 @feeds_cli.command("list")
