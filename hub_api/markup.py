@@ -25,6 +25,7 @@ _local = threading.local()
 # A link as nh3 writes it (attribute values always double-quoted, quotes escaped inside;
 # links never nest), to unwrap those whose target was unsafe and so removed.
 _LINK = re.compile(r'<a((?:\s+[a-z-]+="[^"]*")*)\s*>(.*?)</a>', re.DOTALL)
+_IMAGE = re.compile(r'<img((?:\s+[a-z-]+="[^"]*")*)\s*/?>')
 
 
 def _same_site_images(tag: str, attr: str, value: str) -> str | None:
@@ -46,7 +47,7 @@ def sanitize_html(html: str, *, local_images: bool = False) -> str:
     if local_images:
         tags = tags | {"img", "figure", "figcaption"}
         attributes = {**attributes, "img": {"src", "alt", "title", "width", "height"}}
-    return _unwrap_dead_links(nh3.clean(
+    clean = _unwrap_dead_links(nh3.clean(
         html,
         tags=tags,
         attributes=attributes,
@@ -55,12 +56,22 @@ def sanitize_html(html: str, *, local_images: bool = False) -> str:
         strip_comments=True,
         attribute_filter=_same_site_images if local_images else None,
     ))
+    return _IMAGE.sub(_finish_image, clean) if local_images else clean
 
 
 def _unwrap_dead_links(html: str) -> str:
     """A link whose target was removed (``javascript:``, ``data:`` …) becomes its plain text:
     an ``<a>`` without ``href`` is invalid HTML and looks like a link that does nothing."""
     return _LINK.sub(lambda m: m.group(0) if ' href="' in m.group(1) else m.group(2), html)
+
+
+def _finish_image(match: re.Match) -> str:
+    """An image whose source was removed goes (it would show nothing); one without a text
+    alternative gets an empty one (decorative), as valid HTML requires."""
+    attributes = match.group(1)
+    if ' src="' not in attributes:
+        return ""
+    return match.group(0) if ' alt="' in attributes else f'<img{attributes} alt="">'
 
 
 def _markdown() -> md.Markdown:

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import threading
 import uuid
 from pathlib import Path
@@ -34,6 +35,27 @@ def need_service(name: str, reason: str) -> None:
     if os.environ.get("CANDOR_REQUIRE_SERVICES") == "1":
         pytest.fail(message + " (CANDOR_REQUIRE_SERVICES=1)")
     pytest.skip(message)
+
+
+TEST_CACHE = Path(os.environ.get("CANDOR_TEST_CACHE") or Path.home() / ".cache" / "candor-tests")
+
+
+def npm_package(folder: str, spec: str) -> Path:
+    """``npm install SPEC`` into ``TEST_CACHE/folder`` once (a test tool from the npm
+    registry: the OpenID Provider, the Nu HTML checker); skip if it cannot be had."""
+    where = TEST_CACHE / folder
+    name = spec.rsplit("@", 1)[0] if spec.rfind("@") > 0 else spec
+    npm = shutil.which("npm")
+    if not npm:
+        need_service("npm", f"npm is needed to install {spec}")
+    if not (where / "node_modules" / name).is_dir():
+        where.mkdir(parents=True, exist_ok=True)
+        (where / "package.json").write_text(f'{{"name": "candor-test-{folder}", "private": true}}')
+        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", spec], cwd=where,
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode:
+            need_service(spec, done.stderr.strip().splitlines()[-1:])
+    return where
 
 
 def free_port() -> int:

@@ -3,7 +3,6 @@ Node on loopback, installed on first use into a cache folder (``.ci/run`` instal
 
 import base64
 import hashlib
-import os
 import secrets
 import shutil
 import subprocess
@@ -21,27 +20,26 @@ from hub_api.models import AuditEvent, Person
 from hub_api.staff import oidc
 from hub_api.staff.people import add_person
 
-from .conftest import PASSWORD, _database, free_port, make_test_app, need_service, seed_people
+from .conftest import (
+    PASSWORD,
+    _database,
+    free_port,
+    make_test_app,
+    need_service,
+    npm_package,
+    seed_people,
+)
 
 HERE = Path(__file__).resolve().parent / "oidc"
-CACHE = Path(os.environ.get("CANDOR_TEST_CACHE") or Path.home() / ".cache" / "candor-tests")
 PUBLIC = "http://hub.test"
 REDIRECT = f"{PUBLIC}/staff/oidc/callback"
 
 
 def install_provider() -> Path:
-    """``npm install oidc-provider@9`` into the cache folder once; skip if it cannot be had."""
-    folder = CACHE / "oidc-provider"
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        need_service("Node.js", "node and npm are needed to run the OpenID Provider")
-    if not (folder / "node_modules" / "oidc-provider").is_dir():
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "package.json").write_text('{"name": "candor-test-oidc", "private": true}')
-        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "oidc-provider@9"],
-                              cwd=folder, capture_output=True, text=True, timeout=600)
-        if done.returncode:
-            need_service("oidc-provider", done.stderr.strip().splitlines()[-1:])
+    """The npm package oidc-provider@9, with this folder's script beside it."""
+    if not shutil.which("node"):
+        need_service("Node.js", "node is needed to run the OpenID Provider")
+    folder = npm_package("oidc-provider", "oidc-provider@9")
     shutil.copy(HERE / "provider.mjs", folder / "provider.mjs")
     return folder
 

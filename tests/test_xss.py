@@ -68,7 +68,9 @@ def test_parser_detects_payloads():
     assert not live_markup("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>")
 
 
-def test_payloads_everywhere(app, client, staff, people, runner):
+def hostile_hub(app, client, staff, runner) -> tuple[Question, str, int]:
+    """A topic, a person, a question, a reply and an edited answer, all made of payloads;
+    returns the question, its manage token and the answer's id."""
     hostile = "<script>alert(1)</script><img src=x onerror=alert(1)>"
     result = runner.invoke(args=["topic", "add", f"Topic {hostile}", "--slug", "evil"])
     assert result.exit_code == 0, result.output
@@ -90,6 +92,11 @@ def test_payloads_everywhere(app, client, staff, people, runner):
         answer_id = s.scalars(select(Answer.id)).one()
     staff.post(f"/staff/answers/{answer_id}/edit",
                data={"csrf_token": form_token, "body": PAYLOAD + "\n\nedited"})
+    return question, token, answer_id
+
+
+def test_payloads_everywhere(app, client, staff, people, runner):
+    question, token, answer_id = hostile_hub(app, client, staff, runner)
 
     # Stored HTML is clean.
     with session_scope(app.extensions["candor_engine"]) as s:
