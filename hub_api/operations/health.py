@@ -213,15 +213,20 @@ def check_search() -> Check:
     waiting, age = outbox_lag()
     if not waiting:
         return Check("Search index", OK, "The search index is up to date.")
-    words = f"{waiting:,} change(s) wait to be indexed, the oldest for {duration(age)}"
+    return _backlog("Search index", age,
+                    f"{waiting:,} change(s) wait to be indexed, the oldest for {duration(age)}",
+                    "search shows stale results", "Make sure `candor serve` or `candor worker` "
+                    "runs (one process indexes); `candor reindex` rebuilds the index.")
+
+
+def _backlog(name: str, age: timedelta, words: str, late: str, fix: str) -> Check:
+    """Work waiting ``age``: normal for a moment after writes, a warning, then a failure."""
     if age >= OUTBOX_FAIL:
-        return Check("Search index", FAIL, f"{words}: search shows stale results.",
-                     "Make sure `candor serve` or `candor worker` runs (one process indexes); "
-                     "`candor reindex` rebuilds the index.")
+        return Check(name, FAIL, f"{words}: {late}.", fix)
     if age >= OUTBOX_WARN:
-        return Check("Search index", WARN, f"{words}.", "If it keeps growing, check the "
-                     "log of the process that runs the jobs.")
-    return Check("Search index", OK, f"{words} (normal right after writes).")
+        return Check(name, WARN, f"{words}.", "If it keeps growing, check the log of the "
+                     "process that runs the jobs.")
+    return Check(name, OK, f"{words} (normal right after writes).")
 
 
 def effects_lag() -> tuple[int, timedelta | None, int, str]:
@@ -248,15 +253,10 @@ def check_effects() -> Check:
                      "--test-mail you@example.com` checks mail.")
     if not waiting:
         return Check("Mail and webhooks", OK, "Nothing waits in the outbox.")
-    words = f"{waiting:,} effect(s) (mails, events) wait, the oldest for {duration(age)}"
-    if age >= OUTBOX_FAIL:
-        return Check("Mail and webhooks", FAIL, f"{words}: mails go out late or not at all.",
-                     "Make sure `candor serve` or `candor worker` runs (the leader sends them) "
-                     "and that the SMTP server answers.")
-    if age >= OUTBOX_WARN:
-        return Check("Mail and webhooks", WARN, f"{words}.", "If it keeps growing, check the "
-                     "log of the process that runs the jobs.")
-    return Check("Mail and webhooks", OK, f"{words} (normal right after writes).")
+    return _backlog("Mail and webhooks", age,
+                    f"{waiting:,} effect(s) (mails, events) wait, the oldest for {duration(age)}",
+                    "mails go out late or not at all", "Make sure `candor serve` or `candor "
+                    "worker` runs (the leader sends them) and that the SMTP server answers.")
 
 
 def check_build() -> Check:

@@ -14,7 +14,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Flask, Response, g, render_template, request
+from flask import Blueprint, Flask, Response, abort, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -49,6 +49,20 @@ def record(db: Session, action: str, object_type: str = "", object_id: object = 
                       action=action[:48], object_type=object_type[:24],
                       object_id=str(object_id)[:40], detail=detail[:300]))
     g.audited = True
+
+
+def end_own(db: Session, model: type, row_id: int, field: str, action: str,
+            object_type: str, detail: str) -> object:
+    """Stamp ``field`` (an end or a revocation) on one of the signed-in person's own rows,
+    once, record it and commit; another person's row is a 404, not a hint."""
+    row = db.get(model, row_id)
+    if row is None or row.person_id != current_user.id:
+        abort(404)
+    if getattr(row, field) is None:
+        setattr(row, field, utcnow())
+        record(db, action, object_type, row.id, getattr(row, detail))
+    db.commit()
+    return row
 
 
 def _acting_person() -> Person | None:

@@ -20,7 +20,6 @@ from functools import wraps
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     g,
     redirect,
@@ -195,16 +194,10 @@ def list_sessions():
 def end_session(session_id: int):
     """End one of one's own sessions (another person's is a 404, not a hint)."""
     check_csrf()
-    db = get_session()
-    row = db.get(StaffSession, session_id)
-    if row is None or row.person_id != current_user.id:
-        abort(404)
     from . import audit
 
-    if row.ended_at is None:
-        row.ended_at = utcnow()
-        audit.record(db, "session.end", "session", row.id, row.device)
-    db.commit()
+    audit.end_own(get_session(), StaffSession, session_id, "ended_at", "session.end", "session",
+                  "device")
     this = current()
     if this is not None and this.id == session_id:
         session.clear()

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 import click
-from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -125,12 +125,6 @@ def create():
 def revoke(token_id: int):
     """Revoke one of one's tokens at once."""
     check_csrf()
-    db = get_session()
-    token = db.get(ApiToken, token_id)
-    if token is None or token.person_id != current_user.id:
-        abort(404)
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        audit.record(db, "token.revoke", "token", token.id, token.label)
-    db.commit()
+    audit.end_own(get_session(), ApiToken, token_id, "revoked_at", "token.revoke", "token",
+                  "label")
     return redirect(url_for("tokens.page"), 303)
