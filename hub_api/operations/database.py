@@ -13,10 +13,12 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import inspect, make_url, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 
 from ..db import make_engine
 
@@ -40,54 +42,49 @@ def sqlite_path(url: str) -> Path:
 # --- facts ---------------------------------------------------------------------------------
 
 
-def revision(url: str) -> str | None:
-    """The Alembic revision the database is at, ``None`` before ``candor init``."""
+@contextmanager
+def connected(url: str) -> Iterator[Connection]:
+    """A connection of its own to ``url``, its engine closed afterwards (a short fact read)."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            if not inspect(conn).has_table("alembic_version"):
-                return None
-            return conn.scalar(text("SELECT version_num FROM alembic_version"))
+            yield conn
     finally:
         engine.dispose()
+
+
+def revision(url: str) -> str | None:
+    """The Alembic revision the database is at, ``None`` before ``candor init``."""
+    with connected(url) as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
 def holds_data(url: str) -> list[str]:
     """The tables that hold rows (Alembic's own aside): empty means a fresh instance."""
     if kind(url) == "sqlite" and not sqlite_path(url).exists():
         return []
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            names = [n for n in inspect(conn).get_table_names() if n != "alembic_version"]
-            return [n for n in names
-                    if conn.scalar(text(f'SELECT 1 FROM "{n}" LIMIT 1')) is not None]  # noqa: S608
-    finally:
-        engine.dispose()
+    with connected(url) as conn:
+        names = [n for n in inspect(conn).get_table_names() if n != "alembic_version"]
+        return [n for n in names
+                if conn.scalar(text(f'SELECT 1 FROM "{n}" LIMIT 1')) is not None]  # noqa: S608
 
 
 def size(url: str) -> int:
     """The database's size in bytes (for progress messages)."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            if kind(url) == "sqlite":
-                return int(conn.scalar(text("SELECT page_count * page_size FROM "
-                                            "pragma_page_count(), pragma_page_size()")))
-            return int(conn.scalar(text("SELECT pg_database_size(current_database())")))
-    finally:
-        engine.dispose()
+    with connected(url) as conn:
+        if kind(url) == "sqlite":
+            return int(conn.scalar(text("SELECT page_count * page_size FROM "
+                                        "pragma_page_count(), pragma_page_size()")))
+        return int(conn.scalar(text("SELECT pg_database_size(current_database())")))
 
 
 def server_version(url: str) -> str:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            if kind(url) == "sqlite":
-                return conn.scalar(text("SELECT sqlite_version()"))
-            return conn.scalar(text("SHOW server_version"))
-    finally:
-        engine.dispose()
+    with connected(url) as conn:
+        if kind(url) == "sqlite":
+            return conn.scalar(text("SELECT sqlite_version()"))
+        return conn.scalar(text("SHOW server_version"))
 
 
 # --- dump ----------------------------------------------------------------------------------
