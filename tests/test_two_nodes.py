@@ -6,13 +6,10 @@ node's ``/metrics``), which both nodes serve; at a stepped clock (``CANDOR_TEST_
 a reminder is sent once, however many processes look; after ``kill -9`` of the leader the
 other node carries the effects out."""
 
-import http.client
 import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 import uuid
 
@@ -26,11 +23,11 @@ from hub_api.migrate import upgrade
 from hub_api.models import Person
 from hub_api.staff.tokens import issue_token
 
-from .conftest import PG_ADMIN_URL, free_port, make_test_app, need_service, seed_people
+from .conftest import PG_ADMIN_URL, make_test_app, need_service, seed_people
+from .nodes import Node, cli, request, wait_for
 from .test_webhooks import Receiver
 
 REDIS_URL = "redis://127.0.0.1:6379/7"  # a database of its own: other runs use 0
-SERVE = "from hub_api.cli import main; main()"
 
 
 @pytest.fixture(scope="module")
@@ -61,47 +58,6 @@ def _redis_up() -> bool:
         return False
 
 
-def _request(port: int, method: str, path: str, body=None, headers=None,
-             source: str = "127.0.0.1"):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15, source_address=(source, 0))
-    conn.request(method, path, json.dumps(body) if body is not None else None,
-                 {"Content-Type": "application/json", **(headers or {})})
-    response = conn.getresponse()
-    data = response.read()
-    conn.close()
-    return response.status, data
-
-
-def _wait(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(f"waited {seconds:g} s for {what}")
-
-
-class Node:
-    def __init__(self, env: dict, instance, log) -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVE, "serve", "--port", str(self.port)],
-            env={**env, "CANDOR_INSTANCE": str(instance)}, stdout=log, stderr=log, cwd=ROOT)
-        _wait(self.up, 90, f"node on port {self.port}")
-
-    def up(self) -> bool:
-        try:
-            return _request(self.port, "GET", "/healthz")[0] == 200
-        except OSError:
-            return False
-
-    def stop(self, sig=signal.SIGTERM) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        self.proc.wait(10)
-
-
 BUILDS = "candor_site_build_duration_seconds_count"  # per process, /metrics
 QUIET = 2.5  # seconds without a new build before the count is taken as settled
 STEP = 7 * 24 * 3600  # the stepped clock: a week on, every question is past twice its target
@@ -109,7 +65,7 @@ STEP = 7 * 24 * 3600  # the stepped clock: a week on, every question is past twi
 
 def _builds(node: Node) -> int:
     """Site builds this node has run (ok or failed), from its own ``/metrics``."""
-    lines = _request(node.port, "GET", "/metrics")[1].decode().splitlines()
+    lines = request(node.port, "GET", "/metrics")[1].decode().splitlines()
     return sum(int(float(line.split()[-1])) for line in lines if line.startswith(BUILDS + "{"))
 
 
@@ -124,11 +80,11 @@ def _settled_builds(nodes: list[Node], at_least: int) -> list[int]:
         if counts != last:
             last, since = counts, time.monotonic()
         return sum(counts) >= at_least and time.monotonic() - since >= QUIET and counts
-    return _wait(quiet, 60, f"{at_least} build(s) to settle")
+    return wait_for(quiet, 60, f"{at_least} build(s) to settle")
 
 
 def _ask(node: Node, title: str, source: str) -> int:
-    status, body = _request(node.port, "POST", "/api/v1/questions", {
+    status, body = request(node.port, "POST", "/api/v1/questions", {
         "title": title, "body": f"Two nodes: {title}", "display_name": "Pat",
         "topic": "networking"}, source=source)
     assert status == 201, body
@@ -176,8 +132,8 @@ def test_two_nodes_one_leader(database, smtp, tmp_path):
            "CANDOR_PUBLIC_URL": "http://hub.test", "CANDOR_BUILD_DEBOUNCE": "0.2",
            "CANDOR_TEST_CLOCK_FILE": str(clock)}
     log = open(tmp_path / "nodes.log", "wb")  # noqa: SIM115 — both nodes write to it
-    a = Node(env, tmp_path / "a", log)  # first up: the leader
-    b = Node(env, tmp_path / "b", log)
+    a = Node({**env, "CANDOR_INSTANCE": str(tmp_path / "a")}, log)  # first up: the leader
+    b = Node({**env, "CANDOR_INSTANCE": str(tmp_path / "b")}, log)
     try:
         started_builds = _settled_builds([a, b], 1)  # the new leader publishes once
         assert started_builds[1] == 0, "a follower built the site"
@@ -186,20 +142,20 @@ def test_two_nodes_one_leader(database, smtp, tmp_path):
 
         def routing(title="Do both nodes agree?"):
             return [m for m in smtp.box.messages if m["Subject"] == f"New question: {title}"]
-        _wait(lambda: routing() and receiver.delivered(), 20, "the ask's mail and webhook")
+        wait_for(lambda: routing() and receiver.delivered(), 20, "the ask's mail and webhook")
         ask_took = time.monotonic() - started
         asked_builds = _settled_builds([a, b], sum(started_builds) + 1)
-        status, body = _request(b.port, "POST", f"/api/v1/questions/{question}/answers",
+        status, body = request(b.port, "POST", f"/api/v1/questions/{question}/answers",
                                 {"body": "They do."}, {"Authorization": f"Bearer {token}"})
         assert status == 201, body
         answered = time.monotonic()
-        _wait(lambda: len(receiver.delivered()) >= 2, 20, "the answer's webhook")
+        wait_for(lambda: len(receiver.delivered()) >= 2, 20, "the answer's webhook")
         answer_took = time.monotonic() - answered
 
         def on_both():
-            return all(b"Do both nodes agree?" in _request(n.port, "GET", "/")[1]
+            return all(b"Do both nodes agree?" in request(n.port, "GET", "/")[1]
                        for n in (a, b))
-        _wait(on_both, 60, "the rebuilt front page on both nodes")
+        wait_for(on_both, 60, "the rebuilt front page on both nodes")
         published_took = time.monotonic() - answered
         answered_builds = _settled_builds([a, b], sum(asked_builds) + 1)
         # One build per change, all on the leader: none doubled by the other node.
@@ -213,26 +169,24 @@ def test_two_nodes_one_leader(database, smtp, tmp_path):
         # Reminders at a stepped clock: a cron run on B while A leads, then B's own job
         # after A dies, both find the question overdue; its holder hears once.
         _ask(a, "Who reminds me?", "127.0.0.4")
-        _wait(lambda: routing("Who reminds me?"), 20, "the second question's mail")
+        wait_for(lambda: routing("Who reminds me?"), 20, "the second question's mail")
         clock.write_text(str(STEP))
-        cron = subprocess.run([sys.executable, "-c", SERVE, "remind"], cwd=ROOT,
-                              env={**env, "CANDOR_INSTANCE": str(tmp_path / "b")},
-                              capture_output=True, text=True, timeout=120)
-        assert "Sent 1 reminder(s) and 1 escalation(s)" in cron.stdout, cron.stdout + cron.stderr
+        cron = cli({**env, "CANDOR_INSTANCE": str(tmp_path / "b")}, "remind")
+        assert "Sent 1 reminder(s) and 1 escalation(s)" in cron, cron
 
         def reminded(prefix: str):
             return [m for m in smtp.box.messages if m["Subject"] == f"{prefix}Who reminds me?"]
-        _wait(lambda: reminded("Overdue: ") and reminded("Still unanswered at twice the "
+        wait_for(lambda: reminded("Overdue: ") and reminded("Still unanswered at twice the "
                                                          "target: "), 20, "the reminder mails")
         remind_ran = _remind_job_runs(database)
 
         a.stop(signal.SIGKILL)  # the leader dies; B takes over within seconds
         killed = time.monotonic()
         _ask(b, "Anyone left?", "127.0.0.3")
-        _wait(lambda: routing("Anyone left?"), 15, "B to take over the effects")
+        wait_for(lambda: routing("Anyone left?"), 15, "B to take over the effects")
         takeover_took = time.monotonic() - killed
-        _wait(lambda: _remind_job_runs(database) != remind_ran, 30, "B's reminder job")
-        _wait(lambda: _pending_effects(database) == 0, 20, "B to drain the outbox")
+        wait_for(lambda: _remind_job_runs(database) != remind_ran, 30, "B's reminder job")
+        wait_for(lambda: _pending_effects(database) == 0, 20, "B to drain the outbox")
         assert len(reminded("Overdue: ")) == 1
         assert len(reminded("Still unanswered at twice the target: ")) == 1
         assert len(routing("Anyone left?")) == 1
