@@ -2,9 +2,10 @@
 one Redis, the curated content and the built site in a shared folder (standing in for a shared
 volume). One leader between them: an ask on A and an answer on B give exactly one routing
 mail (real SMTP), one webhook delivery per event and one build per change (counted by each
-node's ``/metrics``), which both nodes serve; at a stepped clock (``CANDOR_TEST_CLOCK_FILE``)
-a reminder is sent once, however many processes look; after ``kill -9`` of the leader the
-other node carries the effects out."""
+node's ``/metrics``), which both nodes serve, and the answer written on B is found by
+search on both (the leader indexes every node's writes); at a stepped clock
+(``CANDOR_TEST_CLOCK_FILE``) a reminder is sent once, however many processes look; after
+``kill -9`` of the leader the other node carries the effects out."""
 
 import json
 import os
@@ -146,7 +147,8 @@ def test_two_nodes_one_leader(database, smtp, tmp_path):
         ask_took = time.monotonic() - started
         asked_builds = _settled_builds([a, b], sum(started_builds) + 1)
         status, body = request(b.port, "POST", f"/api/v1/questions/{question}/answers",
-                                {"body": "They do."}, {"Authorization": f"Bearer {token}"})
+                               {"body": "They do, in lockstep."},
+                               {"Authorization": f"Bearer {token}"})
         assert status == 201, body
         answered = time.monotonic()
         wait_for(lambda: len(receiver.delivered()) >= 2, 20, "the answer's webhook")
@@ -157,6 +159,10 @@ def test_two_nodes_one_leader(database, smtp, tmp_path):
                        for n in (a, b))
         wait_for(on_both, 60, "the rebuilt front page on both nodes")
         published_took = time.monotonic() - answered
+
+        def found(node):  # B wrote the answer; the leader, A, indexed it (PostgreSQL search)
+            return json.loads(request(node.port, "GET", "/api/v1/search?q=lockstep")[1])["total"]
+        wait_for(lambda: all(found(n) for n in (a, b)), 20, "the answer in search on both")
         answered_builds = _settled_builds([a, b], sum(asked_builds) + 1)
         # One build per change, all on the leader: none doubled by the other node.
         assert [asked_builds[0] - started_builds[0], answered_builds[0] - asked_builds[0]] \
