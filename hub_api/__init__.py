@@ -7,6 +7,7 @@ config), then lets each capability attach itself with its own ``init_app``.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import load_config
@@ -66,6 +67,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .site import files as site_files
     from .site import templating, thread_pages
 
+    if app.config.get("TEST_CLOCK_FILE"):  # tests step the time of several processes
+        db.set_clock(db.file_clock(Path(app.config["TEST_CLOCK_FILE"])))
     db.init_app(app)
     jobs.init_app(app)
     security.init_app(app)

@@ -78,6 +78,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "BACKUP_KEEP": _count("CANDOR_BACKUP_KEEP", env.get("CANDOR_BACKUP_KEEP"), 10),
         # `make demo`: mail is caught locally and readable at /staff/demo-mail/ (demo_mail.py).
         "DEMO": _flag(env.get("CANDOR_DEMO"), False),
+        # Tests only: a file holding seconds to add to the clock of every process reading it.
+        "TEST_CLOCK_FILE": env.get("CANDOR_TEST_CLOCK_FILE") or "",
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -45,6 +45,25 @@ def set_clock(clock: Callable[[], datetime] | None) -> None:
     """Replace the clock (tests of reminders and figures step time); ``None`` restores it."""
     global _clock
     _clock = clock
+
+
+def file_clock(path: Path) -> Callable[[], datetime]:
+    """A clock the seconds written in ``path`` ahead of the real one (none: no offset).
+
+    For tests only (``CANDOR_TEST_CLOCK_FILE``, unset by default): ``set_clock`` steps time in
+    one process; a file steps it in every process and node that reads it at once.
+    """
+    cached: list = [None, 0.0]  # the file's mtime_ns, the offset it held
+
+    def now() -> datetime:
+        try:
+            stamp = path.stat().st_mtime_ns
+            if stamp != cached[0]:
+                cached[:] = [stamp, float(path.read_text().strip() or 0)]
+        except (OSError, ValueError):
+            cached[:] = [None, 0.0]
+        return datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=cached[1])
+    return now
 
 
 def make_engine(url: str) -> Engine:

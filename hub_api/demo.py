@@ -14,7 +14,7 @@ from . import signals
 from .curation.feeds import add_feed, parse_feed, store_entries
 from .db import get_session, utcnow
 from .effects.outbox import emit
-from .identity import changed, set_identity
+from .identity import set_identity
 from .markup import render_markdown
 from .models import Answer, ContactRequest, FollowUp, Person, Question, Setting, Topic
 from .privacy import abuse
@@ -256,7 +256,6 @@ def demo_command() -> None:
         load_demo(session)
         emit(session, signals.people_changed, id=None)
         session.commit()
-        changed(current_app._get_current_object())
         # Searchable at once, not at a server's next sweep of the outbox.
         current_app.extensions["candor_search"].apply_pending(wait=True)
         click.echo(f"Loaded {len(STAFF)} staff, {len(TOPICS)} topics, "

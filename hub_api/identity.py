@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from . import signals
 from .db import get_session, read_only, session_scope
+from .effects.outbox import emit
 from .models import Setting
 from .security import check_csrf
 from .staff.auth import require_role
@@ -203,7 +204,10 @@ def check_logo(data: bytes) -> str:
 def set_identity(session: Session, *, name: str | None = None, description: str | None = None,
                  accent: str | None = None, home_url: str | None = None,
                  legal_url: str | None = None, logo_data: bytes | None = None) -> None:
-    """Check every given value, then store them all (the caller commits); ``None`` keeps."""
+    """Check every given value, then store them all (the caller commits); ``None`` keeps.
+
+    The change's effects (the site rebuilt by the leader, this process forgetting its cached
+    identity) go through the outbox with it, like every other write's."""
     values = {}
     if name is not None:
         values["name"] = check_text(name, "name", NAME_LIMIT, required=True)
@@ -220,12 +224,8 @@ def set_identity(session: Session, *, name: str | None = None, description: str 
         values["logo"] = f"{kind};base64,{base64.b64encode(logo_data).decode()}"
     for key, value in values.items():
         session.merge(Setting(key=PREFIX + key, value=value))
-
-
-def changed(app: Flask) -> None:
-    """After a committed change: forget the cached identity, republish the site."""
-    _forget(app)
-    signals.site_changed.send(app)
+    if values:
+        emit(session, signals.site_changed)
 
 
 # --- the web ----------------------------------------------------------------------------------
@@ -236,13 +236,13 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(site_cli)
     app.context_processor(lambda: {"company": company_identity(),
                                    "SITENAME": company_identity().name})
-    signals.site_changed.connect(_rebuild, sender=app, weak=False)
+    signals.site_changed.connect(_changed, sender=app, weak=False)
 
 
-def _rebuild(app: Flask, **_extra) -> None:
-    builder = app.extensions.get("candor_builder")
-    if builder is not None:
-        builder.request()
+def _changed(app: Flask, **_extra) -> None:
+    """After the commit, in the process that wrote: its pages show the change at once (other
+    processes' caches expire within ``CACHE_SECONDS``; the leader rebuilds the site)."""
+    _forget(app)
 
 
 @bp.get("/brand/logo")
@@ -306,7 +306,6 @@ def site_set(name, description, logo_path, accent, home_url, legal_url) -> None:
                          home_url=home_url, legal_url=legal_url, logo_data=logo_data)
     except IdentityError as exc:
         raise click.ClickException(str(exc)) from None
-    changed(app)
     _show(company_identity())
     click.echo("Run `candor build` (or let `candor serve` rebuild) to publish it.")
 
@@ -352,7 +351,6 @@ def staff_page():
             identity = replace(identity, **{f: request.form.get(f, "")[:500]
                                             for f in FIELDS})
         else:
-            changed(current_app._get_current_object())
             identity, saved = company_identity(), True
     return render_template("staff/site.html", identity=identity, error=error,
                            saved=saved), 400 if error else 200

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import uuid
@@ -22,6 +21,8 @@ from hub_api import create_app
 from hub_api.db import Base, make_engine, session_scope
 from hub_api.migrate import upgrade
 from hub_api.staff.people import add_person, add_topic
+
+from .nodes import free_port  # noqa: F401 — tests import it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("CANDOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -56,12 +57,6 @@ def npm_package(folder: str, spec: str) -> Path:
         if done.returncode:
             need_service(spec, done.stderr.strip().splitlines()[-1:])
     return where
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

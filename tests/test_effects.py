@@ -21,7 +21,7 @@ import hub_api.curation.fetch
 from hub_api.curation.feeds import add_feed, all_feeds, fetch_feeds
 from hub_api.db import session_scope
 from hub_api.effects import outbox
-from hub_api.effects.leader import RETRY, Leader
+from hub_api.effects.leader import RETRY, leader
 from hub_api.models import Effect, Feed
 from hub_api.site.builder import Builder
 
@@ -169,11 +169,9 @@ def test_a_mail_retried_after_a_crash_keeps_its_message_id(tmp_path, smtp, monke
 
 LEAD = """
 import sys, time
-from flask import Flask
+from pathlib import Path
 from hub_api.effects.leader import Leader
-app = Flask("x")
-app.config.update(DATABASE_URL=sys.argv[1], INSTANCE=sys.argv[2])
-lead = Leader(app)
+lead = Leader(sys.argv[1], Path(sys.argv[2]))
 while not lead.try_acquire():
     time.sleep(0.1)
 print("leader", flush=True)
@@ -188,7 +186,7 @@ def test_one_leader_and_takeover_after_kill_9(tmp_path, database_url):
             stdout=subprocess.PIPE, text=True)
         try:
             assert child.stdout.readline().strip() == "leader"
-            follower = Leader(app)
+            follower = leader(app)
             assert not follower.try_acquire()  # no two leaders at once
             child.send_signal(signal.SIGKILL)
             child.wait(5)

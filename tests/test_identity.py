@@ -108,6 +108,31 @@ def test_every_page_mail_feed_and_the_api_carry_the_company_name(hub, tmp_path):
     assert "<title>Northwind Networks</title>" in feed
 
 
+def test_a_change_is_published_through_the_outbox_once(hub, tmp_path):
+    """The change and its effects commit together: one ``site-changed`` event per change (the
+    leader's builder rebuilds from it), none for a refused one; the writer's pages show it at
+    once."""
+    from sqlalchemy import select
+
+    from hub_api import signals
+    from hub_api.db import session_scope
+    from hub_api.effects.outbox import on
+    from hub_api.models import Effect
+
+    rebuilds = []  # what the leader's builder is asked (the builder is off in tests)
+    on(hub, signals.site_changed, lambda _app, _session, **_kw: rebuilds.append(1))
+    runner = hub.test_cli_runner()
+    client = hub.test_client()
+    assert "Candor" in client.get("/ask").text  # cached before the change
+    assert set_site(runner, tmp_path).exit_code == 0
+    assert set_site(runner, tmp_path, logo=HOSTILE["script"]).exit_code != 0  # refused
+    with session_scope(hub.extensions["candor_engine"]) as session:
+        events = [e.payload for e in session.scalars(select(Effect).where(Effect.kind == "event"))
+                  if "site-changed" in e.payload]
+    assert len(events) == 1 and rebuilds == [1]
+    assert "Northwind Networks" in client.get("/ask").text
+
+
 def test_admins_edit_it_on_a_staff_page(hub, tmp_path):
     dana, sam = hub.test_client(), hub.test_client()
     login(dana, "dana@example.com")

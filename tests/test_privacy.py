@@ -1,15 +1,17 @@
 """The asker's control through the manage link, and the registry export and erase walk."""
 
 import json
+from datetime import timedelta
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
 from hub_api import signals
-from hub_api.db import session_scope
-from hub_api.models import FollowUp, NotificationEmail, Question, QuestionRevision
-from hub_api.privacy.personal_data import REGISTRY, undeclared_personal_columns
+from hub_api.db import session_scope, utcnow
+from hub_api.effects.outbox import drain
+from hub_api.models import Effect, FollowUp, NotificationEmail, Question, QuestionRevision
+from hub_api.privacy.personal_data import REGISTRY, declared, undeclared_personal_columns
 
-from .conftest import ask, csrf, site_files
+from .conftest import ask, csrf, free_port, make_test_app, seed_people, site_files
 
 
 def count(app, model) -> int:
@@ -34,6 +36,33 @@ def test_every_personal_looking_column_is_registered():
     assert sorted(undeclared_personal_columns(extra)) == [
         "questions.asker_ip", "visits.phone", "visits.user_agent"]
     assert {r.subject for r in REGISTRY} == {"asker", "staff"}
+
+
+def test_mails_in_the_outbox_are_kept_only_as_the_registry_says(tmp_path, database_url, smtp):
+    """The outbox holds a mail's address, name and text: the registry lists it, a sent mail is
+    emptied, and one still waiting for the asker (the mail server is away) is emptied unsent
+    when they delete their question."""
+    assert ("effects", "payload") in declared()
+    away = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
+    for app in make_test_app(tmp_path, database_url, SMTP_URL=away):
+        seed_people(app)
+        client = app.test_client()
+        token = ask(client, title="Ship to Oslo?", email="pat@example.org")
+
+        def waiting(app=app) -> list[str]:
+            with session_scope(app.extensions["candor_engine"]) as s:
+                return sorted(json.loads(e.payload)["to"] for e in s.scalars(select(Effect).where(
+                    Effect.kind == "mail", Effect.done_at.is_(None))))
+        assert waiting() == ["dana@example.com", "pat@example.org"]  # routing, confirmation
+        assert client.post(f"/manage/{token}/delete").status_code == 200
+        assert waiting() == ["dana@example.com"]
+        app.config["SMTP_URL"] = smtp.url  # the mail server is back
+        with app.app_context():
+            drain(app, now=utcnow() + timedelta(hours=1))
+        assert [m["To"] for m in smtp.box.messages] == ["dana@example.com"]
+        with session_scope(app.extensions["candor_engine"]) as s:
+            mails = s.scalars(select(Effect).where(Effect.kind == "mail")).all()
+            assert len(mails) == 2 and all(m.done_at and m.payload == "" for m in mails)
 
 
 def test_edit_keeps_versions_for_asker_and_staff_only(client, staff, people):

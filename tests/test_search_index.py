@@ -340,3 +340,45 @@ def test_a_big_rebuild_spread_over_workers_answers_like_one_writer(tmp_path, mon
     assert parallel.link.resolve() == live
     assert sorted(p.name for p in parallel.instance.glob("index-*")) == [live.name]
     assert everything(parallel, "vpn") == everything(serial, "vpn")
+
+
+def test_the_postgres_index_is_written_by_the_leader_alone(request, tmp_path):
+    """Two processes' apps on one PostgreSQL: the one that does not lead leaves its changes in
+    the search outbox; the leader applies them, and a reindex asked of the other is handed to
+    the leader through the outbox (``effects/leader.py`` elects that one writer)."""
+    import threading
+    from contextlib import contextmanager
+
+    from hub_api.effects.leader import leader
+    from hub_api.search.query import parse
+    from tests.conftest import _database
+
+    with contextmanager(_database)(request, tmp_path, "postgresql") as url, \
+            contextmanager(make_test_app)(tmp_path / "a", url, SEARCH_BACKEND="postgres") as a, \
+            contextmanager(make_test_app)(tmp_path / "b", url, SEARCH_BACKEND="postgres") as b:
+        seed_people(a)
+        search_a, search_b = a.extensions["candor_search"], b.extensions["candor_search"]
+        assert leader(a).try_acquire()  # A's scheduler leads
+        stop = threading.Event()
+
+        def leading():  # A's job: apply the outbox every moment
+            while not stop.wait(0.2):
+                search_a.apply_pending()
+        try:
+            add_thread(b, "Leader-only zanzibar question", "Who writes the index?")
+            assert search_b.pending()  # B committed it; B may not write it
+            assert search_b.backend.search(parse("zanzibar")).total == 0
+            assert search_a.apply_pending() >= 1
+            assert search_b.backend.search(parse("zanzibar")).total == 1
+            with session_scope(b.extensions["candor_engine"]) as session:
+                session.get(Question, 1).title = "Leader-only quokka question"
+            job = threading.Thread(target=leading)
+            job.start()
+            assert search_b.reindex() == len(expected_ids(b))
+            assert search_b.backend.doc_ids() == expected_ids(b)
+            assert search_b.backend.search(parse("quokka")).total == 1
+            assert not search_b.pending()
+        finally:
+            stop.set()
+            leader(a).release()
+        assert search_b.apply_pending() == 0  # no leader now: B may write (nothing is left)

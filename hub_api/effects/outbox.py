@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from blinker import NamedSignal
@@ -179,6 +179,20 @@ def _retry(engine, effect_id: int, now: datetime, exc: Exception) -> None:
         else:
             delay = min(FIRST_RETRY * 2 ** (effect.attempts - 1), MAX_RETRY)
             effect.due_at = now + timedelta(seconds=delay)
+
+
+def forget_mail_to(session: Session, addresses: Iterable[str]) -> int:
+    """Empty the mails still waiting to go to ``addresses`` (their owner erased what they
+    gave, as ``privacy/personal_data.py`` promises); the caller commits. Returns how many."""
+    wanted = {a.strip().lower() for a in addresses if a}
+    if not wanted:
+        return 0
+    waiting = session.scalars(select(Effect).where(Effect.kind == "mail",
+                                                   Effect.done_at.is_(None)))
+    dropped = [e for e in waiting if json.loads(e.payload or "{}").get("to", "").lower() in wanted]
+    for effect in dropped:
+        effect.done_at, effect.payload, effect.last_error = utcnow(), "", "erased unsent"
+    return len(dropped)
 
 
 def pending(app: Flask) -> int:

@@ -32,6 +32,8 @@ class Record:
     """A table holding personal data about ``subject`` ("asker" or "staff").
 
     ``owner`` is the column tying an asker's row to their question; export and erase use it.
+    A record with no ``owner`` is tied to no question (mails on their way): an erase drops
+    what it holds for the asker's addresses instead.
     """
 
     table: str
@@ -82,6 +84,14 @@ REGISTRY: tuple[Record, ...] = (
               "this question; shown only to them and to the company's owners", UNTIL_ASKED),
         Field("company", "Company", "context for the person contacting you", UNTIL_ASKED),
         Field("job_role", "Your role", "context for the person contacting you", UNTIL_ASKED),
+    )),
+    Record("effects", "Emails on their way to you (only while they wait to be sent)", "asker",
+           owner="", kept=(), fields=(
+        Field("payload", "The email: your address, its subject and text", "sends an email "
+              "(a confirmation, an answer to your question) after the change that causes it "
+              "is saved, and again if the mail server was away", "until it is sent, then "
+              "emptied at once; emptied unsent after a day of failures, or when you delete "
+              "your question or your address", exported=False),
     )),
     Record("persons", "Staff members", "staff", owner="id", fields=(
         Field("name", "Name", "signs every answer: there is no brand account", "while employed "
@@ -139,4 +149,5 @@ def undeclared_personal_columns(metadata: MetaData = Base.metadata) -> list[str]
 
 
 def asker_records() -> list[Record]:
-    return [r for r in REGISTRY if r.subject == "asker"]
+    """The askers' records tied to their question (what an export holds, an erase deletes)."""
+    return [r for r in REGISTRY if r.subject == "asker" and r.owner]

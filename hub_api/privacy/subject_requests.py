@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..db import Base, session_scope, utcnow
-from ..effects.outbox import emit
-from ..models import Answer, NotificationEmail, Question
+from ..effects.outbox import emit, forget_mail_to
+from ..models import Answer, ContactRequest, NotificationEmail, Question
 from ..questions.ask import hash_token, new_token
 from ..questions.states import Event, move
 from .personal_data import REGISTRY, Record, asker_records
@@ -73,8 +73,10 @@ def export_by_address(session: Session, email: str, question_ids: list[int]) -> 
 
 
 def erase_by_address(session: Session, email: str, question_ids: list[int]) -> int:
-    """Delete a reader's contact requests on other threads; return how many. Caller commits."""
+    """Delete a reader's contact requests on other threads (and mails waiting to go to the
+    address); return how many requests. Caller commits."""
     table = _table("contact_requests")
+    forget_mail_to(session, [email])
     return session.execute(delete(table).where(*_by_address(email, question_ids))).rowcount or 0
 
 
@@ -83,8 +85,12 @@ def erase_question(session: Session, question_id: int) -> bool:
 
     Without answers the question row goes too. With answers, staff words stay public
     under "Question removed by the asker", and every personal column of the question is
-    blanked (its manage link is replaced by one nobody holds). The caller commits.
+    blanked (its manage link is replaced by one nobody holds). Mails still waiting to go to
+    the addresses given with it are emptied unsent. The caller commits.
     """
+    forget_mail_to(session, [*session.scalars(select(NotificationEmail.email).where(
+        NotificationEmail.question_id == question_id)), *session.scalars(select(
+            ContactRequest.email).where(ContactRequest.question_id == question_id))])
     for record in asker_records():
         if record.owner != "id":
             table = _table(record.table)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from .. import signals
+from ..effects.jobs import scheduler
 from ..models import Question
 from . import cli, outbox, views
 from .backend import SearchBackend
@@ -25,6 +26,9 @@ def init_app(app: Flask) -> None:
                             sync=app.config.get("SEARCH_SYNC", app.config.get("TESTING", False)))
     app.extensions["candor_search"] = service
     outbox.register(engine, service)
+    if app.config.get("SEARCH_BACKEND") == "postgres":  # the leader indexes every node's writes
+        scheduler(app).add("search-outbox", app.config.get("OUTBOX_POLL", 1.0),
+                           lambda _app: service.apply_pending())
     signals.curated_picked.connect(_curated_picked, sender=app, weak=False)
     signals.question_asked.connect(_question_asked, sender=app, weak=False)
     views.init_app(app)
@@ -37,9 +41,10 @@ def make_backend(app: Flask) -> SearchBackend:
         if not app.config["DATABASE_URL"].startswith("postgresql"):
             raise RuntimeError("CANDOR_SEARCH_BACKEND=postgres needs a PostgreSQL "
                                "CANDOR_DATABASE_URL")
+        from ..effects.leader import leader
         from .postgres_backend import PostgresBackend
 
-        return PostgresBackend(app.extensions["candor_engine"])
+        return PostgresBackend(app.extensions["candor_engine"], leader(app))
     if name != "whoosh":
         raise RuntimeError(f"CANDOR_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, "
                            f"not {name!r}")

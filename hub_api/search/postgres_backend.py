@@ -2,24 +2,31 @@
 
 For deployments with several nodes: nothing lives on a node's disk. The tsquery is built from
 Candor's parsed query with ``plainto_tsquery``/``phraseto_tsquery`` on bound parameters, so no
-user text is ever read as tsquery syntax. The writer is elected with an advisory lock.
+user text is ever read as tsquery syntax.
+
+The one writer is the leader (``effects/leader.py``, the one module that elects it, across
+every node): it applies the search outbox as it drains the effects outbox, and a process that
+does not lead never writes (its changes wait in the outbox for the leader). The threads of the
+leading process take turns.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 
 from sqlalchemy import Engine, text
 
+from ..effects.leader import Leader
 from .backend import PAGE_SIZE, Hit, Results, fallback_snippet, highlight
 from .documents import MARK_END, MARK_START, Document
 from .query import ParsedQuery, Words, fold
 from .ranking import COORDINATION, similar_enough
 
 FREQUENCY_CAP = 100  # enough to choose a spelling; counting on costs a scan per word
-LOCK_KEY = 0x43414E44  # "CAND": the one indexer across every node
+WAIT_TO_LEAD = 5.0  # seconds a command that must write tries to become the leader
 CONFIG = "'english'::regconfig"
 TITLE_MARKS = f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}"
 BODY_MARKS = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=30, "
@@ -55,22 +62,24 @@ class _Sql:
 
 
 class PostgresBackend:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, leader: Leader | None = None):
         self.engine = engine
+        self.leader = leader or Leader(engine.url.render_as_string(hide_password=False))
+        self._turn = threading.Lock()
 
     @contextmanager
     def writer_lock(self, wait: bool = False) -> Iterator[bool]:
-        """A session-level advisory lock on a connection of its own."""
-        with self.engine.connect() as conn:
-            fn = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
-            got = conn.execute(text(f"SELECT {fn}(:k)"), {"k": LOCK_KEY}).scalar()
-            conn.commit()
-            try:
-                yield got is not False
-            finally:
-                if got is not False:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
-                    conn.commit()
+        """Held while this process leads (``wait``: queue behind this process's other threads
+        and try to lead for ``WAIT_TO_LEAD`` seconds); yields ``False`` when another process
+        leads: it writes instead."""
+        if not self._turn.acquire(blocking=wait):
+            yield False
+            return
+        try:
+            with self.leader.holding("indexer", WAIT_TO_LEAD if wait else 0.0) as mine:
+                yield mine
+        finally:
+            self._turn.release()
 
     def has_index(self) -> bool:
         return True  # search_documents is a table of the schema: migrations made it

@@ -4,6 +4,9 @@ The indexer applies outbox entries after commit and marks each one done only onc
 holds it, so a crash (even ``kill -9`` mid-batch) means entries are applied again, never lost.
 Only the holder of the backend's writer lock indexes; after releasing it, the holder looks
 once more, so an entry committed while it worked is never left waiting for the next write.
+On PostgreSQL that holder is the leader (one across every node); a command that must leave
+the index complete while another process leads hands the work to it through the outbox and
+waits (``_leader_applies``).
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, exists, select, update
+from sqlalchemy import Engine, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..db import read_only, utcnow
-from ..models import SearchOutbox
+from ..models import Person, Question, SearchOutbox
 from . import spelling, synonyms
 from .backend import Hit, Results, SearchBackend
 from .documents import (
@@ -37,6 +40,7 @@ BATCH = 200
 KEEP_DONE = timedelta(days=7)
 SWEEP_SECONDS = 30.0
 SYNONYMS_TTL = 5.0  # other processes' vocabulary changes show within this many seconds
+STALLED = 60.0  # seconds without progress after which a command stops waiting for the leader
 
 
 class SearchService:
@@ -125,7 +129,7 @@ class SearchService:
         while True:
             with self.backend.writer_lock(wait=wait) as mine:
                 if not mine:
-                    return applied
+                    return applied + (self._leader_applies() if wait else 0)
                 while n := self._apply_batch():
                     applied += n
             if not self.pending():
@@ -134,6 +138,28 @@ class SearchService:
     def pending(self) -> int:
         with self.reading() as session:
             return int(session.scalar(select(exists().where(SearchOutbox.done_at.is_(None)))))
+
+    def _leader_applies(self, progress: Callable[[int], None] | None = None) -> int:
+        """Wait while another process (the leader) applies the pending entries; return how
+        many it applied. Gives up, leaving them queued, after ``STALLED`` s of no progress."""
+        def left() -> int:
+            with self.reading() as session:
+                return session.scalar(select(func.count()).where(SearchOutbox.done_at.is_(None)))
+        first = last = left()
+        moved = time.monotonic()
+        while last:
+            time.sleep(0.5)
+            now = left()
+            if now < last:
+                if progress:
+                    progress(last - now)
+                moved = time.monotonic()
+            elif time.monotonic() - moved > STALLED:
+                log.warning("the leader has not applied %d search outbox entries for %.0f s; "
+                            "they stay queued", now, STALLED)
+                break
+            last = now
+        return first - last
 
     def _apply_batch(self) -> int:
         with self.reading() as session:
@@ -189,7 +215,9 @@ class SearchService:
                     progress(1)
                 yield doc
 
-        with self.backend.writer_lock(wait=True):
+        with self.backend.writer_lock(wait=True) as mine:
+            if not mine:  # another process leads (PostgreSQL): it indexes what is queued
+                return self._queue_everything(progress)
             with self.reading() as session:
                 covered = list(session.scalars(
                     select(SearchOutbox.id).where(SearchOutbox.done_at.is_(None))))
@@ -200,6 +228,21 @@ class SearchService:
                                 .values(done_at=utcnow()))
         self.apply_pending()  # whatever was written while the rebuild ran
         return count
+
+    def _queue_everything(self, progress: Callable[[int], None] | None) -> int:
+        """Queue every document, and every indexed one that is gone, for the leader to apply
+        (a reindex while another process leads); wait for it; return the documents held."""
+        with Session(self.engine) as session, session.begin():
+            refs = {("thread", str(i)) for i in session.scalars(select(Question.id))}
+            refs |= {("person", str(i)) for i in session.scalars(select(Person.id))}
+            refs |= {tuple(d.split(":", 1)) for d in self.backend.doc_ids()
+                     if not d.startswith("curated:")}
+            refs.add(("curated", "*"))  # the folder again: adds the new, drops the gone
+            now = utcnow()
+            session.execute(insert(SearchOutbox), [{"kind": kind, "ref": ref, "created_at": now}
+                                                   for kind, ref in sorted(refs)])
+        self._leader_applies(progress)
+        return len(self.backend.doc_ids())
 
     def expected_total(self) -> int:
         with self.reading() as session:

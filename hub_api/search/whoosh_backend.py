@@ -1,10 +1,15 @@
 """The embedded default backend: a Whoosh index folder under the instance.
 
 Only the process holding ``search.lock`` (an fcntl lock) ever opens a writer, so Whoosh's own
-write lock is never contended. ``INSTANCE/index`` is a symlink to the live index folder;
-``rebuild`` writes a fresh folder beside it and swaps the link. Each thread keeps its own
-searcher and reopens it when it is no longer up to date or the link moved — never
-``Searcher.refresh()``, which in whoosh-reloaded 2.7.5 can serve replaced text.
+write lock is never contended. That lock is not the leader's election (``effects/leader.py``)
+on purpose: the index is a folder on one machine's disk, so each node keeps its own and the
+writer for it is whichever process of that machine holds its lock (several nodes share one
+index only through the PostgreSQL backend, whose writer is the leader).
+
+``INSTANCE/index`` is a symlink to the live index folder; ``rebuild`` writes a fresh folder
+beside it and swaps the link. Each thread keeps its own searcher and reopens it when it is no
+longer up to date or the link moved — never ``Searcher.refresh()``, which in whoosh-reloaded
+2.7.5 can serve replaced text.
 
 Files are only ever deleted under an exclusive lock on ``search.open``, and searchers are
 only opened under a shared one: a commit in another process can remove the generation a

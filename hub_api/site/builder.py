@@ -42,6 +42,7 @@ from ..signals import (
     question_deleted,
     question_edited,
     question_hidden,
+    site_changed,
 )
 from .child import Job, forked
 from .reuse import (
@@ -60,9 +61,10 @@ logger = logging.getLogger(__name__)
 BUILD_TIMEOUT = 30 * 60
 LOCK_NAME = "build.lock"
 CHILD = "hub_api.site.child"
-# Signals whose effects static pages show (a new question: /questions/ and the sitemap).
+# Signals whose effects static pages show (a new question: /questions/ and the sitemap; the
+# company's identity: every page).
 SITE_SIGNALS = (question_asked, answer_posted, answer_edited, question_changed, people_changed,
-                curated_picked, question_edited, question_deleted, question_hidden)
+                curated_picked, question_edited, question_deleted, question_hidden, site_changed)
 
 
 class BuildError(RuntimeError):
