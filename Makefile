@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Tests run in this many processes (pytest-xdist); most of a test's time is waiting on a server.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test install lint bench clean
 
@@ -31,7 +33,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/serve.py
