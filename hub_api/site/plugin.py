@@ -173,12 +173,21 @@ class TopicEntry:
 
 @dataclass
 class PersonEntry:
-    """A published profile: the person, their answered threads and curated picks."""
+    """A published profile: the person, the first of their answered threads, the ids of all
+    of them (most recently answered first) and their curated picks."""
 
     person: Person
     threads: list[Question] = field(default_factory=list)
     articles: list = field(default_factory=list)
     freshness: str = "No answer yet"
+    answered: list[int] = field(default_factory=list)
+
+    @property
+    def answered_url(self) -> str | None:
+        """``/people/<slug>/answered/``, every thread they answered, when the profile page
+        cannot show them all."""
+        return f"{self.person.profile_url}answered/" if len(self.answered) > PAGE_THREADS \
+            else None
 
 
 @dataclass
@@ -231,14 +240,24 @@ class AnsweredIndex:
         self.order = sorted(first, key=lambda q: (first[q], q), reverse=True)
         self.wanted: list[list[int]] = []
 
-    def threads(self, keep: Callable[[int], bool] | None = None, limit: int = PAGE_THREADS
-                ) -> list[int]:
-        """The ids of the first ``limit`` questions ``keep`` accepts (all when ``None``);
-        ``load`` turns them into questions."""
-        candidates = self.order if keep is None else filter(keep, self.order)
-        ids = list(itertools.islice(candidates, limit))
+    def threads(self, keep: Callable[[int], bool] | None = None, limit: int = PAGE_THREADS,
+                among: list[int] | None = None) -> list[int]:
+        """The ids of the first ``limit`` questions ``keep`` accepts (all when ``None``) of
+        ``among`` (default: every question, in this order); ``load`` turns them into
+        questions."""
+        candidates = self.order if among is None else among
+        ids = list(itertools.islice(candidates if keep is None else filter(keep, candidates),
+                                    limit))
         self.wanted.append(ids)
         return ids
+
+    def by_answerer(self) -> dict[int, list[int]]:
+        """Each answerer's questions, in this order, in one pass."""
+        found: dict[int, list[int]] = defaultdict(list)
+        for question_id in self.order:
+            for person_id in self.answerers[question_id]:
+                found[person_id].append(question_id)
+        return found
 
     def load(self) -> None:
         """Replace every list ``threads`` returned by its questions, fully loaded."""
@@ -279,14 +298,17 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         for slug in dict.fromkeys(getattr(article, "topic_slugs", ())):
             by_topic[slug].append(article)
     index = AnsweredIndex(session)
+    answered = index.by_answerer()
     profiles = []
     for person in people:
         if not (is_staff(person) or person.id in answerer_ids):
             continue
-        threads = index.threads(lambda q, pid=person.id: pid in index.answerers[q])
+        ids = answered.get(person.id, [])
+        threads = index.threads(among=ids)
         picks = by_curator.get(person.name, [])
         profiles.append(PersonEntry(person, threads, picks,
-                                    responsiveness.since_text(person_last.get(person.id), now)))
+                                    responsiveness.since_text(person_last.get(person.id), now),
+                                    ids))
 
     counts = dict(
         session.execute(
@@ -378,6 +400,8 @@ class CandorGenerator(Generator):
                 url=person.profile_url.lstrip("/"),
                 person=person,
                 threads=entry.threads,
+                answered_count=len(entry.answered),
+                answered_url=entry.answered_url,
                 curated_articles=entry.articles[:PAGE_THREADS],
                 freshness=entry.freshness,
                 bio_html=render_bio(person.bio),
