@@ -265,6 +265,15 @@ def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
             "questions/topic/networking/page/1", "people/dana-ortiz/answered/page/1"]
     for path in full:
         assert page(second, path).stat().st_ino == page(third, path).stat().st_ino, path
-    for path in ("questions", "questions/topic/networking", "people/dana-ortiz/answered"):
+    for path in ("questions", "questions/topic/networking", "people/dana-ortiz/answered",
+                 "people/dana-ortiz", "topics/networking"):
         assert page(second, path).stat().st_ino != page(third, path).stat().st_ino, path
         assert "The newest question?" in page(third, path).read_text()
+    # The people and topics the answer is not about keep their pages.
+    for path in ("people/sam-lee", "topics/security"):
+        assert page(second, path).stat().st_ino == page(third, path).stat().st_ino, path
+    with session_scope(app.extensions["candor_engine"]) as s:
+        sam = s.scalars(select(Person).filter_by(email="sam@example.com")).one()
+        sam.bio = "Sam **now** has a bio."
+    fourth = build_site(app.config)
+    assert "<strong>now</strong> has a bio" in page(fourth, "people/sam-lee").read_text()

@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -184,21 +184,26 @@ class ListReuse:
                 self.old = {}
         self.linked = 0
 
-    def write(self, save_as: str, shown: str, render) -> None:
+    def write(self, save_as: str, shown: str, render: Callable[[], object]) -> None:
         """Link ``save_as`` from the live build when ``shown`` (a text of everything the page
         shows) is what it showed, else ``render()``."""
+        if not self.reuse(save_as, shown):
+            render()
+
+    def reuse(self, save_as: str, shown: str) -> bool:
+        """Link ``save_as`` from the live build if it showed ``shown``; whether it did."""
         digest = hashlib.sha256(f"{self.fingerprint}{shown}".encode()).hexdigest()
         self.new[save_as] = digest
-        if self.old.get(save_as) == digest:
-            target = self.output / save_as
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(self.live / save_as, target)
-                self.linked += 1
-                return
-            except OSError:
-                pass
-        render()
+        if self.old.get(save_as) != digest:
+            return False
+        target = self.output / save_as
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(self.live / save_as, target)
+        except OSError:
+            return False
+        self.linked += 1
+        return True
 
     def save(self) -> None:
         (self.output / self.RECORD).write_text(json.dumps(self.new))
