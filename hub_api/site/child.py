@@ -54,7 +54,8 @@ def run(job: Job) -> int:
         candor_pelican(settings, Articles).run()
         site = Path(job.candor["SITE"])
         live = site.resolve() if site.is_symlink() else None
-        precompress(job.outdir, live if live != job.outdir.resolve() else None)
+        precompress(job.outdir, live if live != job.outdir.resolve() else None,
+                    [name for _mtime, name in tree.added.values()] if job.incremental else None)
     except FullBuildNeeded as exc:
         sys.stderr.write(f"{exc}\n")
         return FULL_BUILD_NEEDED
