@@ -277,3 +277,23 @@ def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
         sam.bio = "Sam **now** has a bio."
     fourth = build_site(app.config)
     assert "<strong>now</strong> has a bio" in page(fourth, "people/sam-lee").read_text()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sitemap_dates_follow_edited_pages(site):
+    app, first, _made = site
+
+    def lastmods(build) -> dict[str, str]:
+        found = {}
+        for part in sorted((build / "sitemaps").glob("*.xml")):
+            for url in ET.fromstring(part.read_bytes()).iter(f"{SITEMAP}url"):
+                found[url.find(f"{SITEMAP}loc").text] = url.find(f"{SITEMAP}lastmod").text
+        return found
+
+    second = build_site(app.config)
+    assert lastmods(second) == lastmods(first)  # addresses known from the last build
+    about = app.config["CONTENT"] / "pages" / "about.md"
+    about.write_text(about.read_text().replace("Slug: about\n",
+                                               "Slug: about\nModified: 2031-02-03 04:05\n"))
+    third = build_site(app.config)
+    assert lastmods(third)[f"{PUBLIC}/about/"].startswith("2031-02-0")

@@ -71,10 +71,9 @@ def _compress(path: Path, present: set[str], outdir: Path, live: Path | None) ->
     """Write ``path``'s variants unless it has current ones or takes the live build's."""
     if _has_current_variants(path, present):
         return 0
-    data = path.read_bytes()
-    if live is not None and _link_live(path, data, outdir, live):
+    if live is not None and _link_live(path, outdir, live):
         return 0
-    write_variants(path, data, best=path.name.endswith((".css", ".js")))
+    write_variants(path, path.read_bytes(), best=path.name.endswith((".css", ".js")))
     return 1
 
 
@@ -87,10 +86,11 @@ def _has_current_variants(path: Path, present: set[str]) -> bool:
     return all(path.with_name(v).stat().st_mtime >= mtime for v in mine)
 
 
-def _link_live(path: Path, data: bytes, outdir: Path, live: Path) -> bool:
+def _link_live(path: Path, outdir: Path, live: Path) -> bool:
+    """Give ``path`` the live build's variants if it is (or equals) the live build's file."""
     old = live / path.relative_to(outdir)
     try:
-        if old.read_bytes() != data:
+        if not os.path.samefile(old, path) and old.read_bytes() != path.read_bytes():
             return False
         found = [s for s in SUFFIXES if old.with_name(old.name + s).is_file()]
         if not found:
