@@ -1,7 +1,10 @@
 """Pages for finding everything and being found: ``/questions/`` (filtered by topic and by
 answered/waiting), ``/people/``, ``/topics/``, ``/sitemap.xml`` and ``/robots.txt``.
 
-Lists that grow hold at most :data:`PER_PAGE` items a page. Questions are read as plain rows
+Lists that grow hold at most :data:`PER_PAGE` items a page, in stable pages (:func:`archive`):
+a new question changes the first page of each list it is on, not all of them. Each person
+who answered more threads than their page shows has their own list of them
+(``/people/<slug>/answered/``). Questions are read as plain rows
 (no ORM objects: 100,000 of them load in a fraction of a second). The sitemap is an index of
 sitemaps of at most :data:`SITEMAP_URLS` addresses each, every address with its ``lastmod``.
 """
