@@ -10,6 +10,7 @@ from datetime import timedelta
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 # A lone surrogate (possible in JSON escapes) fits no database encoding: it becomes U+FFFD.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
@@ -30,7 +31,7 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
 def slugify(value: str, max_length: int = 60) -> str:
     """ASCII slug for URLs; never empty."""
     ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "item"
 
 

@@ -62,37 +62,74 @@ def items(html: str) -> list[str]:
     return re.findall(r'<a class="thread-title" href="(/q/\d+/[^"]+)"', html)
 
 
+def ids_of(html: str) -> list[int]:
+    return [int(url.split("/")[2]) for url in items(html)]
+
+
+def walk(client, path: str) -> list:
+    """A list's pages, from its first page along the "Older" links."""
+    pages = [client.get(path)]
+    while (older := re.search(r'href="([^"]+)" rel="next"', pages[-1].text)):
+        assert f'href="{path if len(pages) == 1 else pages[-1].request.path}" rel="prev"' \
+            in client.get(older[1]).text  # "Newer" leads back
+        pages.append(client.get(older[1]))
+    assert all(p.status_code == 200 for p in pages), path
+    return pages
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_questions_paginate_newest_first_with_filters(site):
     app, build, made = site
     client = app.test_client()
     public = len(made["answered"]) + len(made["open"])
-    pages = [client.get("/questions/"), client.get("/questions/page/2/"),
-             client.get("/questions/page/3/")]
-    assert [p.status_code for p in pages] == [200, 200, 200]
-    listed = [url for p in pages for url in items(p.text)]
-    assert [len(items(p.text)) for p in pages] == [100, 100, public - 200]
-    ids = [int(url.split("/")[2]) for url in listed]
+    pages = walk(client, "/questions/")
+    # The first page holds the newest; the others are numbered from the oldest, full.
+    assert [p.request.path for p in pages] == ["/questions/", "/questions/page/2/",
+                                               "/questions/page/1/"]
+    assert [len(items(p.text)) for p in pages] == [public - 200, 100, 100]
+    ids = [i for p in pages for i in ids_of(p.text)]
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == public
     assert made["held"][0] not in ids
-    assert client.get("/questions/page/4/").status_code == 404
-    assert 'href="/questions/page/2/" rel="next"' in pages[0].text
+    assert client.get("/questions/page/3/").status_code == 404
+    assert not any(re.search(r"Page \d+ of \d+", p.text) for p in pages)
 
-    answered = [int(u.split("/")[2]) for n in (1, 2)
-                for u in items(client.get(f"/questions/answered/{'' if n == 1 else 'page/2/'}")
-                               .text)]
-    assert sorted(answered) == sorted(made["answered"])
-    waiting = items(client.get("/questions/waiting/").text)
-    assert sorted(int(u.split("/")[2]) for u in waiting) == sorted(made["open"])
+    answered = [i for p in walk(client, "/questions/answered/") for i in ids_of(p.text)]
+    assert answered == sorted(made["answered"], reverse=True)
+    waiting = ids_of(client.get("/questions/waiting/").text)
+    assert sorted(waiting) == sorted(made["open"])
     topic_page = client.get("/questions/topic/security/waiting/").text
     assert 'aria-current="page">Security</a>' in topic_page
     assert 'aria-current="page">Waiting for an answer</a>' in topic_page
+    security = [i for p in walk(client, "/questions/topic/security/") for i in ids_of(p.text)]
+    assert security == [i for i in ids if i in set(made["answered"] + made["open"])
+                        and (i - 1) % 2 == 1]
     for path in ("/people/", "/topics/"):
         page = client.get(path)
         assert page.status_code == 200, path
         assert f'href="{path}"' in client.get("/").text  # linked from the header
     assert "Dana Ortiz" in client.get("/people/").text
     assert "Networking" in client.get("/topics/").text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_thread_a_person_answered_is_listed_from_their_page(site):
+    app, _build, made = site
+    client = app.test_client()
+    profile = client.get("/people/dana-ortiz/").text
+    assert len(items(profile)) == 30
+    link = f'<a href="/people/dana-ortiz/answered/">All {len(made["answered"])} questions'
+    assert link in profile
+    pages = walk(client, "/people/dana-ortiz/answered/")
+    assert [len(items(p.text)) for p in pages] == [len(made["answered"]) - 100, 100]
+    listed = [i for p in pages for i in ids_of(p.text)]
+    assert listed == sorted(made["answered"], reverse=True)  # most recently answered first
+    assert listed[:30] == ids_of(profile)
+    assert "Questions Dana Ortiz answered" in pages[0].text
+    # Sam answered nothing: his page lists everything, there is no list to link.
+    assert "/answered/" not in client.get("/people/sam-lee/").text
+    assert client.get("/people/sam-lee/answered/").status_code == 404
+    sitemap = "".join(client.get(f"/sitemaps/{n}.xml").text for n in (1,))
+    assert f"<loc>{PUBLIC}/people/dana-ortiz/answered/</loc>" in sitemap
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -197,14 +234,66 @@ def test_hostile_titles_cannot_end_the_json_ld(app, client, people):
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
     app, first, made = site
+
+    def page(build, path):
+        return build / path / "index.html"
+
     with session_scope(app.extensions["candor_engine"]) as s:
         oldest_open = s.get(Question, made["open"][0])
         oldest_open.title = "Renamed oldest waiting question?"
     second = build_site(app.config)
-    same = first / "questions" / "index.html", second / "questions" / "index.html"
-    assert same[0].stat().st_ino == same[1].stat().st_ino  # linked, not rendered again
-    last = first / "questions" / "page" / "3" / "index.html", \
-        second / "questions" / "page" / "3" / "index.html"
-    assert last[0].stat().st_ino != last[1].stat().st_ino
-    assert "Renamed oldest waiting question?" in last[1].read_text()
-    assert "Renamed oldest" not in last[0].read_text()
+    assert page(first, "questions").stat().st_ino == page(second, "questions").stat().st_ino
+    oldest = page(first, "questions/page/1"), page(second, "questions/page/1")
+    assert oldest[0].stat().st_ino != oldest[1].stat().st_ino
+    assert "Renamed oldest waiting question?" in oldest[1].read_text()
+    assert "Renamed oldest" not in oldest[0].read_text()
+
+    # A new question changes the first page of the lists it is on; full pages stay as they
+    # were, so a publish renders a few pages however many questions the hub holds.
+    with session_scope(app.extensions["candor_engine"]) as s:
+        dana = s.scalars(select(Person).filter_by(email="dana@example.com")).one()
+        networking = s.scalars(select(Topic).filter_by(slug="networking")).one()
+        newest = Question(title="The newest question?", body="b", body_html="<p>b</p>",
+                          display_name="Kim", topic_id=networking.id, status="answered",
+                          manage_token_hash=secrets.token_hex(32),
+                          created_at=START + timedelta(days=30))
+        newest.answers.append(Answer(person_id=dana.id, body="a", body_html="<p>a</p>",
+                                     created_at=START + timedelta(days=30, hours=1)))
+        s.add(newest)
+    third = build_site(app.config)
+    full = ["questions/page/1", "questions/page/2", "questions/waiting",
+            "questions/topic/networking/page/1", "people/dana-ortiz/answered/page/1"]
+    for path in full:
+        assert page(second, path).stat().st_ino == page(third, path).stat().st_ino, path
+    for path in ("questions", "questions/topic/networking", "people/dana-ortiz/answered",
+                 "people/dana-ortiz", "topics/networking"):
+        assert page(second, path).stat().st_ino != page(third, path).stat().st_ino, path
+        assert "The newest question?" in page(third, path).read_text()
+    # The people and topics the answer is not about keep their pages.
+    for path in ("people/sam-lee", "topics/security"):
+        assert page(second, path).stat().st_ino == page(third, path).stat().st_ino, path
+    with session_scope(app.extensions["candor_engine"]) as s:
+        sam = s.scalars(select(Person).filter_by(email="sam@example.com")).one()
+        sam.bio = "Sam **now** has a bio."
+    fourth = build_site(app.config)
+    assert "<strong>now</strong> has a bio" in page(fourth, "people/sam-lee").read_text()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sitemap_dates_follow_edited_pages(site):
+    app, first, _made = site
+
+    def lastmods(build) -> dict[str, str]:
+        found = {}
+        for part in sorted((build / "sitemaps").glob("*.xml")):
+            for url in ET.fromstring(part.read_bytes()).iter(f"{SITEMAP}url"):
+                found[url.find(f"{SITEMAP}loc").text] = url.find(f"{SITEMAP}lastmod").text
+        return found
+
+    second = build_site(app.config)
+    assert lastmods(second) == lastmods(first)  # addresses known from the last build
+    about = app.config["CONTENT"] / "pages" / "about.md"
+    about.write_text(about.read_text().replace("Slug: about\n",
+                                               "Slug: about\nModified: 2031-02-03 04:05\n"))
+    third = build_site(app.config)
+    assert lastmods(third)[f"{PUBLIC}/about/"].startswith("2031-02-0")

@@ -66,6 +66,9 @@ def test_picks_and_answers_published_incrementally_equal_a_full_build(config):
     second = build_site(config)
     assert tree(second) == shared  # no article page re-rendered, the tree is shared
     assert "/curated/first-pick/" in (second / "index.html").read_text()
+    added = second / "curated" / "first-pick" / "index.html"
+    for suffix in (".br", ".gz"):  # the page added to the shared tree is compressed too
+        assert added.with_name("index.html" + suffix).stat().st_mtime >= added.stat().st_mtime
     answer(config, "Can the NW-24 stack four high?")
     third = build_site(config)
     assert tree(third) == shared

@@ -212,6 +212,24 @@ def test_each_build_switches_the_link_and_prunes_older_ones(config):
     assert builds(config) == sorted([second, third])
 
 
+def test_background_builds_prune_older_ones_after_publishing(config):
+    from hub_api.site import builder
+
+    first = build_site(config, prewarm=True)
+    second = build_site(config, prewarm=True)
+    third = build_site(config, prewarm=True)
+    try:
+        assert config["SITE"].resolve() == third.resolve()
+        for thread in [t for t in threading.enumerate() if t.name == "candor-prune"]:
+            thread.join()
+        assert not first.exists()
+        assert builds(config) == sorted([second, third])
+    finally:
+        for child in builder._spares.values():
+            child.kill()
+        builder._spares.clear()
+
+
 def test_failed_build_leaves_the_site_alone(config, tmp_path, monkeypatch):
     good = build_site(config)
     broken = tmp_path / "broken"

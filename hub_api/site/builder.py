@@ -158,24 +158,27 @@ def switch_site(site: Path, build: Path) -> Path | None:
     return previous
 
 
-def prune_builds(site: Path, keep: set[Path]) -> None:
-    """Delete builds other than ``keep`` (the live one and the one before it), and the
-    curated trees none of the kept builds links in."""
+def stale_builds(site: Path, keep: set[Path]) -> list[Path]:
+    """The builds other than ``keep`` (the live one and the one before it), and the curated
+    trees none of the kept builds links in, with their records: what ``prune`` deletes."""
     keep = {k.resolve() for k in keep}
     trees = builds_dir(site) / TREES
     keep_trees = {tree for tree in map(live_tree, keep) if tree}
-    for path in builds_dir(site).iterdir():
-        if path.resolve() in keep or path == trees:
-            continue
+    stale = [path for path in builds_dir(site).iterdir()
+             if path.resolve() not in keep and path != trees]
+    for tree in [p for p in trees.iterdir() if p.is_dir()] if trees.is_dir() else []:
+        if tree.resolve() not in keep_trees:
+            stale += [tree, tree_record(tree), tree_additions(tree)]
+    return stale
+
+
+def prune(paths: list[Path]) -> None:
+    """Delete ``paths`` (folders with what they hold)."""
+    for path in paths:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-    for tree in [p for p in trees.iterdir() if p.is_dir()] if trees.is_dir() else []:
-        if tree.resolve() not in keep_trees:
-            shutil.rmtree(tree, ignore_errors=True)
-            tree_record(tree).unlink(missing_ok=True)
-            tree_additions(tree).unlink(missing_ok=True)
 
 
 def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
@@ -215,7 +218,8 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
 
     A database change or a new pick renders only the pages they touch (incremental); ``full``
     renders every page; ``prewarm`` keeps a child process ready for the next build (for
-    background builds: a change is then published about a second sooner); ``waiting`` is
+    background builds: a change is then published about a second sooner; older builds are
+    then deleted in a background thread); ``waiting`` is
     called about every 0.1 s while Pelican runs (a spinner). Raises ``BuildError`` with a
     one-line reason; the live site is then unchanged.
     """
@@ -230,11 +234,15 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
             except BaseException:
                 shutil.rmtree(outdir, ignore_errors=True)
                 raise
-            prune_builds(site, {outdir} | ({previous} if previous else set()))
+            stale = stale_builds(site, {outdir} | ({previous} if previous else set()))
     except Exception as exc:
         build_finished(config, time.monotonic() - started, str(exc) or type(exc).__name__)
         raise
     build_finished(config, time.monotonic() - started, None)
+    if prewarm:  # nothing reads stale builds: a publish need not wait (seconds at 100,000)
+        threading.Thread(target=prune, args=(stale,), name="candor-prune", daemon=True).start()
+    else:
+        prune(stale)
     logger.info("site built into %s", outdir)
     return outdir
 

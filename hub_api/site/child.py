@@ -54,7 +54,8 @@ def run(job: Job) -> int:
         candor_pelican(settings, Articles).run()
         site = Path(job.candor["SITE"])
         live = site.resolve() if site.is_symlink() else None
-        precompress(job.outdir, live if live != job.outdir.resolve() else None)
+        precompress(job.outdir, live if live != job.outdir.resolve() else None,
+                    [name for _mtime, name in tree.added.values()] if job.incremental else None)
     except FullBuildNeeded as exc:
         sys.stderr.write(f"{exc}\n")
         return FULL_BUILD_NEEDED
@@ -94,8 +95,11 @@ def _log_warnings() -> None:
 def _wait() -> int:
     """Import first, then build the job read from stdin; end quietly if the parent goes."""
     from pelican.settings import read_settings  # noqa: F401  (the imports are the point)
+    from sqlalchemy.orm import configure_mappers
 
     from . import plugin, reuse  # noqa: F401
+
+    configure_mappers()  # the models' relationships, set up on first use (0.1 s) otherwise
 
     try:
         job = pickle.load(sys.stdin.buffer)  # noqa: S301 (our parent's)

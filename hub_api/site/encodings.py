@@ -15,6 +15,8 @@ from pathlib import Path
 
 import brotli
 
+from .reuse import TREES
+
 COMPRESSIBLE = (".html", ".css", ".js", ".xml", ".atom", ".txt", ".svg", ".json")
 SUFFIXES = (".br", ".gz")
 PAGE_QUALITY = 5  # brotli: ~1 ms for a page here; 11 takes ~50x longer for ~8% less
@@ -43,24 +45,36 @@ def write_variants(path: Path, data: bytes, best: bool = False) -> None:
         write_atomically(path.with_name(path.name + suffix), body)
 
 
-def precompress(outdir: Path, live: Path | None) -> int:
+def precompress(outdir: Path, live: Path | None, added: list[str] | None = None) -> int:
     """Give every compressible file under ``outdir`` its variants; return how many files were
-    compressed (the rest had current variants, or took the live build's)."""
+    compressed (the rest had current variants, or took the live build's).
+
+    ``added``: an incremental build's new pages in the shared curated tree, given as paths
+    under ``outdir``; the tree's other pages already have their variants, so the tree (10,000
+    folders on a large site) is not walked.
+    """
     compressed = 0
-    for folder, _dirs, names in os.walk(outdir, followlinks=True):
+    for folder, dirs, names in os.walk(outdir, followlinks=True):
+        if added is not None and folder == str(outdir) and TREES in dirs:
+            dirs.remove(TREES)
         present = set(names)
         for name in names:
-            if not name.endswith(COMPRESSIBLE) or name.startswith("."):
-                continue
-            path = Path(folder, name)
-            if _has_current_variants(path, present):
-                continue
-            data = path.read_bytes()
-            if live is not None and _link_live(path, data, outdir, live):
-                continue
-            write_variants(path, data, best=name.endswith((".css", ".js")))
-            compressed += 1
+            if name.endswith(COMPRESSIBLE) and not name.startswith("."):
+                compressed += _compress(Path(folder, name), present, outdir, live)
+    for name in added or []:
+        path = Path(outdir, name)
+        compressed += _compress(path, set(os.listdir(path.parent)), outdir, live)
     return compressed
+
+
+def _compress(path: Path, present: set[str], outdir: Path, live: Path | None) -> int:
+    """Write ``path``'s variants unless it has current ones or takes the live build's."""
+    if _has_current_variants(path, present):
+        return 0
+    if live is not None and _link_live(path, outdir, live):
+        return 0
+    write_variants(path, path.read_bytes(), best=path.name.endswith((".css", ".js")))
+    return 1
 
 
 def _has_current_variants(path: Path, present: set[str]) -> bool:
@@ -72,10 +86,11 @@ def _has_current_variants(path: Path, present: set[str]) -> bool:
     return all(path.with_name(v).stat().st_mtime >= mtime for v in mine)
 
 
-def _link_live(path: Path, data: bytes, outdir: Path, live: Path) -> bool:
+def _link_live(path: Path, outdir: Path, live: Path) -> bool:
+    """Give ``path`` the live build's variants if it is (or equals) the live build's file."""
     old = live / path.relative_to(outdir)
     try:
-        if old.read_bytes() != data:
+        if not os.path.samefile(old, path) and old.read_bytes() != path.read_bytes():
             return False
         found = [s for s in SUFFIXES if old.with_name(old.name + s).is_file()]
         if not found:

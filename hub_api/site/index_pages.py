@@ -1,7 +1,10 @@
 """Pages for finding everything and being found: ``/questions/`` (filtered by topic and by
 answered/waiting), ``/people/``, ``/topics/``, ``/sitemap.xml`` and ``/robots.txt``.
 
-Lists that grow hold at most :data:`PER_PAGE` items a page. Questions are read as plain rows
+Lists that grow hold at most :data:`PER_PAGE` items a page, in stable pages (:func:`archive`):
+a new question changes the first page of each list it is on, not all of them. Each person
+who answered more threads than their page shows has their own list of them
+(``/people/<slug>/answered/``). Questions are read as plain rows
 (no ORM objects: 100,000 of them load in a fraction of a second). The sitemap is an index of
 sitemaps of at most :data:`SITEMAP_URLS` addresses each, every address with its ``lastmod``.
 """
@@ -13,7 +16,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,14 +29,16 @@ from ..models import Answer, Question, Topic
 from ..questions import states
 from ..security import NOINDEX_PREFIXES
 from ..text import slugify
+from . import reuse
 
 PER_PAGE = 100
 SITEMAP_URLS = 10_000
 
 
-@dataclass(frozen=True)
+@dataclass
 class QuestionRow:
-    """One public question as the lists and the sitemap show it."""
+    """One public question as the lists and the sitemap show it (not frozen: a frozen
+    dataclass takes twice as long to make, and the build makes 100,000)."""
 
     id: int
     title: str
@@ -43,9 +48,15 @@ class QuestionRow:
     topic_slug: str | None
     topic_name: str | None
 
-    @property
+    @functools.cached_property
     def url(self) -> str:
         return f"/q/{self.id}/{slugify(self.title)}"
+
+    @functools.cached_property
+    def shown(self) -> str:
+        """What a list shows of it, for :class:`ListReuse` (cheaper than ``repr``)."""
+        return f"{self.id}\x1f{self.title}\x1f{self.status}\x1f{self.created_at}\x1f" \
+               f"{self.topic_slug}\x1f{self.topic_name}\x1e"
 
     answered = property(lambda self: self.status in states.ANSWERED)
     waiting = property(lambda self: self.status == states.Status.OPEN)
@@ -53,11 +64,11 @@ class QuestionRow:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list: its items, number (from 1), and its neighbours' URLs."""
+    """One page of a list: its items, its number (``None`` for the first page, which lives at
+    the list's own URL) and its neighbours' URLs (``prev_url`` on the newer side)."""
 
     items: Sequence
-    number: int
-    pages: int
+    number: int | None
     url: str
     prev_url: str | None
     next_url: str | None
@@ -67,18 +78,38 @@ class Page:
         return self.url.lstrip("/") + "index.html"
 
 
-def page_url(base: str, number: int) -> str:
-    """``/questions/`` for page 1, ``/questions/page/2/`` after."""
-    return base if number == 1 else f"{base}page/{number}/"
+def page_url(base: str, number: int | None) -> str:
+    """``/questions/`` for the first page, ``/questions/page/<number>/`` for the others."""
+    return base if number is None else f"{base}page/{number}/"
+
+
+def _linked(chunks: list[tuple[int | None, Sequence]], base: str) -> list[Page]:
+    urls = [page_url(base, number) for number, _items in chunks]
+    return [Page(items, number, urls[i], urls[i - 1] if i else None,
+                 urls[i + 1] if i + 1 < len(urls) else None)
+            for i, (number, items) in enumerate(chunks)]
 
 
 def paginate(items: Sequence, base: str, per_page: int = PER_PAGE) -> list[Page]:
-    """``items`` cut into pages of at most ``per_page`` (one empty page when there are none)."""
+    """``items`` cut into pages of at most ``per_page``, numbered 2, 3, … after the first
+    (one empty page when there are none): for lists in name order, such as ``/people/``."""
     count = max(1, math.ceil(len(items) / per_page))
-    return [Page(items[(n - 1) * per_page:n * per_page], n, count, page_url(base, n),
-                 page_url(base, n - 1) if n > 1 else None,
-                 page_url(base, n + 1) if n < count else None)
-            for n in range(1, count + 1)]
+    return _linked([(None if n == 1 else n, items[(n - 1) * per_page:n * per_page])
+                    for n in range(1, count + 1)], base)
+
+
+def archive(items: Sequence, base: str, per_page: int = PER_PAGE) -> list[Page]:
+    """``items``, newest first, as pages numbered from the oldest, so that a new item never
+    changes a full page: the first page (``base``) holds the newest 1 to ``per_page`` items,
+    ``base/page/1/`` the oldest ``per_page``, ``base/page/2/`` the next, and so on. An
+    incremental build then re-renders the first page, not every page of the list (which is why
+    no page says how many pages there are)."""
+    total = len(items)
+    full = max(0, (total - 1) // per_page)  # full pages besides the first
+    chunks: list[tuple[int | None, Sequence]] = [(None, items[:total - full * per_page])]
+    chunks += [(n, items[total - n * per_page:total - (n - 1) * per_page])
+               for n in range(full, 0, -1)]
+    return _linked(chunks, base)
 
 
 def load_questions(session: Session) -> list[QuestionRow]:
@@ -115,17 +146,28 @@ def listings(topics: Iterable) -> list[Listing]:
     found = []
     for topic in [None, *topics]:
         for state, label in STATES:
-            base = "/questions/" + (f"topic/{topic.slug}/" if topic else "")
-            base += f"{state}/" if state else ""
+            slug = topic.slug if topic else None
             title = label if topic is None else f"{label} about {topic.name}"
-            found.append(Listing(title, base, state, topic.slug if topic else None))
+            found.append(Listing(title, list_base(slug, state), state, slug))
     return found
 
 
-def select_rows(rows: list[QuestionRow], listing: Listing) -> list[QuestionRow]:
-    return [r for r in rows
-            if (listing.topic is None or r.topic_slug == listing.topic)
-            and (listing.state == "" or getattr(r, listing.state))]
+def list_base(topic: str | None, state: str) -> str:
+    """``/questions/``, ``/questions/answered/``, ``/questions/topic/<slug>/waiting/`` …"""
+    return "/questions/" + (f"topic/{topic}/" if topic else "") + (f"{state}/" if state else "")
+
+
+def group_rows(rows: list[QuestionRow], found: list[Listing]) -> dict[str, list[QuestionRow]]:
+    """Each list's rows (by its base URL), in the rows' order, in one pass over them."""
+    grouped: dict[str, list[QuestionRow]] = {listing.base: [] for listing in found}
+    for row in rows:
+        row_states = ("", "answered" if row.answered else "waiting" if row.waiting else None)
+        for topic in (None, row.topic_slug) if row.topic_slug else (None,):
+            for state in row_states:
+                if state is not None and (rows_of := grouped.get(list_base(topic, state))) \
+                        is not None:
+                    rows_of.append(row)
+    return grouped
 
 
 class ListReuse:
@@ -138,72 +180,135 @@ class ListReuse:
     def __init__(self, live: Path | None, output: str, fingerprint: str) -> None:
         self.output, self.fingerprint = Path(output), fingerprint
         self.live = live if live and live.resolve() != self.output.resolve() else None
-        self.old: dict[str, str] = {}
+        self.old: dict[str, str] = read_record(self.live, self.RECORD)
         self.new: dict[str, str] = {}
-        if self.live:
-            try:
-                self.old = json.loads((self.live / self.RECORD).read_text())
-            except (OSError, ValueError):
-                self.old = {}
         self.linked = 0
 
-    def write(self, writer, save_as: str, shown: object, render) -> None:
-        """Link ``save_as`` from the live build when ``shown`` is what it showed, else
-        ``render()``."""
-        digest = hashlib.sha256(f"{self.fingerprint}{shown!r}".encode()).hexdigest()
+    def write(self, save_as: str, shown: str, render: Callable[[], object]) -> None:
+        """Link ``save_as`` from the live build when ``shown`` (a text of everything the page
+        shows) is what it showed, else ``render()``."""
+        if not self.reuse(save_as, shown):
+            render()
+
+    def reuse(self, save_as: str, shown: str) -> bool:
+        """Link ``save_as`` from the live build if it showed ``shown``; whether it did."""
+        digest = hashlib.sha256(f"{self.fingerprint}{shown}".encode()).hexdigest()
         self.new[save_as] = digest
-        if self.old.get(save_as) == digest:
-            target = self.output / save_as
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(self.live / save_as, target)
-                self.linked += 1
-                return
-            except OSError:
-                pass
-        render()
+        if self.old.get(save_as) != digest:
+            return False
+        target = self.output / save_as
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(self.live / save_as, target)
+        except OSError:
+            return False
+        self.linked += 1
+        return True
 
     def save(self) -> None:
         (self.output / self.RECORD).write_text(json.dumps(self.new))
 
 
+def read_record(live: Path | None, name: str) -> dict:
+    """A record the live build left for the next one (empty when there is none)."""
+    try:
+        found = json.loads((live / name).read_text()) if live else {}
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+class ContentUrls:
+    """Each article's and page's address and date as the live build worked them out, kept
+    while its source file is unchanged: Pelican takes about a tenth of a millisecond per
+    address (a second per sitemap at 10,000 articles)."""
+
+    RECORD = ".candor-urls.json"
+
+    def __init__(self, live: Path | None, output: str, shape: str) -> None:
+        self.output, self.shape = Path(output), shape
+        old = read_record(live if live and live.resolve() != self.output.resolve() else None,
+                          self.RECORD)
+        self.old: dict[str, list] = old.get("urls", {}) if old.get("shape") == shape else {}
+        self.new: dict[str, list] = {}
+
+    def locate(self, content) -> tuple[str, datetime | None]:
+        """``content``'s path (``/curated/<slug>/``) and when it last changed."""
+        source = content.source_path
+        try:
+            mtime = os.path.getmtime(source)
+        except OSError:
+            mtime = -1.0
+        known = self.old.get(source)
+        if known and known[0] == mtime >= 0:
+            path, moment = known[1], known[2] and datetime.fromisoformat(known[2])
+        else:
+            path = f"/{content.url}"
+            moment = getattr(content, "modified", None) or getattr(content, "date", None)
+        # A source edited after this build began is never trusted to match what was read.
+        trusted = mtime if mtime < reuse.STARTED else -1.0
+        self.new[source] = [trusted, path, moment.isoformat() if moment else None]
+        return path, moment
+
+    def save(self) -> None:
+        (self.output / self.RECORD).write_text(json.dumps({"shape": self.shape,
+                                                            "urls": self.new}))
+
+
+def write_question_list(generator, writer, reuse: ListReuse, listing: Listing,
+                        rows: list[QuestionRow], **filters) -> None:
+    """One list of questions, newest first, in stable pages (:func:`archive`)."""
+    template = generator.get_template("questions")
+    for page in archive(rows, listing.base):
+        shown = repr((listing, page.number, page.prev_url, page.next_url, filters))
+        reuse.write(page.save_as, shown + "".join(row.shown for row in page.items),
+                    functools.partial(writer.write_file, page.save_as, template,
+                                      generator.context, listing=listing, page=page,
+                                      page_name=page.save_as[:-5], **filters))
+
+
 def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profiles: list,
                 reuse: ListReuse) -> None:
-    """``/questions/…``, ``/people/…`` and ``/topics/``."""
-    template = generator.get_template("questions")
-    for listing in listings(topics):
-        topic_base = "/questions/" + (f"topic/{listing.topic}/" if listing.topic else "")
-        state_filters = [(label, topic_base + (f"{state}/" if state else ""),
-                          state == listing.state) for state, label in STATES]
+    """``/questions/…``, ``/people/…`` (and each person's ``answered/`` list) and
+    ``/topics/``."""
+    found = listings(topics)
+    grouped = group_rows(rows, found)
+    for listing in found:
         state_part = f"{listing.state}/" if listing.state else ""
+        state_filters = [(label, list_base(listing.topic, state), state == listing.state)
+                         for state, label in STATES]
         topic_filters = [("All topics", f"/questions/{state_part}", listing.topic is None)]
-        topic_filters += [(t.name, f"/questions/topic/{t.slug}/{state_part}",
-                           t.slug == listing.topic) for t in topics]
-        for page in paginate(select_rows(rows, listing), listing.base):
-            reuse.write(writer, page.save_as, (listing, page, state_filters, topic_filters),
-                        functools.partial(
-                            writer.write_file, page.save_as, template, generator.context,
-                            listing=listing, page=page, state_filters=state_filters,
-                            topic_filters=topic_filters, page_name=page.save_as[:-5]))
+        topic_filters += [(t.name, list_base(t.slug, listing.state), t.slug == listing.topic)
+                          for t in topics]
+        write_question_list(generator, writer, reuse, listing, grouped[listing.base],
+                            state_filters=state_filters, topic_filters=topic_filters)
+    by_id = {row.id: row for row in rows}
+    for entry in profiles:
+        if entry.answered_url:
+            person = entry.person
+            listing = Listing(f"Questions {person.name} answered", entry.answered_url, "", None)
+            write_question_list(generator, writer, reuse, listing,
+                                [by_id[i] for i in entry.answered if i in by_id],
+                            state_filters=[], topic_filters=[])
     people = generator.get_template("people_index")
     for page in paginate([entry.person for entry in profiles], "/people/"):
         shown = [(p.id, p.name, p.job_title, p.photo, p.slug, [t.slug for t in p.topics])
                  for p in page.items]
-        reuse.write(writer, page.save_as, (shown, page.number, page.pages), functools.partial(
-            writer.write_file, page.save_as, people, generator.context, page=page,
-            page_name=page.save_as[:-5]))
+        reuse.write(page.save_as, repr((shown, page.number, page.prev_url, page.next_url)),
+                    functools.partial(writer.write_file, page.save_as, people,
+                                      generator.context, page=page,
+                                      page_name=page.save_as[:-5]))
     writer.write_file("topics/index.html", generator.get_template("topics_index"),
                       generator.context, topics=topics, page_name="topics/index")
 
 
 def sitemap_entries(context: dict, rows: list[QuestionRow], topics: list, profiles: list,
-                    ) -> list[tuple[str, datetime]]:
+                    urls: ContentUrls) -> list[tuple[str, datetime]]:
     """Every public page and when it last changed. Pages that gather others (front page,
     lists, people, topics) changed when the newest thread or article did: the same data
     gives the same sitemap, whichever build wrote it."""
     contents = [*context.get("articles", []), *context.get("pages", [])]
-    dated = [(f"/{c.url}", getattr(c, "modified", None) or getattr(c, "date", None))
-             for c in contents]
+    dated = [urls.locate(c) for c in contents]
     moments = [_utc(m) for _p, m in dated if m] + [r.lastmod for r in rows]
     newest = max(moments, default=datetime(2000, 1, 1))
     entries: list[tuple[str, datetime]] = [("/", newest), ("/questions/", newest),
@@ -211,6 +316,7 @@ def sitemap_entries(context: dict, rows: list[QuestionRow], topics: list, profil
     entries += [(path, moment or newest) for path, moment in dated]
     entries += [(t.url, newest) for t in topics]
     entries += [(e.person.profile_url, newest) for e in profiles]
+    entries += [(e.answered_url, newest) for e in profiles if e.answered_url]
     entries += [(r.url, r.lastmod) for r in rows]
     entries += [("/privacy/", newest), ("/transparency/", newest)]
     return entries
@@ -222,7 +328,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _lastmod(moment: datetime) -> str:
-    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _utc(moment).replace(microsecond=0).isoformat() + "Z"
 
 
 def write_sitemaps(output: str, public_url: str, entries: list[tuple[str, datetime]]) -> None:

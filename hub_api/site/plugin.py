@@ -22,7 +22,8 @@ import itertools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +47,7 @@ from ..models import Answer, Person, Question, Topic
 from ..questions import states
 from ..questions.routing import answer_time
 from ..text import slugify
-from . import index_pages, trust_pages
+from . import index_pages, profile_pages, trust_pages
 from .assets import write_assets
 from .pelican_internals import replace_html, use_markdown_reader
 from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
@@ -152,11 +153,12 @@ class TopicEntry:
 
     topic: Topic
     people: list[Person] = field(default_factory=list)
-    threads: list[Question] = field(default_factory=list)
+    thread_ids: list[int] = field(default_factory=list)
     answered_count: int = 0
     articles: list = field(default_factory=list)
     freshness: str = "No answer yet"  # "Last answered 3 days ago"
     quiet: bool = False  # no answer for the topic's quiet_days
+    threads: list[Question] = field(default_factory=list)  # loaded when the page is rendered
 
     slug = property(lambda self: self.topic.slug)
     name = property(lambda self: self.topic.name)
@@ -173,23 +175,38 @@ class TopicEntry:
 
 @dataclass
 class PersonEntry:
-    """A published profile: the person, their answered threads and curated picks."""
+    """A published profile: the person, the ids of the threads they answered (most recently
+    answered first; the page shows the first ``PAGE_THREADS``) and their curated picks."""
 
     person: Person
-    threads: list[Question] = field(default_factory=list)
+    answered: list[int] = field(default_factory=list)
     articles: list = field(default_factory=list)
     freshness: str = "No answer yet"
+    threads: list[Question] = field(default_factory=list)  # loaded when the page is rendered
+
+    @property
+    def thread_ids(self) -> list[int]:
+        return self.answered[:PAGE_THREADS]
+
+    @property
+    def answered_url(self) -> str | None:
+        """``/people/<slug>/answered/``, every thread they answered, when the profile page
+        cannot show them all."""
+        return f"{self.person.profile_url}answered/" if len(self.answered) > PAGE_THREADS \
+            else None
 
 
 @dataclass
 class SiteData:
-    answered_questions: list[Question]
+    index: AnsweredIndex
+    answered_ids: list[int]  # the front page's
     staff: list[Person]
     topics: list[TopicEntry]
     profiles: list[PersonEntry]
     responsiveness: list[responsiveness.Window]
     questions: list[index_pages.QuestionRow]
     company: CompanyIdentity | None = None  # the name, logo and links every page carries
+    answered_questions: list[Question] = field(default_factory=list)  # see ``load_threads``
 
 
 def topic_feed_path(slug: str) -> str:
@@ -206,16 +223,17 @@ def _question_options():
 
 
 class AnsweredIndex:
-    """Every answered question's topic and answerers, the most recently first-answered first.
+    """Every answered question's topic, answerers and first answer (when, by whom), the most
+    recently first-answered first.
 
-    One query over the answers, then each page's threads are picked in Python and loaded
-    together: a sorted query per person and topic scanned every answer each time (half a
-    second per build at 10,000 threads).
+    One query over the answers, then each page's threads are picked in Python, and only the
+    threads of pages that are rendered are loaded (:func:`load_threads`): a sorted query per
+    person and topic scanned every answer each time (half a second per build at 10,000
+    threads).
     """
 
     def __init__(self, session: Session) -> None:
-        self.session = session
-        first: dict[int, datetime] = {}
+        self.first: dict[int, tuple[datetime, int]] = {}
         self.topic: dict[int, int | None] = {}
         self.answerers: dict[int, set[int]] = defaultdict(set)
         rows = session.execute(
@@ -223,30 +241,41 @@ class AnsweredIndex:
             .join(Question, Answer.question_id == Question.id)
             .where(states.answered())
         )
+        first = self.first
         for question_id, person_id, created_at, topic_id in rows:
-            if question_id not in first or created_at < first[question_id]:
-                first[question_id] = created_at
+            if question_id not in first or created_at < first[question_id][0]:
+                first[question_id] = (created_at, person_id)
             self.topic[question_id] = topic_id
             self.answerers[question_id].add(person_id)
-        self.order = sorted(first, key=lambda q: (first[q], q), reverse=True)
-        self.wanted: list[list[int]] = []
+        self.order = sorted(first, key=lambda q: (first[q][0], q), reverse=True)
 
-    def threads(self, keep: Callable[[int], bool] | None = None, limit: int = PAGE_THREADS
-                ) -> list[int]:
-        """The ids of the first ``limit`` questions ``keep`` accepts (all when ``None``);
-        ``load`` turns them into questions."""
-        candidates = self.order if keep is None else filter(keep, self.order)
-        ids = list(itertools.islice(candidates, limit))
-        self.wanted.append(ids)
-        return ids
+    def threads(self, keep: Callable[[int], bool] | None = None, limit: int = PAGE_THREADS,
+                among: list[int] | None = None) -> list[int]:
+        """The ids of the first ``limit`` questions ``keep`` accepts (all when ``None``) of
+        ``among`` (default: every question, in this order)."""
+        candidates = self.order if among is None else among
+        return list(itertools.islice(candidates if keep is None else filter(keep, candidates),
+                                     limit))
 
-    def load(self) -> None:
-        """Replace every list ``threads`` returned by its questions, fully loaded."""
-        ids = {i for wanted in self.wanted for i in wanted}
-        found = {q.id: q for q in self.session.scalars(
-            select(Question).where(Question.id.in_(ids)).options(*_question_options()))}
-        for wanted in self.wanted:
-            wanted[:] = [found[i] for i in wanted]
+    def by_answerer(self) -> dict[int, list[int]]:
+        """Each answerer's questions, in this order, in one pass."""
+        found: dict[int, list[int]] = defaultdict(list)
+        for question_id in self.order:
+            for person_id in self.answerers[question_id]:
+                found[person_id].append(question_id)
+        return found
+
+
+
+def load_threads(session: Session, data: SiteData, entries: list) -> None:
+    """Load the front page's threads and those of ``entries`` (person and topic pages to be
+    rendered) in one query."""
+    ids = {*data.answered_ids, *(i for entry in entries for i in entry.thread_ids)}
+    found = {q.id: q for q in session.scalars(
+        select(Question).where(Question.id.in_(ids)).options(*_question_options()))}
+    data.answered_questions = [found[i] for i in data.answered_ids]
+    for entry in entries:
+        entry.threads = [found[i] for i in entry.thread_ids]
 
 
 def is_staff(person: Person) -> bool:
@@ -254,7 +283,8 @@ def is_staff(person: Person) -> bool:
 
 
 def load_site_data(session: Session, articles: list, config: Mapping) -> SiteData:
-    """Everything the static pages need from the database, fully loaded."""
+    """Everything the static pages need from the database, fully loaded but the threads
+    (:func:`load_threads`)."""
     now = utcnow()
     topic_last, person_last = responsiveness.last_answers(session)
     people = list(
@@ -279,13 +309,13 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         for slug in dict.fromkeys(getattr(article, "topic_slugs", ())):
             by_topic[slug].append(article)
     index = AnsweredIndex(session)
+    answered = index.by_answerer()
     profiles = []
     for person in people:
         if not (is_staff(person) or person.id in answerer_ids):
             continue
-        threads = index.threads(lambda q, pid=person.id: pid in index.answerers[q])
         picks = by_curator.get(person.name, [])
-        profiles.append(PersonEntry(person, threads, picks,
+        profiles.append(PersonEntry(person, answered.get(person.id, []), picks,
                                     responsiveness.since_text(person_last.get(person.id), now)))
 
     counts = dict(
@@ -304,17 +334,16 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
             TopicEntry(
                 topic=topic,
                 people=[p for p in topic.people if is_staff(p)],
-                threads=index.threads(lambda q, tid=topic.id: index.topic[q] == tid),
+                thread_ids=index.threads(lambda q, tid=topic.id: index.topic[q] == tid),
                 answered_count=counts.get(topic.id, 0),
                 articles=by_topic.get(topic.slug, []),
                 freshness=responsiveness.since_text(topic_last.get(topic.id), now),
                 quiet=responsiveness.is_quiet(topic, topic_last.get(topic.id), now),
             )
         )
-    answered_questions = index.threads(limit=FRONT_PAGE_ANSWERS)
-    index.load()
     return SiteData(
-        answered_questions=answered_questions,
+        index=index,
+        answered_ids=index.threads(limit=FRONT_PAGE_ANSWERS),
         staff=staff,
         topics=topics,
         profiles=profiles,
@@ -324,12 +353,14 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
     )
 
 
-def read_database(articles: list, config: Mapping) -> SiteData:
-    """Open the Candor database (``config["DATABASE_URL"]``) and load the site's data."""
+@contextmanager
+def site_database(config: Mapping) -> Iterator[Session]:
+    """A read-only session on the Candor database (``config["DATABASE_URL"]``); a database
+    that cannot be read raises ``CandorDataError``."""
     engine = make_engine(config["DATABASE_URL"])
     try:
         with session_scope(read_only(engine)) as session:
-            return load_site_data(session, articles, config)
+            yield session
     except (OperationalError, ProgrammingError) as exc:
         where = engine.url.render_as_string(hide_password=True)
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
@@ -347,29 +378,40 @@ class CandorGenerator(Generator):
     """Adds database data to the shared context and writes people and topic pages."""
 
     def generate_context(self) -> None:
-        data = read_database(self.context.get("articles", []), self.settings["CANDOR"])
+        config = self.settings["CANDOR"]
+        with site_database(config) as session:
+            data = load_site_data(session, self.context.get("articles", []), config)
+            self.context.update(
+                staff=data.staff,
+                topics=data.topics,
+                topic_names={t.slug: t.name for t in data.topics},
+                people_by_name={e.person.name: e.person for e in data.profiles},
+                responsiveness=data.responsiveness,
+                built_at=utcnow(),
+                company=data.company,
+                SITENAME=data.company.name,
+            )
+            digest = fingerprint(self.context, content_cache_key())
+            site = Path(config["SITE"])
+            self.reuse = index_pages.ListReuse(site.resolve() if site.is_symlink() else None,
+                                               self.output_path, digest)
+            self.render = profile_pages.link_unchanged(data, config, self.reuse, PAGE_THREADS)
+            load_threads(session, data, self.render)
         self.data = data
-        self.context.update(
-            answered_questions=data.answered_questions,
-            staff=data.staff,
-            topics=data.topics,
-            topic_names={t.slug: t.name for t in data.topics},
-            people_by_name={e.person.name: e.person for e in data.profiles},
-            responsiveness=data.responsiveness,
-            built_at=utcnow(),
-            company=data.company,
-            SITENAME=data.company.name,
-        )
-        self.context["CANDOR_FINGERPRINT"] = fingerprint(self.context, content_cache_key())
+        self.context.update(answered_questions=data.answered_questions,
+                            CANDOR_FINGERPRINT=digest)
         logger.info(
-            "Candor: %d answered questions, %d staff, %d topics",
-            len(data.answered_questions), len(data.staff), len(data.topics),
+            "Candor: %d answered questions, %d staff, %d topics; %d of their pages changed",
+            len(data.index.order), len(data.staff), len(data.topics), len(self.render),
         )
 
     def generate_output(self, writer: Writer) -> None:
         write_assets(Path(self.settings["THEME"]), Path(self.output_path))
+        render = set(map(id, self.render))  # the pages ``link_unchanged`` did not link
         person_template = self.get_template("person")
         for entry in self.data.profiles:
+            if id(entry) not in render:
+                continue
             person = entry.person
             writer.write_file(
                 f"people/{person.slug}/index.html",
@@ -378,6 +420,8 @@ class CandorGenerator(Generator):
                 url=person.profile_url.lstrip("/"),
                 person=person,
                 threads=entry.threads,
+                answered_count=len(entry.answered),
+                answered_url=entry.answered_url,
                 curated_articles=entry.articles[:PAGE_THREADS],
                 freshness=entry.freshness,
                 bio_html=render_bio(person.bio),
@@ -385,14 +429,15 @@ class CandorGenerator(Generator):
             )
         topic_template = self.get_template("topic")
         for topic in self.data.topics:
-            writer.write_file(
-                f"topics/{topic.slug}/index.html",
-                topic_template,
-                self.context,
-                url=topic.url.lstrip("/"),
-                topic=topic,
-                page_name=f"topics/{topic.slug}/index",
-            )
+            if id(topic) in render:
+                writer.write_file(
+                    f"topics/{topic.slug}/index.html",
+                    topic_template,
+                    self.context,
+                    url=topic.url.lstrip("/"),
+                    topic=topic,
+                    page_name=f"topics/{topic.slug}/index",
+                )
             writer.write_feed(
                 topic.articles, self.context, path=topic.feed_path, feed_title=topic.name
             )
@@ -406,13 +451,17 @@ class CandorGenerator(Generator):
     def write_finding_pages(self, writer: Writer) -> None:
         """``/questions/``, ``/people/``, ``/topics/``, the sitemaps and ``robots.txt``."""
         data, public_url = self.data, self.settings["CANDOR"]["PUBLIC_URL"].rstrip("/")
-        site = Path(self.settings["CANDOR"]["SITE"])
-        reuse = index_pages.ListReuse(site.resolve() if site.is_symlink() else None,
-                                      self.output_path, self.context["CANDOR_FINGERPRINT"])
-        index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles, reuse)
-        reuse.save()
+        index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles,
+                                self.reuse)
+        self.reuse.save()
+        # The fingerprint and every setting that shapes an address: what a known one needs.
+        shape = repr((self.context["CANDOR_FINGERPRINT"], sorted(
+            (key, str(value)) for key, value in self.settings.items()
+            if key.endswith(("_URL", "_SAVE_AS", "TIMEZONE")))))
+        urls = index_pages.ContentUrls(self.reuse.live, self.output_path, shape)
         index_pages.write_sitemaps(self.output_path, public_url, index_pages.sitemap_entries(
-            self.context, data.questions, data.topics, data.profiles))
+            self.context, data.questions, data.topics, data.profiles, urls))
+        urls.save()
         Path(self.output_path, "robots.txt").write_text(index_pages.robots_txt(public_url))
 
 
