@@ -280,9 +280,9 @@ BUILD_TIME = re.compile(rb"Figures as of [^;<]+;|\([^()<]* so far\)")
 
 def built_pages(root: Path) -> dict[str, bytes]:
     """Every page of a built site (path → bytes) with what depends on the build's minute
-    masked, for comparing two builds; the build's own record left out."""
+    masked, for comparing two builds; the build's own records (``.candor-*``) left out."""
     return {p.relative_to(root).as_posix(): BUILD_TIME.sub(b"(build time)", p.read_bytes())
-            for p in site_files(root) if p.name != ".candor-build.json"}
+            for p in site_files(root) if not p.name.startswith(".candor-")}
 
 
 def browser_login(page, base_url: str, email: str, next_path: str,
