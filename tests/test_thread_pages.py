@@ -68,6 +68,9 @@ def test_a_thread_page_is_served_without_the_database_and_never_stale(app, clien
     # Every acknowledged write is on the very next view.
     answer_id = answer(app, staff, question, "Yes, from our Oslo warehouse.")
     assert "Oslo warehouse" in client.get(url).text
+    restored = client.get(url)  # the new page, stored: its own headers, not the old ones
+    assert "Oslo warehouse" in restored.text and restored.headers["ETag"] != stored.headers["ETag"]
+    assert int(restored.headers["Content-Length"]) == len(restored.data)
     edit = staff.post(f"/staff/answers/{answer_id}/edit",
                       data={"csrf_token": csrf(staff), "body": "Yes, from Bergen."})
     assert edit.status_code in (302, 303)

@@ -51,13 +51,13 @@ class SiteFiles(WhiteNoise):
             and not rule.rule.startswith("/<"))
         self._build: str | None = None
         self._lock = threading.Lock()
+        self._pages: dict[str, tuple[tuple[int, ...], object]] = {}
 
     def __call__(self, environ, start_response):
         url = decode_path_info(environ.get("PATH_INFO", ""))
         first = url.split("/", 2)[1] if url.count("/") else ""
         if first == "q" and self.thread_pages is not None:
-            path = self.thread_pages.path_for(url)
-            static_file = self.get_static_file(str(path), url) if path else None
+            static_file = self._thread_page(url)
         elif first in self.flask_prefixes and self._flask_route(url, environ):
             static_file = None
         else:
@@ -65,6 +65,24 @@ class SiteFiles(WhiteNoise):
         if static_file is None:
             return self.application(environ, start_response)
         return self.serve(static_file, environ, start_response)
+
+    def _thread_page(self, url: str):
+        """A stored thread page; its headers (ETag, length, variants) worked out once per
+        version of the file (a rewrite is a new file: inode, times and size tell it), so a
+        view costs one ``stat``."""
+        found = self.thread_pages.find(url)
+        if found is None:
+            return None
+        path, stat = found
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+        cached = self._pages.get(url)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        static_file = self.get_static_file(str(path), url)
+        if len(self._pages) >= MAX_REMEMBERED:
+            self._pages.clear()
+        self._pages[url] = (version, static_file)
+        return static_file
 
     def _flask_route(self, url: str, environ) -> bool:
         """Whether one of Flask's own routes (not the site's catch-all) answers ``url``."""

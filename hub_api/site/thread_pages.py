@@ -64,16 +64,20 @@ class ThreadPages:
 
     def path_for(self, url: str) -> Path | None:
         """The stored page for ``url`` if there is a fresh one."""
+        found = self.find(url)
+        return found[0] if found else None
+
+    def find(self, url: str) -> tuple[Path, os.stat_result] | None:
+        """The fresh stored page for ``url`` and its ``stat`` (one system call)."""
         match = THREAD_URL.fullmatch(url)
         if match is None:
             return None
         path = self.root / "q" / match[1] / match[2]
         try:
-            if time.time() - path.stat().st_mtime > self.max_age:
-                return None
+            stat = path.stat()
         except OSError:
             return None
-        return path
+        return (path, stat) if time.time() - stat.st_mtime <= self.max_age else None
 
     # --- storing (a reader's request) ----------------------------------------------------
 
