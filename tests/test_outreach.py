@@ -56,7 +56,11 @@ def asker(app, name: str, title: str, *, email: str | None = None, topic: str | 
             confirmed_at=utcnow() if confirmed else None, active=active, topic_news=news)
         s.add(consent)
         s.flush()
-        return consent.id, token
+        made = consent.id
+    # The index holds it before the test reads: a write's own indexing may not get the writer's
+    # turn (on PostgreSQL the leader's, over a connection of its own) and leaves it queued.
+    app.extensions["candor_search"].apply_pending(wait=True)
+    return made, token
 
 
 def dana_answer(app, topic: str | None = "networking") -> tuple[int, int]:
