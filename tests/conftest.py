@@ -6,6 +6,7 @@ with ``CANDOR_REQUIRE_SERVICES=1`` (set by ``.ci/run``) a missing service fails 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -43,19 +44,23 @@ TEST_CACHE = Path(os.environ.get("CANDOR_TEST_CACHE") or Path.home() / ".cache" 
 
 def npm_package(folder: str, spec: str) -> Path:
     """``npm install SPEC`` into ``TEST_CACHE/folder`` once (a test tool from the npm
-    registry: the OpenID Provider, the Nu HTML checker); skip if it cannot be had."""
+    registry: the OpenID Provider, the Nu HTML checker); skip if it cannot be had. Test
+    processes running at once (pytest-xdist) take turns: one installs, the others find it."""
     where = TEST_CACHE / folder
     name = spec.rsplit("@", 1)[0] if spec.rfind("@") > 0 else spec
     npm = shutil.which("npm")
     if not npm:
         need_service("npm", f"npm is needed to install {spec}")
-    if not (where / "node_modules" / name).is_dir():
-        where.mkdir(parents=True, exist_ok=True)
-        (where / "package.json").write_text(f'{{"name": "candor-test-{folder}", "private": true}}')
-        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", spec], cwd=where,
-                              capture_output=True, text=True, timeout=600)
-        if done.returncode:
-            need_service(spec, done.stderr.strip().splitlines()[-1:])
+    where.mkdir(parents=True, exist_ok=True)
+    with open(where / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (where / "node_modules" / name).is_dir():
+            (where / "package.json").write_text(
+                f'{{"name": "candor-test-{folder}", "private": true}}')
+            done = subprocess.run([npm, "install", "--no-audit", "--no-fund", spec], cwd=where,
+                                  capture_output=True, text=True, timeout=600)
+            if done.returncode:
+                need_service(spec, done.stderr.strip().splitlines()[-1:])
     return where
 
 

@@ -227,18 +227,14 @@ class ContentUrls:
 
     def __init__(self, live: Path | None, output: str, shape: str) -> None:
         self.output, self.shape = Path(output), shape
-        old = read_record(live if live and live.resolve() != self.output.resolve() else None,
-                          self.RECORD)
+        old = read_record(live, self.RECORD)  # ``ListReuse.live``: never the output itself
         self.old: dict[str, list] = old.get("urls", {}) if old.get("shape") == shape else {}
         self.new: dict[str, list] = {}
 
     def locate(self, content) -> tuple[str, datetime | None]:
         """``content``'s path (``/curated/<slug>/``) and when it last changed."""
         source = content.source_path
-        try:
-            mtime = os.path.getmtime(source)
-        except OSError:
-            mtime = -1.0
+        mtime = reuse.source_mtime(source)
         known = self.old.get(source)
         if known and known[0] == mtime >= 0:
             path, moment = known[1], known[2] and datetime.fromisoformat(known[2])
@@ -289,7 +285,7 @@ def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profil
             listing = Listing(f"Questions {person.name} answered", entry.answered_url, "", None)
             write_question_list(generator, writer, reuse, listing,
                                 [by_id[i] for i in entry.answered if i in by_id],
-                            state_filters=[], topic_filters=[])
+                                state_filters=[], topic_filters=[])
     people = generator.get_template("people_index")
     for page in paginate([entry.person for entry in profiles], "/people/"):
         shown = [(p.id, p.name, p.job_title, p.photo, p.slug, [t.slug for t in p.topics])

@@ -266,7 +266,6 @@ class AnsweredIndex:
         return found
 
 
-
 def load_threads(session: Session, data: SiteData, entries: list) -> None:
     """Load the front page's threads and those of ``entries`` (person and topic pages to be
     rendered) in one query."""

@@ -9,12 +9,12 @@ loaded; only the pages left are rendered, and only their threads loaded.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 from sqlalchemy import inspect
 
 from .index_pages import ListReuse, QuestionRow
+from .reuse import source_mtime
 
 
 def columns(row: object) -> tuple:
@@ -43,7 +43,7 @@ class Summaries:
     @staticmethod
     def articles(articles: list) -> str:
         """An article's list entry comes from its source file (and the build's fingerprint)."""
-        return repr([(a.source_path, _mtime(a.source_path)) for a in articles])
+        return repr([(a.source_path, source_mtime(a.source_path)) for a in articles])
 
     def person(self, entry, limit: int) -> str:
         person = entry.person
@@ -74,10 +74,3 @@ def link_unchanged(data, config: Mapping, reuse: ListReuse, limit: int) -> list:
         if not reuse.reuse(f"topics/{entry.slug}/index.html", summaries.topic(entry, limit)):
             render.append(entry)
     return render
-
-
-def _mtime(path: str) -> float:
-    try:
-        return os.path.getmtime(path)
-    except OSError:
-        return -1.0

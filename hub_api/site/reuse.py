@@ -172,7 +172,7 @@ class CuratedTree:
         for source, (mtime, _page) in self.sources.items():
             if source not in current:
                 raise FullBuildNeeded(f"{Path(source).name} was removed")
-            if _mtime(source) != mtime:
+            if source_mtime(source) != mtime:
                 raise FullBuildNeeded(f"{Path(source).name} was edited")
         taken = {page for _mtime_, page in self.sources.values()}
         for source, article in current.items():
@@ -185,7 +185,7 @@ class CuratedTree:
 
     def add(self, source_path: str, name: str) -> None:
         """Note a page written into the tree; a source touched mid-build is never trusted."""
-        mtime = _mtime(source_path)
+        mtime = source_mtime(source_path)
         self.added[source_path] = [mtime if mtime < STARTED else -1.0, name]
 
     def save(self, digest: str) -> None:
@@ -208,7 +208,8 @@ def curated_tree(output_path: str, incremental: bool) -> CuratedTree:
     return CuratedTree(output_path, incremental)
 
 
-def _mtime(path: str) -> float:
+def source_mtime(path: str) -> float:
+    """A source file's modification time; negative when it is gone (never a match)."""
     try:
         return os.path.getmtime(path)
     except OSError:
