@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from hub_api.site.builder import build_site, get_builder
 
@@ -42,7 +43,7 @@ def test_prospect_asks_staff_answers_site_publishes(live, browser, tmp_path):
     assert "Save this link: it is how you follow up, edit or delete." in page.content()
     manage_url = page.url
     page.get_by_role("link", name="/q/").first.click()
-    assert "Open · with the Networking team" in page.content()
+    expect(page.locator("body")).to_contain_text("Open · with the Networking team")
     page.screenshot(path=str(tmp_path / "thread-open.png"), full_page=True)
 
     staff = browser.new_context(viewport=SCREENSHOTS["phone"])

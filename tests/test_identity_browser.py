@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from hub_api.db import session_scope
@@ -118,7 +119,7 @@ def test_authenticator_code_journey(page):
     page.wait_for_url(f"{BASE}/staff/login/verify")
     page.get_by_label("Code from your authenticator app").fill("123")
     page.get_by_role("button", name="Continue").click()
-    assert "did not work" in page.content()
+    expect(page.locator("body")).to_contain_text("did not work")
     page.get_by_label("Code from your authenticator app").fill(totp.at(time.time() + 30))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{BASE}/staff/queue")
