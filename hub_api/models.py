@@ -352,6 +352,8 @@ class WebhookDelivery(Base):
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True)
     event: Mapped[str] = mapped_column(String(40))
     payload: Mapped[str] = mapped_column(Text)
+    # The question the event is about: erasing it erases its deliveries (title, URL slug).
+    question_id: Mapped[int | None] = mapped_column(index=True, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -163,3 +163,25 @@ def test_staff_page(app, people, staff):
     assert sam.get("/staff/webhooks/").status_code == 403
     removed = staff.post("/staff/webhooks/", data={"csrf_token": token, "remove": "1"})
     assert "No webhooks yet." in removed.text
+
+
+def test_erasing_a_question_erases_its_deliveries(private_ok, client, staff, runner, people):
+    """The title and its URL slug are the asker's words: delivered or waiting, they go."""
+    receiver = Receiver()
+    add_hook(runner, receiver.url)
+    token = ask(client, title="Secret project Bluefin pricing?")
+    ask(client, title="Do you ship to Norway?")
+    assert deliver_due(private_ok) == 2
+    (mine,) = [d for d in deliveries(private_ok) if "Bluefin" in d.payload]
+    staff.post(f"/staff/q/{mine.question_id}/answer",
+               data={"csrf_token": csrf(staff), "body": "Ask sales."})
+    assert any("bluefin" in d.payload for d in deliveries(private_ok) if d.delivered_at is None)
+    export = client.get(f"/manage/{token}/export.json").json["records"]["webhook_deliveries"]
+    assert [e["event"] for e in export] == ["question.asked", "answer.posted"]
+    assert "payload" not in export[0]
+
+    assert client.post(f"/manage/{token}/delete").status_code == 200
+    left = deliveries(private_ok)
+    assert [d.event for d in left] == ["question.asked"]
+    assert not any("bluefin" in d.payload.lower() for d in left)
+    assert deliver_due(private_ok) == 0  # the answer's delivery went with the question

@@ -120,34 +120,36 @@ def add_endpoint(session: Session, url: str, events: str) -> WebhookEndpoint:
 # --- delivering ------------------------------------------------------------------------------
 
 
-def payload(session: Session, event: str, row_id: int) -> dict | None:
-    """The event's data: ids, titles and public URLs only."""
+def payload(session: Session, event: str, row_id: int) -> tuple[dict, int | None] | None:
+    """The event's data (ids, titles and public URLs only) and the question it is about."""
     base = current_app.config["PUBLIC_URL"]
     if event == "question.asked":
         q = session.get(Question, row_id)
-        return q and {"question": {"id": q.id, "title": q.title, "url": base + q.url,
-                                   "topic": q.topic.slug if q.topic else None,
-                                   "asked_at": q.created_at.isoformat() + "Z"}}
+        return q and ({"question": {"id": q.id, "title": q.title, "url": base + q.url,
+                                    "topic": q.topic.slug if q.topic else None,
+                                    "asked_at": q.created_at.isoformat() + "Z"}}, q.id)
     if event == "answer.posted":
         a = session.get(Answer, row_id)
-        return a and {"answer": {"id": a.id, "question_id": a.question_id,
-                                 "url": f"{base}{a.question.url}#answer-{a.id}",
-                                 "author": {"name": a.person.name,
-                                            "job_title": a.person.job_title}}}
-    return {"id": row_id}  # contact.requested: fetch the details with a staff token
+        return a and ({"answer": {"id": a.id, "question_id": a.question_id,
+                                  "url": f"{base}{a.question.url}#answer-{a.id}",
+                                  "author": {"name": a.person.name,
+                                             "job_title": a.person.job_title}}}, a.question_id)
+    return {"id": row_id}, None  # contact.requested: fetch the details with a staff token
 
 
 def enqueue(session: Session, event: str, row_id: int) -> int:
     """One delivery per endpoint subscribed to ``event``, in ``session``; returns how many."""
     endpoints = [e for e in session.scalars(select(WebhookEndpoint).where(
         WebhookEndpoint.active.is_(True))) if event in e.events.split(",")]
-    data = payload(session, event, row_id) if endpoints else None
-    if data is None:
+    found = payload(session, event, row_id) if endpoints else None
+    if found is None:
         return 0
+    data, question_id = found
     now = utcnow()
     for endpoint in endpoints:
         session.add(WebhookDelivery(endpoint_id=endpoint.id, event=event, created_at=now,
-                                    next_attempt_at=now, payload=json.dumps(data)))
+                                    next_attempt_at=now, payload=json.dumps(data),
+                                    question_id=question_id))
     return len(endpoints)
 
 
