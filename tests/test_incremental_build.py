@@ -3,6 +3,7 @@ result is what a full build gives; readers never see a half-published site."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+import brotli
 import pytest
 
 from hub_api.config import load_config
@@ -76,6 +78,14 @@ def test_picks_and_answers_published_incrementally_equal_a_full_build(config):
     pick(config, "second-pick")
     fourth = build_site(config)
     assert "Pick second-pick" in (fourth / "topics" / "networking" / "index.html").read_text()
+
+    # Pages linked unchanged from the live build bring their variants; changed pages get new
+    # ones: every variant is its page's bytes.
+    for variant in fourth.rglob("*.gz"):
+        page = variant.with_suffix("")
+        assert gzip.decompress(variant.read_bytes()) == page.read_bytes(), variant
+        if (br := page.with_name(page.name + ".br")).exists():
+            assert brotli.decompress(br.read_bytes()) == page.read_bytes(), br
 
     full = build_site(config, full=True)
     assert tree(full) != tree(fourth)

@@ -11,13 +11,15 @@ sitemaps of at most :data:`SITEMAP_URLS` addresses each, every address with its 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import math
 import os
+from array import array
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -30,6 +32,7 @@ from ..questions import states
 from ..security import NOINDEX_PREFIXES
 from ..text import slugify
 from . import reuse
+from .encodings import SUFFIXES
 
 PER_PAGE = 100
 SITEMAP_URLS = 10_000
@@ -47,16 +50,16 @@ class QuestionRow:
     lastmod: datetime
     topic_slug: str | None
     topic_name: str | None
+    # Worked out once, when read (a ``cached_property`` costs a lock per read in 3.11):
+    url: str = field(init=False)
+    shown: str = field(init=False)  # what a list shows of it, for :class:`ListReuse`
+    key: int = field(init=False)  # a 64-bit digest of ``shown``: pages sum up their rows' keys
 
-    @functools.cached_property
-    def url(self) -> str:
-        return f"/q/{self.id}/{slugify(self.title)}"
-
-    @functools.cached_property
-    def shown(self) -> str:
-        """What a list shows of it, for :class:`ListReuse` (cheaper than ``repr``)."""
-        return f"{self.id}\x1f{self.title}\x1f{self.status}\x1f{self.created_at}\x1f" \
-               f"{self.topic_slug}\x1f{self.topic_name}\x1e"
+    def __post_init__(self) -> None:
+        self.url = f"/q/{self.id}/{slugify(self.title)}"
+        self.shown = f"{self.id}\x1f{self.title}\x1f{self.status}\x1f{self.created_at}\x1f" \
+                     f"{self.topic_slug}\x1f{self.topic_name}\x1e"
+        self.key = int.from_bytes(hashlib.blake2b(self.shown.encode(), digest_size=8).digest())
 
     answered = property(lambda self: self.status in states.ANSWERED)
     waiting = property(lambda self: self.status == states.Status.OPEN)
@@ -182,26 +185,34 @@ class ListReuse:
         self.live = live if live and live.resolve() != self.output.resolve() else None
         self.old: dict[str, str] = read_record(self.live, self.RECORD)
         self.new: dict[str, str] = {}
+        self.folders: set[str] = set()
         self.linked = 0
 
-    def write(self, save_as: str, shown: str, render: Callable[[], object]) -> None:
+    def write(self, save_as: str, shown: str | bytes, render: Callable[[], object]) -> None:
         """Link ``save_as`` from the live build when ``shown`` (a text of everything the page
         shows) is what it showed, else ``render()``."""
         if not self.reuse(save_as, shown):
             render()
 
-    def reuse(self, save_as: str, shown: str) -> bool:
-        """Link ``save_as`` from the live build if it showed ``shown``; whether it did."""
-        digest = hashlib.sha256(f"{self.fingerprint}{shown}".encode()).hexdigest()
+    def reuse(self, save_as: str, shown: str | bytes) -> bool:
+        """Link ``save_as`` (and its compressed variants) from the live build if it showed
+        ``shown``; whether it did."""
+        digest = hashlib.sha256(self.fingerprint.encode() + (
+            shown.encode() if isinstance(shown, str) else shown)).hexdigest()
         self.new[save_as] = digest
         if self.old.get(save_as) != digest:
             return False
-        target = self.output / save_as
+        old, new = os.path.join(self.live, save_as), os.path.join(self.output, save_as)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(self.live / save_as, target)
+            if (folder := os.path.dirname(new)) not in self.folders:
+                os.makedirs(folder, exist_ok=True)
+                self.folders.add(folder)
+            os.link(old, new)
         except OSError:
             return False
+        for suffix in SUFFIXES:
+            with contextlib.suppress(FileNotFoundError):  # too small to be worth compressing
+                os.link(old + suffix, new + suffix)
         self.linked += 1
         return True
 
@@ -255,9 +266,11 @@ def write_question_list(generator, writer, reuse: ListReuse, listing: Listing,
                         rows: list[QuestionRow], **filters) -> None:
     """One list of questions, newest first, in stable pages (:func:`archive`)."""
     template = generator.get_template("questions")
+    shown = repr((listing, filters))
     for page in archive(rows, listing.base):
-        shown = repr((listing, page.number, page.prev_url, page.next_url, filters))
-        reuse.write(page.save_as, shown + "".join(row.shown for row in page.items),
+        keys = array("Q", [row.key for row in page.items]).tobytes()
+        head = f"{shown}\x1d{page.number}\x1d{page.prev_url}\x1d{page.next_url}\x1d"
+        reuse.write(page.save_as, head.encode() + keys,
                     functools.partial(writer.write_file, page.save_as, template,
                                       generator.context, listing=listing, page=page,
                                       page_name=page.save_as[:-5], **filters))
