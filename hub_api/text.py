@@ -30,7 +30,8 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
 
 def slugify(value: str, max_length: int = 60) -> str:
     """ASCII slug for URLs; never empty."""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    ascii_text = value if value.isascii() else \
+        unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "item"
 

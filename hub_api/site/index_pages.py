@@ -18,16 +18,16 @@ import json
 import math
 import os
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Answer, Question, Topic
+from ..models import Question, Topic
 from ..questions import states
 from ..security import NOINDEX_PREFIXES
 from ..text import slugify
@@ -115,22 +115,19 @@ def archive(items: Sequence, base: str, per_page: int = PER_PAGE) -> list[Page]:
     return _linked(chunks, base)
 
 
-def load_questions(session: Session) -> list[QuestionRow]:
-    """Every public question, newest first, with the time it last changed."""
-    last_answer = (select(Answer.question_id,
-                          func.max(func.coalesce(Answer.edited_at, Answer.created_at))
-                          .label("at"))
-                   .group_by(Answer.question_id).subquery())
+def load_questions(session: Session, answers_changed: Mapping[int, datetime]) -> list[QuestionRow]:
+    """Every public question, newest first, with the time it or (``answers_changed``, by
+    question id) its answers last changed."""
     rows = session.execute(
         select(Question.id, Question.title, Question.status, Question.created_at,
-               Question.edited_at, last_answer.c.at, Topic.slug, Topic.name)
-        .outerjoin(last_answer, last_answer.c.question_id == Question.id)
+               Question.edited_at, Topic.slug, Topic.name)
         .outerjoin(Topic, Topic.id == Question.topic_id)
         .where(states.public())
         .order_by(Question.created_at.desc(), Question.id.desc()))
-    return [QuestionRow(id_, title, status, created, max(filter(None, (created, edited, answered))),
+    return [QuestionRow(id_, title, status, created,
+                        max(filter(None, (created, edited, answers_changed.get(id_)))),
                         slug, name)
-            for id_, title, status, created, edited, answered, slug, name in rows]
+            for id_, title, status, created, edited, slug, name in rows]
 
 
 @dataclass(frozen=True)

@@ -236,15 +236,20 @@ class AnsweredIndex:
         self.first: dict[int, tuple[datetime, int]] = {}
         self.topic: dict[int, int | None] = {}
         self.answerers: dict[int, set[int]] = defaultdict(set)
+        self.changed: dict[int, datetime] = {}  # when its answers last changed (the sitemap)
         rows = session.execute(
-            select(Answer.question_id, Answer.person_id, Answer.created_at, Question.topic_id)
+            select(Answer.question_id, Answer.person_id, Answer.created_at, Answer.edited_at,
+                   Question.topic_id)
             .join(Question, Answer.question_id == Question.id)
             .where(states.answered())
         )
-        first = self.first
-        for question_id, person_id, created_at, topic_id in rows:
+        first, changed = self.first, self.changed
+        for question_id, person_id, created_at, edited_at, topic_id in rows:
             if question_id not in first or created_at < first[question_id][0]:
                 first[question_id] = (created_at, person_id)
+            moment = max(created_at, edited_at) if edited_at else created_at
+            if moment > changed.get(question_id, datetime.min):
+                changed[question_id] = moment
             self.topic[question_id] = topic_id
             self.answerers[question_id].add(person_id)
         self.order = sorted(first, key=lambda q: (first[q][0], q), reverse=True)
@@ -348,7 +353,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         profiles=profiles,
         responsiveness=responsiveness.report(session, now, config),
         company=read_identity(session, config["SITENAME"]),
-        questions=index_pages.load_questions(session),
+        questions=index_pages.load_questions(session, index.changed),
     )
 
 
