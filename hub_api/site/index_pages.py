@@ -35,6 +35,9 @@ from . import reuse
 from .encodings import SUFFIXES
 
 PER_PAGE = 100
+MIN_PER_PAGE = 50  # a list page that is not the first holds 50 to 100 items
+_BITS = (1 << 64) - 1
+CUT_EVERY = 30
 SITEMAP_URLS = 10_000
 
 
@@ -101,18 +104,36 @@ def paginate(items: Sequence, base: str, per_page: int = PER_PAGE) -> list[Page]
                     for n in range(1, count + 1)], base)
 
 
-def archive(items: Sequence, base: str, per_page: int = PER_PAGE) -> list[Page]:
-    """``items``, newest first, as pages numbered from the oldest, so that a new item never
-    changes a full page: the first page (``base``) holds the newest 1 to ``per_page`` items,
-    ``base/page/1/`` the oldest ``per_page``, ``base/page/2/`` the next, and so on. An
-    incremental build then re-renders the first page, not every page of the list (which is why
-    no page says how many pages there are)."""
-    total = len(items)
-    full = max(0, (total - 1) // per_page)  # full pages besides the first
-    chunks: list[tuple[int | None, Sequence]] = [(None, items[:total - full * per_page])]
-    chunks += [(n, items[total - n * per_page:total - (n - 1) * per_page])
-               for n in range(full, 0, -1)]
-    return _linked(chunks, base)
+def archive(items: Sequence[QuestionRow], base: str, per_page: int = PER_PAGE) -> list[Page]:
+    """``items``, newest first, as pages numbered from the oldest (the first page, ``base``,
+    holds the newest; ``base/page/1/`` the oldest), cut where the items say: a page ends
+    after an item whose id hashes to a cut (about one in :data:`CUT_EVERY`) once it holds
+    :data:`MIN_PER_PAGE`, and at ``per_page`` at the latest — content-defined chunking, as
+    rsync and backup tools cut files. A question added, answered (it leaves the waiting list
+    and joins the answered one, usually far from their ends) or hidden then changes the page
+    it is on and seldom a neighbour, not every page after it: an incremental build
+    re-renders a few pages of a list, not all of them (which is also why no page says how
+    many pages there are)."""
+    chunks: list[list[QuestionRow]] = [[]]
+    for item in reversed(items):
+        chunk = chunks[-1]
+        chunk.append(item)
+        if len(chunk) >= per_page or (len(chunk) >= MIN_PER_PAGE and _is_cut(item.id)):
+            chunks.append([])
+    if not chunks[-1] and len(chunks) > 1:
+        chunks.pop()
+    numbered = [(n, chunk[::-1]) for n, chunk in enumerate(chunks[:-1], 1)]
+    pages: list[tuple[int | None, Sequence]] = [(None, chunks[-1][::-1]), *numbered[::-1]]
+    return _linked(pages, base)
+
+
+def _is_cut(item_id: int) -> bool:
+    """About one id in ``CUT_EVERY``, whatever pattern the ids of a list follow (the
+    splitmix64 finaliser mixes every bit)."""
+    z = (item_id + 0x9E3779B97F4A7C15) & _BITS
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _BITS
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _BITS
+    return (z ^ (z >> 31)) % CUT_EVERY == 0
 
 
 def load_questions(session: Session, answers_changed: Mapping[int, datetime]) -> list[QuestionRow]:
