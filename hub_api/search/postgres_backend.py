@@ -127,13 +127,16 @@ class PostgresBackend:
             if ranked is None:
                 return Results(page=page)
             rows = conn.execute(text(f"""{ranked.cte}
-                SELECT doc_id, kind, url, meta, answered, body, {_marks(sql)}
+                SELECT doc_id, kind, url, meta, answered, body, {ranked.complete} AS complete,
+                       (SELECT count(*) FROM ranked) AS ranked, {_marks(sql)}
                 FROM (SELECT * FROM ranked ORDER BY rank DESC, doc_id
                       LIMIT {PAGE_SIZE} OFFSET {offset}) AS shown
                 JOIN search_documents USING (doc_id), q ORDER BY rank DESC, doc_id"""),
                                 sql.params).all()
-            total = ranked.total if ranked.total is not None else \
-                _counted(conn, sql, ranked.cte_q, [ranked.matching])[1][0]
+            total = ranked.total
+            if total is None:  # all candidates when every match is one; else estimated
+                total = rows[0].ranked if rows and rows[0].complete else \
+                    _counted(conn, sql, ranked.cte_q, [ranked.matching])[1][0]
         return Results([_hit(r) for r in rows], round(total), page)
 
     def similar(self, query: ParsedQuery, limit: int = 5,
@@ -179,6 +182,7 @@ class _Ranking:
     cte: str  # ``cte_q``, then ``ranked AS (doc_id, rank)``
     matching: str  # the condition results meet (past MAX_COMBINATIONS, some others too)
     total: float | None  # how many do, when known already
+    complete: str = "true"  # whether ``ranked`` holds every result
 
 
 def _ranked(conn: Connection, sql: _Sql, query: ParsedQuery, where: list[str], depth: int,
@@ -221,9 +225,9 @@ def _ranked(conn: Connection, sql: _Sql, query: ParsedQuery, where: list[str], d
     by_title = "" if len(present) == 1 else "ORDER BY ts_rank(title_tsv, q.q) DESC"
     cte = f"""{cte_q},
         candidates AS MATERIALIZED (
-            (SELECT doc_id, tsv FROM search_documents, q
+            (SELECT doc_id, tsv, true AS titled FROM search_documents, q
              WHERE title_tsv @@ q.q{titled}{filters} {by_title} LIMIT {k})
-            UNION ALL (SELECT doc_id, tsv FROM search_documents, q
+            UNION ALL (SELECT doc_id, tsv, false FROM search_documents, q
                        WHERE tsv @@ q.m{filters} LIMIT {k})),
         holding AS (SELECT doc_id, tsv, {holds} FROM q,
                     (SELECT DISTINCT ON (doc_id) * FROM candidates ORDER BY doc_id) AS c),
@@ -232,7 +236,8 @@ def _ranked(conn: Connection, sql: _Sql, query: ParsedQuery, where: list[str], d
                    FROM holding, q WHERE {held_sum} >= {need})
     """
     total = held[present[0]] if len(present) == 1 else None
-    return _Ranking(cte_q, cte, f"tsv @@ q.m{filters}", total)
+    return _Ranking(cte_q, cte, f"tsv @@ q.m{filters}", total,
+                    f"(SELECT count(*) < {k} FROM candidates WHERE NOT titled)")
 
 
 def _at_least(need: int, clauses: list[str]) -> str:
