@@ -11,7 +11,9 @@ from the database). Then requests/s of /search under load from a separate waitre
 whose searcher stays open between requests. Loopback only, bounded runs.
 
     python bench/search.py [--posts 100000] [--queries 200] [--seconds 6] [--concurrency 8]
-                           [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                           [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test] [--no-load]
+
+``--no-load`` leaves out the load part (a shorter run when only query latency is wanted).
 """
 
 from __future__ import annotations
@@ -201,6 +203,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--no-load", action="store_true", help="skip /search under load")
     parser.add_argument("--pg", default=os.environ.get(
         "CANDOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
         help="an existing database to connect to; the benchmark's own is made beside it")
@@ -232,7 +235,8 @@ def main() -> None:
         finally:
             if pg is not None:
                 drop_postgres(pg, args.pg)
-        load(tmp, queries, args.seconds, args.concurrency)
+        if not args.no_load:
+            load(tmp, queries, args.seconds, args.concurrency)
 
 
 if __name__ == "__main__":

@@ -87,3 +87,22 @@ def test_corrections_are_single_edits_of_words_the_index_holds():
     assert spelling.corrections(["recieve", "stainles", "steel", "xyzzy", "abc"],
                                 lambda ws: {w: held.get(w, 0) for w in ws}) == {
         "recieve": "receive", "stainles": "stainless"}
+
+
+def test_bounded_candidates_rank_as_all_matches_do(coffee, backend, monkeypatch):
+    """PostgreSQL ranks only candidates (title hits first) and estimates counts past a cap;
+    with caps far below the corpus the first page still leads with the same threads."""
+    if not hasattr(backend, "engine"):
+        pytest.skip("PostgreSQL backend only")
+    from hub_api.search import postgres_backend
+    from hub_api.search.query import parse
+
+    queries = [j.text for j in coffee[1]]
+    exact = [backend.search(parse(q), ("thread",)) for q in queries]
+    for name, value in {"CANDIDATES": 20, "EXACT_COUNT": 10, "SAMPLE": 100}.items():
+        monkeypatch.setattr(postgres_backend, name, value)
+    bounded = [backend.search(parse(q), ("thread",)) for q in queries]
+    same_first = sum(a.hits[:1] == b.hits[:1] for a, b in zip(exact, bounded, strict=True))
+    assert same_first >= 0.9 * len(queries)
+    assert all(0.5 * a.total <= b.total <= 2 * a.total for a, b in zip(exact, bounded,
+                                                                        strict=True))
