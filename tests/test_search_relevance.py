@@ -46,10 +46,14 @@ def coffee():
 
 @pytest.fixture(scope="module", params=["whoosh", "postgres"])
 def backend(request, coffee, tmp_path_factory):
-    docs = coffee[0]
     if request.param == "whoosh":
-        yield whoosh_backend(docs, tmp_path_factory.mktemp("relevance"))
-        return
+        return whoosh_backend(coffee[0], tmp_path_factory.mktemp("relevance"))
+    return request.getfixturevalue("postgres_backend")
+
+
+@pytest.fixture(scope="module")
+def postgres_backend(request, coffee):
+    docs = coffee[0]
     from hub_api.search.postgres_backend import PostgresBackend
 
     url = request.getfixturevalue("pg_database")
@@ -89,19 +93,22 @@ def test_corrections_are_single_edits_of_words_the_index_holds():
         "recieve": "receive", "stainles": "stainless"}
 
 
-def test_bounded_candidates_rank_as_all_matches_do(coffee, backend, monkeypatch):
+def test_bounded_candidates_rank_as_all_matches_do(coffee, postgres_backend, monkeypatch):
     """PostgreSQL ranks only candidates (title hits first) and estimates counts past a cap;
-    with caps far below the corpus the first page still leads with the same threads."""
-    if not hasattr(backend, "engine"):
-        pytest.skip("PostgreSQL backend only")
-    from hub_api.search import postgres_backend
+    with caps far below the corpus the first page still leads with the same threads, and
+    says its totals are estimates."""
+    from hub_api.search import postgres_backend as module
     from hub_api.search.query import parse
 
     queries = [j.text for j in coffee[1]]
+    backend = postgres_backend
     exact = [backend.search(parse(q), ("thread",)) for q in queries]
+    assert not any(r.estimated for r in exact)
     for name, value in {"CANDIDATES": 20, "EXACT_COUNT": 10, "SAMPLE": 100}.items():
-        monkeypatch.setattr(postgres_backend, name, value)
+        monkeypatch.setattr(module, name, value)
     bounded = [backend.search(parse(q), ("thread",)) for q in queries]
+    assert all(r.estimated == (r.total >= 10) for r in bounded)
+    assert any(r.estimated for r in bounded)
     same_first = sum(a.hits[:1] == b.hits[:1] for a, b in zip(exact, bounded, strict=True))
     assert same_first >= 0.9 * len(queries)
     assert all(0.5 * a.total <= b.total <= 2 * a.total for a, b in zip(exact, bounded,

@@ -316,7 +316,8 @@ def people() -> PersonList:
 def search(query: SearchQuery) -> SearchResults:
     parsed, results, message = run_search(query.q, [query.kind] if query.kind else [],
                                           query.page)
-    return SearchResults(query=parsed.text, total=results.total, page=results.page,
+    return SearchResults(query=parsed.text, total=results.total, estimated=results.estimated,
+                         page=results.page,
                          pages=results.pages, message=message or None,
                          suggestion=parsed.suggestion or None,
                          results=[SearchHit(**h.as_json()) for h in results.hits])

@@ -181,6 +181,8 @@ class SearchHit(Schema):
 class SearchResults(Schema):
     query: str
     total: int
+    estimated: bool = Field(False, description="`total` is an estimate (many thousands of "
+                            "matches on PostgreSQL).")
     page: int
     pages: int
     results: list[SearchHit]

@@ -41,6 +41,7 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
     page: int = 1
+    estimated: bool = False  # ``total`` is an estimate (PostgreSQL, thousands of matches)
 
     @property
     def pages(self) -> int:

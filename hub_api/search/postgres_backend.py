@@ -137,7 +137,7 @@ class PostgresBackend:
             if total is None:  # all candidates when every match is one; else estimated
                 total = rows[0].ranked if rows and rows[0].complete else \
                     _counted(conn, sql, ranked.cte_q, [ranked.matching])[1][0]
-        return Results([_hit(r) for r in rows], round(total), page)
+        return Results([_hit(r) for r in rows], round(total), page, estimated=total >= EXACT_COUNT)
 
     def similar(self, query: ParsedQuery, limit: int = 5,
                 within: Collection[str] | None = None) -> list[Hit]:

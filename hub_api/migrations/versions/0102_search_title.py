@@ -4,15 +4,15 @@ A query's candidates are the documents holding its words in the title (a title h
 any body hit) plus a bounded few others, so ranking no longer reads every matching row;
 the title lexemes are the 'A'-weighted part of ``tsv``, kept in step by PostgreSQL itself.
 
-Revision ID: 0101_search_title
-Revises: 0100_identity
+Revision ID: 0102_search_title
+Revises: 0101_webhook_question
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
-revision = "0101_search_title"
-down_revision = "0100_identity"
+revision = "0102_search_title"
+down_revision = "0101_webhook_question"
 branch_labels = None
 depends_on = None
 
