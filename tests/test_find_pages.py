@@ -131,7 +131,7 @@ def test_every_thread_a_person_answered_is_listed_from_their_page(site):
     # Sam answered nothing: his page lists everything, there is no list to link.
     assert "/answered/" not in client.get("/people/sam-lee/").text
     assert client.get("/people/sam-lee/answered/").status_code == 404
-    sitemap = "".join(client.get(f"/sitemaps/{n}.xml").text for n in (1,))
+    sitemap = "".join(client.get(f"/sitemaps/pages-{n}.xml").text for n in (1,))
     assert f"<loc>{PUBLIC}/people/dana-ortiz/answered/</loc>" in sitemap
 
 
@@ -245,6 +245,8 @@ def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
         oldest_open = s.get(Question, made["open"][0])
         oldest_open.title = "Renamed oldest waiting question?"
     second = build_site(app.config)
+    sitemaps = [((path := build / "sitemaps" / "questions-0.xml").stat().st_ino,
+                 path.read_text()) for build in (first, second)]  # before they are pruned
     assert page(first, "questions").stat().st_ino == page(second, "questions").stat().st_ino
     oldest = page(first, "questions/page/1"), page(second, "questions/page/1")
     assert oldest[0].stat().st_ino != oldest[1].stat().st_ino
@@ -280,6 +282,11 @@ def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
         sam.bio = "Sam **now** has a bio."
     fourth = build_site(app.config)
     assert "<strong>now</strong> has a bio" in page(fourth, "people/sam-lee").read_text()
+    # The threads' sitemap is rewritten when a thread changed, and linked while none did.
+    assert sitemaps[0][0] != sitemaps[1][0] and "/renamed-oldest" not in sitemaps[0][1]
+    assert "/renamed-oldest-waiting-question</loc>" in sitemaps[1][1]
+    threads = [build / "sitemaps" / "questions-0.xml" for build in (third, fourth)]
+    assert threads[0].stat().st_ino == threads[1].stat().st_ino
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -331,9 +331,10 @@ def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profil
 
 def sitemap_entries(context: dict, rows: list[QuestionRow], topics: list, profiles: list,
                     urls: ContentUrls) -> list[tuple[str, datetime]]:
-    """Every public page and when it last changed. Pages that gather others (front page,
-    lists, people, topics) changed when the newest thread or article did: the same data
-    gives the same sitemap, whichever build wrote it."""
+    """Every public page but the threads (:func:`write_sitemaps` adds them) and when it last
+    changed. Pages that gather others (front page, lists, people, topics) changed when the
+    newest thread or article did: the same data gives the same sitemap, whichever build
+    wrote it."""
     contents = [*context.get("articles", []), *context.get("pages", [])]
     dated = [urls.locate(c) for c in contents]
     moments = [_utc(m) for _p, m in dated if m] + [r.lastmod for r in rows]
@@ -344,7 +345,6 @@ def sitemap_entries(context: dict, rows: list[QuestionRow], topics: list, profil
     entries += [(t.url, newest) for t in topics]
     entries += [(e.person.profile_url, newest) for e in profiles]
     entries += [(e.answered_url, newest) for e in profiles if e.answered_url]
-    entries += [(r.url, r.lastmod) for r in rows]
     entries += [("/privacy/", newest), ("/transparency/", newest)]
     return entries
 
@@ -358,25 +358,43 @@ def _lastmod(moment: datetime) -> str:
     return _utc(moment).replace(microsecond=0).isoformat() + "Z"
 
 
-def write_sitemaps(output: str, public_url: str, entries: list[tuple[str, datetime]]) -> None:
-    """``sitemap.xml`` (an index) and ``sitemaps/<n>.xml`` of at most ``SITEMAP_URLS`` each."""
-    folder = Path(output, "sitemaps")
-    folder.mkdir(parents=True, exist_ok=True)
-    parts = [entries[i:i + SITEMAP_URLS] for i in range(0, len(entries), SITEMAP_URLS)]
+def write_sitemaps(output: str, public_url: str, entries: list[tuple[str, datetime]],
+                   rows: list[QuestionRow], reuse: ListReuse) -> None:
+    """``sitemap.xml`` (an index) and the sitemaps it names, of at most ``SITEMAP_URLS``
+    addresses each: ``sitemaps/pages-<n>.xml`` for ``entries``, ``sitemaps/questions-<k>.xml``
+    for the threads whose ids start with ``k`` (in ``SITEMAP_URLS`` steps). A publish changes
+    one thread's sitemap, and the others are linked from the live build (ten of them at
+    100,000 questions)."""
+    Path(output, "sitemaps").mkdir(parents=True, exist_ok=True)
+    written: list[tuple[str, datetime]] = []  # each sitemap and its newest address
+    for n, first in enumerate(range(0, len(entries), SITEMAP_URLS), 1):
+        part = entries[first:first + SITEMAP_URLS]
+        written.append((f"sitemaps/pages-{n}.xml", max(_utc(moment) for _p, moment in part)))
+        _write_urlset(Path(output, written[-1][0]), public_url, part)
+    threads: dict[int, list[QuestionRow]] = {}
+    for row in sorted(rows, key=lambda r: r.id):
+        threads.setdefault(row.id // SITEMAP_URLS, []).append(row)
+    for start, part in threads.items():
+        written.append((f"sitemaps/questions-{start}.xml", max(r.lastmod for r in part)))
+        shown = public_url + "".join(f"{r.key:x} {r.lastmod.isoformat()}\x1e" for r in part)
+        if not reuse.reuse(written[-1][0], shown):
+            _write_urlset(Path(output, written[-1][0]), public_url,
+                          [(r.url, r.lastmod) for r in part])
     index = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for n, part in enumerate(parts, 1):
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        lines += [f"<url><loc>{escape(public_url + path)}</loc>"
-                  f"<lastmod>{_lastmod(moment)}</lastmod></url>" for path, moment in part]
-        lines.append("</urlset>\n")
-        (folder / f"{n}.xml").write_text("\n".join(lines))
-        newest = max(_utc(moment) for _path, moment in part)
-        index.append(f"<sitemap><loc>{escape(public_url)}/sitemaps/{n}.xml</loc>"
-                     f"<lastmod>{_lastmod(newest)}</lastmod></sitemap>")
+    index += [f"<sitemap><loc>{escape(public_url)}/{name}</loc>"
+              f"<lastmod>{_lastmod(newest)}</lastmod></sitemap>" for name, newest in written]
     index.append("</sitemapindex>\n")
     Path(output, "sitemap.xml").write_text("\n".join(index))
+
+
+def _write_urlset(path: Path, public_url: str, entries: list[tuple[str, datetime]]) -> None:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"<url><loc>{escape(public_url + path)}</loc>"
+              f"<lastmod>{_lastmod(moment)}</lastmod></url>" for path, moment in entries]
+    lines.append("</urlset>\n")
+    path.write_text("\n".join(lines))
 
 
 def robots_txt(public_url: str) -> str:

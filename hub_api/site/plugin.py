@@ -457,15 +457,16 @@ class CandorGenerator(Generator):
         data, public_url = self.data, self.settings["CANDOR"]["PUBLIC_URL"].rstrip("/")
         index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles,
                                 self.reuse)
-        self.reuse.save()
         # The fingerprint and every setting that shapes an address: what a known one needs.
         shape = repr((self.context["CANDOR_FINGERPRINT"], sorted(
             (key, str(value)) for key, value in self.settings.items()
             if key.endswith(("_URL", "_SAVE_AS", "TIMEZONE")))))
         urls = index_pages.ContentUrls(self.reuse.live, self.output_path, shape)
         index_pages.write_sitemaps(self.output_path, public_url, index_pages.sitemap_entries(
-            self.context, data.questions, data.topics, data.profiles, urls))
+            self.context, data.questions, data.topics, data.profiles, urls), data.questions,
+            self.reuse)
         urls.save()
+        self.reuse.save()
         Path(self.output_path, "robots.txt").write_text(index_pages.robots_txt(public_url))
 
 
