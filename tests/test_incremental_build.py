@@ -234,3 +234,14 @@ def test_a_cold_build_read_on_two_cores_equals_one_read_in_order(config, tmp_pat
     assert [name for name in serial if parallel[name] != serial[name]] == []
     for log in (two.stderr, one.stderr):
         assert log.count("broken-date.md") == 1 and log.count("no-title.md") == 1, log
+
+
+def test_content_caches_of_other_code_versions_are_deleted(config):
+    build_site(config)
+    caches = Path(config["INSTANCE"]) / "pelican-cache"
+    (current,) = caches.iterdir()
+    old = caches / "0123456789abcdef"  # left by an earlier version of the code
+    old.mkdir()
+    (old / "Articles").write_bytes(b"x" * 1000)
+    build_site(config)
+    assert list(caches.iterdir()) == [current] and (current / "Articles").is_file()

@@ -54,7 +54,7 @@ from .reuse import (
     tree_additions,
     tree_record,
 )
-from .settings import build_config
+from .settings import build_config, stale_caches
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +235,7 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
                 shutil.rmtree(outdir, ignore_errors=True)
                 raise
             stale = stale_builds(site, {outdir} | ({previous} if previous else set()))
+            stale += stale_caches(Path(config["INSTANCE"]))
     except Exception as exc:
         build_finished(config, time.monotonic() - started, str(exc) or type(exc).__name__)
         raise

@@ -50,6 +50,18 @@ def content_cache_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def cache_path(instance: Path) -> Path:
+    """Pelican's content cache for this version of the code."""
+    return instance / "pelican-cache" / content_cache_key()
+
+
+def stale_caches(instance: Path) -> list[Path]:
+    """Content caches of other versions of the code (a megabyte per 1,000 articles each)."""
+    current = cache_path(instance)
+    return [p for p in current.parent.iterdir() if p != current] \
+        if current.parent.is_dir() else []
+
+
 def pelican_settings(candor: Mapping, outdir: Path, incremental: bool) -> dict:
     """Pelican's settings for one build into ``outdir``: the settings file, then Candor's."""
     from jinja2 import FileSystemBytecodeCache
@@ -70,7 +82,7 @@ def pelican_settings(candor: Mapping, outdir: Path, incremental: bool) -> dict:
         # Pages keep root-relative links (one build serves from any origin); feeds and
         # their entries link absolutely to the public address.
         "FEED_DOMAIN": candor["PUBLIC_URL"],
-        "CACHE_PATH": str(instance / "pelican-cache" / content_cache_key()),
+        "CACHE_PATH": str(cache_path(instance)),
         "OUTPUT_PATH": str(outdir),
         # Every build writes into a fresh folder whose curated/ may be the live tree.
         "DELETE_OUTPUT_DIRECTORY": False,
