@@ -57,12 +57,14 @@ class QuestionRow:
     url: str = field(init=False)
     shown: str = field(init=False)  # what a list shows of it, for :class:`ListReuse`
     key: int = field(init=False)  # a 64-bit digest of ``shown``: pages sum up their rows' keys
+    cut: bool = field(init=False)  # a list page may end after it (:func:`archive`)
 
     def __post_init__(self) -> None:
         self.url = f"/q/{self.id}/{slugify(self.title)}"
         self.shown = f"{self.id}\x1f{self.title}\x1f{self.status}\x1f{self.created_at}\x1f" \
                      f"{self.topic_slug}\x1f{self.topic_name}\x1e"
         self.key = int.from_bytes(hashlib.blake2b(self.shown.encode(), digest_size=8).digest())
+        self.cut = _is_cut(self.id)
 
     answered = property(lambda self: self.status in states.ANSWERED)
     waiting = property(lambda self: self.status == states.Status.OPEN)
@@ -118,7 +120,7 @@ def archive(items: Sequence[QuestionRow], base: str, per_page: int = PER_PAGE) -
     for item in reversed(items):
         chunk = chunks[-1]
         chunk.append(item)
-        if len(chunk) >= per_page or (len(chunk) >= MIN_PER_PAGE and _is_cut(item.id)):
+        if len(chunk) >= per_page or (len(chunk) >= MIN_PER_PAGE and item.cut):
             chunks.append([])
     if not chunks[-1] and len(chunks) > 1:
         chunks.pop()
