@@ -93,10 +93,10 @@ REGISTRY: tuple[Record, ...] = (
               "emptied at once; emptied unsent after a day of failures, or when you delete "
               "your question or your address", exported=False),
     )),
-    Record("webhook_deliveries", "Your question as sent to the company's own systems (only "
+    Record("webhook_deliveries", "Your question as sent to the company’s own systems (only "
            "if it set up webhooks)", "asker", kept=("event", "created_at", "delivered_at"),
            fields=(
-        Field("payload", "The question's title and address", "tells the company's own tools "
+        Field("payload", "The question’s title and address", "tells the company’s own tools "
               "(a CRM, a chat channel) about a new question or answer", UNTIL_DELETED,
               exported=False),
     )),
