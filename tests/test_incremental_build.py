@@ -236,6 +236,36 @@ def test_a_cold_build_read_on_two_cores_equals_one_read_in_order(config, tmp_pat
         assert log.count("broken-date.md") == 1 and log.count("no-title.md") == 1, log
 
 
+CACHED_BUILD = """
+import os, sys
+from pathlib import Path
+from hub_api.config import load_config
+from hub_api.site import child, settings
+from hub_api.site.pelican_internals import ReadCache
+cache = settings.cache_path(Path(load_config()["INSTANCE"])) / "Articles"
+read = ReadCache.load(cache)
+assert read.current(cache) is read.data
+for _stamp, article in read.data.values():
+    article.title = "Read ahead: " + article.title  # shows what the build used
+if sys.argv[2] == "changed":
+    os.utime(cache, ns=(0, 1))  # as if a build had rewritten it since
+sys.exit(child.run(child.Job(Path(sys.argv[1]), False, settings.build_config(load_config())),
+                   read))
+"""
+
+
+def test_a_waiting_child_builds_from_the_cache_it_read_unless_it_changed(config, tmp_path):
+    build_site(config)  # writes Pelican's content cache
+    for case in ("same", "changed"):
+        out = tmp_path / case
+        (out / "curated").mkdir(parents=True)
+        result = subprocess.run([sys.executable, "-c", CACHED_BUILD, str(out), case],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        page = (out / "index.html").read_text()  # article pages: linked from the live build
+        assert ("Read ahead: " in page) == (case == "same"), case
+
+
 def test_content_caches_of_other_code_versions_are_deleted(config):
     build_site(config)
     caches = Path(config["INSTANCE"]) / "pelican-cache"

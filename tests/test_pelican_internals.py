@@ -20,6 +20,7 @@ PINNED = {
     "MarkdownReader._parse_metadata": "3f01f071bbc3672d",
     "Readers.__init__": "3026099450bc1e15",
     "Readers.read_file": "356c609e59c1b30a",
+    "FileDataCacher.__init__": "0e94df62b258a9c2",
     "FileStampDataCacher.get_cached_data": "9e22f9c49dede667",
     "FileStampDataCacher.cache_data": "1278c0b3c9b2ca32",
     "CachingGenerator._get_file_stamp": "dde9e3575b898352",

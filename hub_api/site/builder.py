@@ -54,7 +54,7 @@ from .reuse import (
     tree_additions,
     tree_record,
 )
-from .settings import build_config, stale_caches
+from .settings import build_config, cache_path, stale_caches
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +100,13 @@ def _new_build_dir(builds: Path) -> Path:
 
 
 # One idle child, started when a background build starts: it has imported Pelican, the
-# plugin and the database layer (about a second) before the next change arrives.
+# plugin and the database layer, and read Pelican's content cache (about a second at 10,000
+# articles), before the next change arrives.
 _spares: dict[str, Child] = {}
 _spares_lock = threading.Lock()
 
 
-def _take_spare(key: str) -> Child:
+def _take_spare(key: str, cache: Path) -> Child:
     """The waiting child for these settings (a new one if there is none), leaving a new one
     waiting for the next build; a spare for other settings ends (EOF)."""
     with _spares_lock:
@@ -113,7 +114,7 @@ def _take_spare(key: str) -> Child:
         for other in _spares.values():
             other.close_input()
         _spares.clear()
-        _spares[key] = Child.start(CHILD)
+        _spares[key] = Child.start(CHILD, str(cache))
     return spare if spare is not None and spare.alive() else Child.start(CHILD)
 
 
@@ -131,7 +132,8 @@ def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
     if not prewarm and can_fork():
         child = Child.fork(forked(job))
     else:
-        child = _take_spare(repr(sorted(job.candor.items()))) if prewarm else Child.start(CHILD)
+        child = _take_spare(repr(sorted(job.candor.items())), cache_path(
+            Path(job.candor["INSTANCE"]))) if prewarm else Child.start(CHILD)
         child.send(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
     try:
         child.result(BUILD_TIMEOUT, "Pelican", waiting)

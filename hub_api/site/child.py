@@ -14,10 +14,13 @@ import pickle
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..config import ROOT
 from .reuse import FULL_BUILD_NEEDED, FullBuildNeeded
+
+if TYPE_CHECKING:
+    from .pelican_internals import ReadCache
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +35,10 @@ class Job:
     candor: dict = field(hash=False)
 
 
-def run(job: Job) -> int:
+def run(job: Job, cache: ReadCache | None = None) -> int:
     """One Pelican run; its errors in one line on stderr. The exit status is
-    ``FULL_BUILD_NEEDED`` when an incremental build cannot be exact."""
+    ``FULL_BUILD_NEEDED`` when an incremental build cannot be exact. ``cache``: Pelican's
+    content cache as a waiting child read it (used if its file is still the same)."""
     try:
         from . import reuse
         from .encodings import precompress
@@ -50,6 +54,7 @@ def run(job: Job) -> int:
             read_ahead = staticmethod(reader)
             has_page = staticmethod(lambda article: tree.has(article.source_path))
             save_cache_after = reuse.SAVE_CACHE_AFTER if job.incremental else 1
+            read_cache = cache
 
         candor_pelican(settings, Articles).run()
         site = Path(job.candor["SITE"])
@@ -93,13 +98,17 @@ def _log_warnings() -> None:
 
 
 def _wait() -> int:
-    """Import first, then build the job read from stdin; end quietly if the parent goes."""
+    """Import first, and read Pelican's content cache (in the folder given as the argument),
+    then build the job read from stdin; end quietly if the parent goes."""
     from pelican.settings import read_settings  # noqa: F401  (the imports are the point)
     from sqlalchemy.orm import configure_mappers
 
     from . import plugin, reuse  # noqa: F401
+    from .pelican_internals import ReadCache
 
     configure_mappers()  # the models' relationships, set up on first use (0.1 s) otherwise
+    # The articles generator's cache, named after its class (``run``: ``Articles``).
+    cache = ReadCache.load(Path(sys.argv[1], "Articles")) if len(sys.argv) > 1 else None
 
     try:
         job = pickle.load(sys.stdin.buffer)  # noqa: S301 (our parent's)
@@ -107,7 +116,7 @@ def _wait() -> int:
         return 0
     _log_warnings()
     os.chdir(ROOT)
-    return run(job)
+    return run(job, cache)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Every use of Pelican beyond its plugin API (signals, ``Generator``, ``Writer``), in one place.
 
 Candor's build leans on a few of Pelican's internals for speed: one reset ``Markdown`` for
-every file, its content cache filled by a cold build's read-ahead, article pages offered to
-the writer only when the curated tree lacks them, and a pages generator without the cache.
+every file, its content cache filled by a cold build's read-ahead (and read by a waiting
+build child before its job comes), article pages offered to the writer only when the curated
+tree lacks them, and a pages generator without the cache.
 :data:`INTERNALS` names each internal used here; ``tests/test_pelican_internals.py`` pins
 their source, so a Pelican upgrade that changes any of them fails a test instead of
 silently changing the site.
@@ -10,11 +11,15 @@ silently changing the site.
 
 from __future__ import annotations
 
+import gzip
+import pickle
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from markdown import Markdown
 from pelican import Pelican, readers, signals
-from pelican.cache import FileStampDataCacher
+from pelican.cache import FileDataCacher, FileStampDataCacher
 from pelican.contents import Article, Content
 from pelican.generators import ArticlesGenerator, CachingGenerator, PagesGenerator
 from pelican.readers import SkipStub
@@ -27,6 +32,7 @@ INTERNALS = (
     readers.MarkdownReader._parse_metadata,
     readers.Readers.__init__,
     readers.Readers.read_file,
+    FileDataCacher.__init__,
     FileStampDataCacher.get_cached_data,
     FileStampDataCacher.cache_data,
     CachingGenerator._get_file_stamp,
@@ -115,6 +121,42 @@ def adopt_article(generator: ArticlesGenerator, path: str, article: Article) -> 
     generator.cache_data(path, article)
 
 
+@dataclass(frozen=True)
+class ReadCache:
+    """A content cache file as read ahead (by a child waiting for its job): its data, and
+    the file's identity then, so that a cache rewritten since is read again instead."""
+
+    path: Path
+    identity: tuple[int, int, int]
+    data: dict
+
+    @classmethod
+    def load(cls, path: Path) -> ReadCache | None:
+        """Read ``path`` as ``FileDataCacher`` does (gzipped or not); ``None`` when there is
+        no readable cache (Pelican then starts from an empty one, as usual)."""
+        try:
+            identity = _identity(path)
+            with path.open("rb") as raw:
+                gzipped = raw.read(2) == b"\x1f\x8b"
+            with (gzip.open if gzipped else open)(path, "rb") as fh:
+                data = pickle.load(fh)  # noqa: S301 (the build's own cache, as Pelican reads it)
+        except (OSError, EOFError, pickle.PickleError, AttributeError, ImportError):
+            return None
+        return cls(path, identity, data) if isinstance(data, dict) else None
+
+    def current(self, path: Path) -> dict | None:
+        """The data, if ``path`` is the file read and it has not changed since."""
+        try:
+            return self.data if path == self.path and _identity(path) == self.identity else None
+        except OSError:
+            return None
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 # --- generators and the build ----------------------------------------------------------------
 
 
@@ -130,7 +172,18 @@ class CandorArticlesGenerator(ArticlesGenerator):
     read_ahead: Callable[[ArticlesGenerator], int] = staticmethod(lambda _g: 0)
     has_page: Callable[[Article], bool] = staticmethod(lambda _a: False)
     save_cache_after = 1
+    read_cache: ReadCache | None = None  # the content cache, if a waiting child read it
     misses = 0
+
+    def __init__(self, *args, settings: dict, **kwargs) -> None:
+        found = self.read_cache and self.read_cache.current(
+            Path(settings["CACHE_PATH"], type(self).__name__))
+        if found is None:
+            super().__init__(*args, settings=settings, **kwargs)
+            return
+        super().__init__(*args, settings={**settings, "LOAD_CONTENT_CACHE": False}, **kwargs)
+        self.settings = settings
+        self._cache = found
 
     def get_cached_data(self, filename, default=None):
         data = super().get_cached_data(filename, default)
