@@ -19,6 +19,8 @@ from hub_api.db import make_engine, session_scope
 from hub_api.models import Answer, Person, Question, Topic
 from hub_api.site import builder as publish
 from hub_api.site.builder import BuildError, build_site, builds_dir
+from hub_api.site.pelican_internals import ReadCache
+from hub_api.site.settings import cache_path
 
 from .conftest import built_pages
 from .test_publish import make_instance
@@ -264,6 +266,22 @@ def test_a_waiting_child_builds_from_the_cache_it_read_unless_it_changed(config,
         assert result.returncode == 0, result.stderr
         page = (out / "index.html").read_text()  # article pages: linked from the live build
         assert ("Read ahead: " in page) == (case == "same"), case
+
+
+def test_a_damaged_content_cache_is_left_to_pelican(config):
+    build_site(config)
+    cache = cache_path(Path(config["INSTANCE"])) / "Articles"
+    cache.write_bytes(b"\x1f\x8b damaged")
+    assert ReadCache.load(cache) is None
+    try:
+        build_site(config, prewarm=True)  # leaves a child waiting, which reads the damaged file
+        pick(config, "after-damage")
+        build = build_site(config, prewarm=True)
+        assert "/curated/after-damage/" in (build / "index.html").read_text()
+    finally:
+        for child in publish._spares.values():
+            child.kill()
+        publish._spares.clear()
 
 
 def test_content_caches_of_other_code_versions_are_deleted(config):

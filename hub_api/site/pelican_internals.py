@@ -140,7 +140,7 @@ class ReadCache:
                 gzipped = raw.read(2) == b"\x1f\x8b"
             with (gzip.open if gzipped else open)(path, "rb") as fh:
                 data = pickle.load(fh)  # noqa: S301 (the build's own cache, as Pelican reads it)
-        except (OSError, EOFError, pickle.PickleError, AttributeError, ImportError):
+        except Exception:  # noqa: BLE001 (unreadable for any reason: Pelican reads it, and says why)
             return None
         return cls(path, identity, data) if isinstance(data, dict) else None
 
