@@ -54,17 +54,20 @@ class QuestionRow:
     topic_slug: str | None
     topic_name: str | None
     # Worked out once, when read (a ``cached_property`` costs a lock per read in 3.11):
-    url: str = field(init=False)
     shown: str = field(init=False)  # what a list shows of it, for :class:`ListReuse`
     key: int = field(init=False)  # a 64-bit digest of ``shown``: pages sum up their rows' keys
     cut: bool = field(init=False)  # a list page may end after it (:func:`archive`)
 
     def __post_init__(self) -> None:
-        self.url = f"/q/{self.id}/{slugify(self.title)}"
         self.shown = f"{self.id}\x1f{self.title}\x1f{self.status}\x1f{self.created_at}\x1f" \
                      f"{self.topic_slug}\x1f{self.topic_name}\x1e"
         self.key = int.from_bytes(hashlib.blake2b(self.shown.encode(), digest_size=8).digest())
         self.cut = _is_cut(self.id)
+
+    @functools.cached_property
+    def url(self) -> str:
+        """Only rendered pages and rewritten sitemaps need it: a few thousand rows a build."""
+        return f"/q/{self.id}/{slugify(self.title)}"
 
     answered = property(lambda self: self.status in states.ANSWERED)
     waiting = property(lambda self: self.status == states.Status.OPEN)
