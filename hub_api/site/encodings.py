@@ -8,6 +8,7 @@ variants as hard links, so a publish compresses only the pages it changed.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import secrets
@@ -97,19 +98,24 @@ def _has_current_variants(path: str, present: set[str], old: str | None) -> bool
         return False
 
 
-def _link_live(path: Path, old_path: str) -> bool:
+def _link_live(path: Path, old: str) -> bool:
     """Give ``path`` the live build's variants if it is (or equals) the live build's file."""
-    old = Path(old_path)
     try:
-        if not os.path.samefile(old, path) and old.read_bytes() != path.read_bytes():
+        if not os.path.samefile(old, path) and Path(old).read_bytes() != path.read_bytes():
             return False
-        found = [s for s in SUFFIXES if old.with_name(old.name + s).is_file()]
-        if not found:
-            return False
-        for suffix in found:
-            target = path.with_name(path.name + suffix)
-            target.unlink(missing_ok=True)
-            os.link(old.with_name(old.name + suffix), target)
+        return link_variants(old, str(path))
     except OSError:
         return False
-    return True
+
+
+def link_variants(old: str, new: str) -> bool:
+    """Hard-link ``old``'s variants (the live build's) as ``new``'s, in place of any it had;
+    whether ``old`` had any (a file too small to be worth compressing has none)."""
+    linked = False
+    for suffix in SUFFIXES:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(new + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            os.link(old + suffix, new + suffix)
+            linked = True
+    return linked

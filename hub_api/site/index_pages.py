@@ -11,7 +11,6 @@ sitemaps of at most :data:`SITEMAP_URLS` addresses each, every address with its 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -32,7 +31,7 @@ from ..questions import states
 from ..security import NOINDEX_PREFIXES
 from ..text import slugify
 from . import reuse
-from .encodings import SUFFIXES
+from .encodings import link_variants
 
 PER_PAGE = 100
 MIN_PER_PAGE = 50  # a list page that is not the first holds 50 to 100 items
@@ -233,9 +232,7 @@ class ListReuse:
             os.link(old, new)
         except OSError:
             return False
-        for suffix in SUFFIXES:
-            with contextlib.suppress(FileNotFoundError):  # too small to be worth compressing
-                os.link(old + suffix, new + suffix)
+        link_variants(old, new)
         self.linked += 1
         return True
 

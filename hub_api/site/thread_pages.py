@@ -62,11 +62,6 @@ class ThreadPages:
 
     # --- the hot path: no Flask, no database ---------------------------------------------
 
-    def path_for(self, url: str) -> Path | None:
-        """The stored page for ``url`` if there is a fresh one."""
-        found = self.find(url)
-        return found[0] if found else None
-
     def find(self, url: str) -> tuple[Path, os.stat_result] | None:
         """The fresh stored page for ``url`` and its ``stat`` (one system call)."""
         match = THREAD_URL.fullmatch(url)
