@@ -45,6 +45,7 @@ from ..signals import (
     site_changed,
 )
 from .child import Job, forked
+from .page_store import LISTS, PAGES, builds_dir, garbage
 from .reuse import (
     FULL_BUILD_NEEDED,
     TREES,
@@ -72,11 +73,6 @@ class BuildError(RuntimeError):
 
 
 # --- one build ----------------------------------------------------------------------------
-
-
-def builds_dir(site: Path) -> Path:
-    """Where the builds live: ``site`` → ``site.builds``, next to the link."""
-    return site.with_name(site.name + ".builds")
 
 
 @contextmanager
@@ -164,10 +160,11 @@ def stale_builds(site: Path, keep: set[Path]) -> list[Path]:
     """The builds other than ``keep`` (the live one and the one before it), and the curated
     trees none of the kept builds links in, with their records: what ``prune`` deletes."""
     keep = {k.resolve() for k in keep}
-    trees = builds_dir(site) / TREES
+    builds = builds_dir(site)
+    trees = builds / TREES
     keep_trees = {tree for tree in map(live_tree, keep) if tree}
-    stale = [path for path in builds_dir(site).iterdir()
-             if path.resolve() not in keep and path != trees]
+    stale = [path for path in builds.iterdir()
+             if path.resolve() not in keep and path.name not in (TREES, PAGES, LISTS)]
     for tree in [p for p in trees.iterdir() if p.is_dir()] if trees.is_dir() else []:
         if tree.resolve() not in keep_trees:
             stale += [tree, tree_record(tree), tree_additions(tree)]
@@ -181,6 +178,14 @@ def prune(paths: list[Path]) -> None:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+
+
+def tidy(stale: list[Path], site: Path, instance: Path) -> None:
+    """Delete the ``stale`` builds, then the stored list pages no remaining build links
+    (under the build lock: a build running meanwhile may be linking them again)."""
+    prune(stale)
+    with build_lock(instance):
+        prune(garbage(site))
 
 
 def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
@@ -242,10 +247,11 @@ def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
         build_finished(config, time.monotonic() - started, str(exc) or type(exc).__name__)
         raise
     build_finished(config, time.monotonic() - started, None)
+    tidying = (stale, site, Path(config["INSTANCE"]))
     if prewarm:  # nothing reads stale builds: a publish need not wait (seconds at 100,000)
-        threading.Thread(target=prune, args=(stale,), name="candor-prune", daemon=True).start()
+        threading.Thread(target=tidy, args=tidying, name="candor-prune", daemon=True).start()
     else:
-        prune(stale)
+        tidy(*tidying)
     logger.info("site built into %s", outdir)
     return outdir
 

@@ -56,8 +56,11 @@ def precompress(outdir: Path, live: Path | None, added: list[str] | None = None)
     """
     compressed = 0
     for folder, dirs, names in os.walk(outdir, followlinks=True):
-        if added is not None and folder == str(outdir) and TREES in dirs:
-            dirs.remove(TREES)
+        # Linked folders hold pages that have their variants: stored list pages
+        # (:mod:`hub_api.site.page_store`), and the curated tree unless this build made it.
+        top = folder == str(outdir)
+        dirs[:] = [name for name in dirs if (top and name == TREES and added is None)
+                   or not os.path.islink(os.path.join(folder, name))]
         present = set(names)
         for name in names:
             if name.endswith(COMPRESSIBLE) and not name.startswith("."):

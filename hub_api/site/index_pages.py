@@ -32,6 +32,7 @@ from ..security import NOINDEX_PREFIXES
 from ..text import slugify
 from . import reuse
 from .encodings import link_variants
+from .page_store import PageStore
 
 PER_PAGE = 100
 MIN_PER_PAGE = 50  # a list page that is not the first holds 50 to 100 items
@@ -216,12 +217,16 @@ class ListReuse:
         if not self.reuse(save_as, shown):
             render()
 
+    def digest(self, shown: str | bytes) -> str:
+        """What a page showing ``shown`` in this build is known by (its templates and the
+        names every page shows are in the fingerprint)."""
+        return hashlib.sha256(self.fingerprint.encode() + (
+            shown.encode() if isinstance(shown, str) else shown)).hexdigest()[:32]
+
     def reuse(self, save_as: str, shown: str | bytes) -> bool:
         """Link ``save_as`` (and its compressed variants) from the live build if it showed
         ``shown``; whether it did."""
-        digest = hashlib.sha256(self.fingerprint.encode() + (
-            shown.encode() if isinstance(shown, str) else shown)).hexdigest()
-        self.new[save_as] = digest
+        digest = self.new[save_as] = self.digest(shown)
         if self.old.get(save_as) != digest:
             return False
         old, new = os.path.join(self.live, save_as), os.path.join(self.output, save_as)
@@ -282,22 +287,31 @@ class ContentUrls:
                                                             "urls": self.new}))
 
 
-def write_question_list(generator, writer, reuse: ListReuse, listing: Listing,
-                        rows: list[QuestionRow], **filters) -> None:
-    """One list of questions, newest first, in stable pages (:func:`archive`)."""
+def write_question_list(generator, writer, reuse: ListReuse, store: PageStore,
+                        listing: Listing, rows: list[QuestionRow], **filters) -> None:
+    """One list of questions, newest first, in stable pages (:func:`archive`): the first
+    page in the build, the numbered ones in the page store."""
     template = generator.get_template("questions")
     shown = repr((listing, filters))
+    numbered: list[tuple[int, str]] = []
     for page in archive(rows, listing.base):
         keys = array("Q", [row.key for row in page.items]).tobytes()
         head = f"{shown}\x1d{page.number}\x1d{page.prev_url}\x1d{page.next_url}\x1d"
-        reuse.write(page.save_as, head.encode() + keys,
-                    functools.partial(writer.write_file, page.save_as, template,
-                                      generator.context, listing=listing, page=page,
-                                      page_name=page.save_as[:-5], **filters))
+        render = functools.partial(writer.write_file, template=template,
+                                   context=generator.context, listing=listing, page=page,
+                                   page_name=page.save_as[:-5], **filters)
+        if page.number is None:
+            reuse.write(page.save_as, head.encode() + keys,
+                        functools.partial(render, page.save_as))
+        else:
+            numbered.append((page.number, reuse.digest(head.encode() + keys)))
+            store.page(numbered[-1][1], render)
+    if numbered:
+        store.link_list(f"{listing.base.lstrip('/')}page", numbered)
 
 
 def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profiles: list,
-                reuse: ListReuse) -> None:
+                reuse: ListReuse, store: PageStore) -> None:
     """``/questions/…``, ``/people/…`` (and each person's ``answered/`` list) and
     ``/topics/``."""
     found = listings(topics)
@@ -309,14 +323,14 @@ def write_lists(generator, writer, rows: list[QuestionRow], topics: list, profil
         topic_filters = [("All topics", f"/questions/{state_part}", listing.topic is None)]
         topic_filters += [(t.name, list_base(t.slug, listing.state), t.slug == listing.topic)
                           for t in topics]
-        write_question_list(generator, writer, reuse, listing, grouped[listing.base],
+        write_question_list(generator, writer, reuse, store, listing, grouped[listing.base],
                             state_filters=state_filters, topic_filters=topic_filters)
     by_id = {row.id: row for row in rows}
     for entry in profiles:
         if entry.answered_url:
             person = entry.person
             listing = Listing(f"Questions {person.name} answered", entry.answered_url, "", None)
-            write_question_list(generator, writer, reuse, listing,
+            write_question_list(generator, writer, reuse, store, listing,
                                 [by_id[i] for i in entry.answered if i in by_id],
                                 state_filters=[], topic_filters=[])
     people = generator.get_template("people_index")

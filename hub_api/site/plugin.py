@@ -49,6 +49,7 @@ from ..questions.routing import answer_time
 from ..text import slugify
 from . import index_pages, profile_pages, trust_pages
 from .assets import write_assets
+from .page_store import PageStore
 from .pelican_internals import replace_html, use_markdown_reader
 from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
 from .settings import content_cache_key
@@ -399,6 +400,7 @@ class CandorGenerator(Generator):
             site = Path(config["SITE"])
             self.reuse = index_pages.ListReuse(site.resolve() if site.is_symlink() else None,
                                                self.output_path, digest)
+            self.store = PageStore(site, self.output_path)
             self.render = profile_pages.link_unchanged(data, config, self.reuse, PAGE_THREADS)
             load_threads(session, data, self.render)
         self.data = data
@@ -456,7 +458,7 @@ class CandorGenerator(Generator):
         """``/questions/``, ``/people/``, ``/topics/``, the sitemaps and ``robots.txt``."""
         data, public_url = self.data, self.settings["CANDOR"]["PUBLIC_URL"].rstrip("/")
         index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles,
-                                self.reuse)
+                                self.reuse, self.store)
         # The fingerprint and every setting that shapes an address: what a known one needs.
         shape = repr((self.context["CANDOR_FINGERPRINT"], sorted(
             (key, str(value)) for key, value in self.settings.items()
@@ -467,6 +469,7 @@ class CandorGenerator(Generator):
             self.reuse)
         urls.save()
         self.reuse.save()
+        self.store.save()
         Path(self.output_path, "robots.txt").write_text(index_pages.robots_txt(public_url))
 
 
