@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from hub_api.db import session_scope
 from hub_api.models import Answer, Person, Question, Topic
-from hub_api.site.builder import build_site
+from hub_api.site.builder import build_site, builds_dir
 from hub_api.site.index_pages import MIN_PER_PAGE, PER_PAGE, QuestionRow, archive
 
 from .conftest import site_files
@@ -244,6 +244,7 @@ def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
     with session_scope(app.extensions["candor_engine"]) as s:
         oldest_open = s.get(Question, made["open"][0])
         oldest_open.title = "Renamed oldest waiting question?"
+    renamed_away = page(first, "questions/page/1").resolve()  # in the page store
     second = build_site(app.config)
     sitemaps = [((path := build / "sitemaps" / "questions-0.xml").stat().st_ino,
                  path.read_text()) for build in (first, second)]  # before they are pruned
@@ -287,6 +288,14 @@ def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
     assert "/renamed-oldest-waiting-question</loc>" in sitemaps[1][1]
     threads = [build / "sitemaps" / "questions-0.xml" for build in (third, fourth)]
     assert threads[0].stat().st_ino == threads[1].stat().st_ino
+    # Numbered pages are stored once and linked by list: the store holds exactly the pages
+    # the remaining builds (the live one and the one before) link, nothing a pruned one did.
+    linked = {entry.resolve() for build in (third, fourth)
+              for folder in build.glob("**/page") if folder.is_symlink()
+              for entry in folder.iterdir()}
+    assert (fourth / "questions" / "page").is_symlink() and linked
+    assert not renamed_away.exists()
+    assert set((builds_dir(app.config["SITE"]) / "pages").iterdir()) == linked
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
