@@ -56,12 +56,16 @@ class QuestionRow:
     # Worked out once, when read (a ``cached_property`` costs a lock per read in 3.11):
     shown: str = field(init=False)  # what a list shows of it, for :class:`ListReuse`
     key: int = field(init=False)  # a 64-bit digest of ``shown``: pages sum up their rows' keys
+    located: int = field(init=False)  # a digest of ``shown`` and ``lastmod``: its sitemap entry
     cut: bool = field(init=False)  # a list page may end after it (:func:`archive`)
 
     def __post_init__(self) -> None:
         self.shown = f"{self.id}\x1f{self.title}\x1f{self.status}\x1f{self.created_at}\x1f" \
                      f"{self.topic_slug}\x1f{self.topic_name}\x1e"
-        self.key = int.from_bytes(hashlib.blake2b(self.shown.encode(), digest_size=8).digest())
+        shown = self.shown.encode()
+        self.key = int.from_bytes(hashlib.blake2b(shown, digest_size=8).digest())
+        self.located = int.from_bytes(hashlib.blake2b(
+            shown, digest_size=8, key=self.lastmod.isoformat().encode()).digest())
         self.cut = _is_cut(self.id)
 
     @functools.cached_property
@@ -392,7 +396,7 @@ def write_sitemaps(output: str, public_url: str, entries: list[tuple[str, dateti
         threads.setdefault(row.id // SITEMAP_URLS, []).append(row)
     for start, part in threads.items():
         written.append((f"sitemaps/questions-{start}.xml", max(r.lastmod for r in part)))
-        shown = public_url + "".join(f"{r.key:x} {r.lastmod.isoformat()}\x1e" for r in part)
+        shown = public_url.encode() + array("Q", [r.located for r in part]).tobytes()
         if not reuse.reuse(written[-1][0], shown):
             _write_urlset(Path(output, written[-1][0]), public_url,
                           [(r.url, r.lastmod) for r in part])

@@ -43,13 +43,15 @@ class PageStore:
         builds = builds_dir(site)
         self.pages, self.lists, self.output = builds / PAGES, builds / LISTS, Path(output)
         self.used: dict[str, set[str]] = {PAGES: set(), LISTS: set()}
-        self.rendered = 0
+        # What the store holds, listed once (no build adds to it meanwhile: the build lock).
+        self.present = {kind: set(os.listdir(folder)) if folder.is_dir() else set()
+                        for kind, folder in ((PAGES, self.pages), (LISTS, self.lists))}
 
     def page(self, digest: str, render: Callable[[str], object]) -> None:
         """Make sure ``pages/<digest>/index.html`` exists; ``render(name)`` writes the page
         as ``name`` under the build folder (Pelican's writer writes nowhere else)."""
         self.used[PAGES].add(digest)
-        if os.path.isdir(self.pages / digest):
+        if digest in self.present[PAGES]:
             return
         name = f"{STAGING}/{digest}/index.html"
         render(name)
@@ -57,7 +59,7 @@ class PageStore:
         write_variants(path, path.read_bytes())
         self.pages.mkdir(parents=True, exist_ok=True)
         os.rename(path.parent, self.pages / digest)
-        self.rendered += 1
+        self.present[PAGES].add(digest)
 
     def link_list(self, folder: str, pages: list[tuple[int, str]]) -> None:
         """Link the build's ``folder`` (``questions/page``) to a folder holding ``pages``
@@ -65,13 +67,14 @@ class PageStore:
         digest = hashlib.sha256(repr(pages).encode()).hexdigest()[:32]
         self.used[LISTS].add(digest)
         target = self.lists / digest
-        if not os.path.isdir(target):
+        if digest not in self.present[LISTS]:
             self.lists.mkdir(parents=True, exist_ok=True)
             tmp = self.lists / f"{STAGING}-{secrets.token_hex(4)}"
             tmp.mkdir()
             for number, page in pages:
                 os.symlink(f"../../{PAGES}/{page}", tmp / str(number))
             os.rename(tmp, target)
+            self.present[LISTS].add(digest)
         link = self.output / folder
         link.parent.mkdir(parents=True, exist_ok=True)
         os.symlink(os.path.relpath(target, link.parent), link)
