@@ -11,7 +11,10 @@ import hashlib
 import inspect
 from pathlib import Path
 
-from hub_api.site.pelican_internals import INTERNALS
+from pelican.contents import Content
+from pelican.generators import Generator
+
+from hub_api.site.pelican_internals import INTERNALS, CandorArticlesGenerator
 
 # Read from Pelican 4.12.0.
 PINNED = {
@@ -25,6 +28,9 @@ PINNED = {
     "FileStampDataCacher.cache_data": "1278c0b3c9b2ca32",
     "CachingGenerator._get_file_stamp": "dde9e3575b898352",
     "CachingGenerator.__init__": "e7f8f4e24c65f7e5",
+    "Generator._include_path": "36aa1046f557f1fa",
+    "Generator.add_source_path": "b97d98266495284c",
+    "Content.get_relative_source_path": "6c1f5107e08bf7ea",
     "ArticlesGenerator.generate_context": "16f8066e3e5b8a42",
     "ArticlesGenerator.generate_articles": "5494d418a930a36f",
     "PagesGenerator.__init__": "e5e9c5af32598ed6",
@@ -60,3 +66,39 @@ def test_no_other_module_reaches_into_pelican():
             if line.startswith(("from pelican", "import pelican")):
                 assert line in allowed, f"{path.name}: {line}"
         assert "._content" not in path.read_text() or path.name == "pelican_internals.py"
+
+
+def test_the_faster_file_tests_agree_with_pelicans(tmp_path):
+    """``CandorArticlesGenerator`` answers Pelican's per-file questions its own faster way;
+    the answers must be Pelican's."""
+    settings = {"PATH": str(tmp_path / "content"), "IGNORE_FILES": ["**/.*", "*.bak", "#*"]}
+
+    def generator(cls):
+        made = object.__new__(cls)
+        made.settings, made.context = settings, {"generated_content": {}}
+        made.readers = type("Readers", (), {"extensions": ["md", "markdown", "html"]})()
+        if cls is CandorArticlesGenerator:
+            made.compile_paths(settings)
+        return made
+
+    ours, pelicans = generator(CandorArticlesGenerator), generator(Generator)
+    names = ["a.md", ".hidden.md", "sub/.x.md", "b.bak", "c.rst", "d.markdown", "e.MD", "f",
+             "#draft.md", "g.md.bak", "sub/dir/h.html", "i.tar.md"]
+    for extensions in (None, False, ["rst"], ()):
+        assert [ours._include_path(n, extensions) for n in names] == \
+            [pelicans._include_path(n, extensions) for n in names]
+
+    class Source:
+        get_relative_source_path = Content.get_relative_source_path
+
+        def __init__(self, path: str) -> None:
+            self.source_path, self.settings = path, settings
+
+    root = settings["PATH"]
+    for path in (f"{root}/a.md", f"{root}/sub/b.md", f"{root}/sub/../c.md", f"{root}2/d.md",
+                 f"{root}//e.md", str(tmp_path / "elsewhere.md"), f"{root}/./f.md"):
+        for made in (ours, pelicans):
+            made.add_source_path(Source(path))
+    found = [{key: c.source_path for key, c in made.context["generated_content"].items()}
+             for made in (ours, pelicans)]
+    assert found[0] == found[1] and len(found[0]) == 7

@@ -11,8 +11,12 @@ silently changing the site.
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import gzip
+import os
 import pickle
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +25,7 @@ from markdown import Markdown
 from pelican import Pelican, readers, signals
 from pelican.cache import FileDataCacher, FileStampDataCacher
 from pelican.contents import Article, Content
-from pelican.generators import ArticlesGenerator, CachingGenerator, PagesGenerator
+from pelican.generators import ArticlesGenerator, CachingGenerator, Generator, PagesGenerator
 from pelican.readers import SkipStub
 from pelican.utils import pelican_open
 
@@ -37,6 +41,9 @@ INTERNALS = (
     FileStampDataCacher.cache_data,
     CachingGenerator._get_file_stamp,
     CachingGenerator.__init__,
+    Generator._include_path,
+    Generator.add_source_path,
+    Content.get_relative_source_path,
     ArticlesGenerator.generate_context,
     ArticlesGenerator.generate_articles,
     PagesGenerator.__init__,
@@ -176,6 +183,7 @@ class CandorArticlesGenerator(ArticlesGenerator):
     misses = 0
 
     def __init__(self, *args, settings: dict, **kwargs) -> None:
+        self.compile_paths(settings)
         found = self.read_cache and self.read_cache.current(
             Path(settings["CACHE_PATH"], type(self).__name__))
         if found is None:
@@ -184,6 +192,35 @@ class CandorArticlesGenerator(ArticlesGenerator):
         super().__init__(*args, settings={**settings, "LOAD_CONTENT_CACHE": False}, **kwargs)
         self.settings = settings
         self._cache = found
+
+    def compile_paths(self, settings: dict) -> None:
+        """What :meth:`_include_path` and :meth:`add_source_path` need, worked out once."""
+        self._root = os.path.join(os.path.abspath(settings["PATH"]), "")
+        self._ignored = re.compile("|".join(
+            fnmatch.translate(os.path.normcase(p)) for p in settings["IGNORE_FILES"]) or "(?!)")
+
+    def _include_path(self, path, extensions=None):
+        """Pelican's test of a file name, with its patterns compiled once (it is asked for
+        every file twice a build: 20,000 times at 10,000 articles)."""
+        if extensions is None:
+            extensions = self._extensions
+        name = os.path.basename(path)
+        return not self._ignored.match(name) and (
+            extensions is False or os.path.splitext(name)[1][1:] in extensions)
+
+    def add_source_path(self, content, static=False):
+        """Pelican's, with the path relative to ``PATH`` cut off a source that lies plainly
+        under it (Pelican's ``relpath`` of two absolute paths: a tenth of a second at
+        10,000 articles)."""
+        source = content.source_path or ""
+        if static or not source.startswith(self._root) or os.path.normpath(source) != source:
+            return super().add_source_path(content, static)
+        self.context["generated_content"][source[len(self._root):]] = content
+        return None
+
+    @functools.cached_property
+    def _extensions(self) -> tuple[str, ...]:
+        return tuple(self.readers.extensions)
 
     def get_cached_data(self, filename, default=None):
         data = super().get_cached_data(filename, default)
