@@ -11,6 +11,7 @@ sitemaps of at most :data:`SITEMAP_URLS` addresses each, every address with its 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -123,17 +124,22 @@ def archive(items: Sequence[QuestionRow], base: str, per_page: int = PER_PAGE) -
     it is on and seldom a neighbour, not every page after it: an incremental build
     re-renders a few pages of a list, not all of them (which is also why no page says how
     many pages there are)."""
-    chunks: list[list[QuestionRow]] = [[]]
-    for item in reversed(items):
-        chunk = chunks[-1]
-        chunk.append(item)
-        if len(chunk) >= per_page or (len(chunk) >= MIN_PER_PAGE and item.cut):
-            chunks.append([])
-    if not chunks[-1] and len(chunks) > 1:
-        chunks.pop()
-    numbered = [(n, chunk[::-1]) for n, chunk in enumerate(chunks[:-1], 1)]
-    pages: list[tuple[int | None, Sequence]] = [(None, chunks[-1][::-1]), *numbered[::-1]]
-    return _linked(pages, base)
+    count = len(items)
+    # Positions counted from the oldest item (the lists hold up to 100,000: no loop per item).
+    cuts = [count - 1 - i for i, item in enumerate(items) if item.cut][::-1]
+    numbered: list[tuple[int | None, Sequence]] = []
+    start = 0
+    while count - start > 0:
+        at = bisect.bisect_left(cuts, start + MIN_PER_PAGE - 1)
+        end = min(cuts[at] if at < len(cuts) else count, start + per_page - 1)
+        if end >= count:  # what is left, the newest, is the first page
+            break
+        numbered.append((len(numbered) + 1, items[count - 1 - end:count - start]))
+        start = end + 1
+    first = items[:count - start]
+    if not first and numbered:
+        first = numbered.pop()[1]
+    return _linked([(None, first), *numbered[::-1]], base)
 
 
 def _is_cut(item_id: int) -> bool:
@@ -190,13 +196,18 @@ def list_base(topic: str | None, state: str) -> str:
 def group_rows(rows: list[QuestionRow], found: list[Listing]) -> dict[str, list[QuestionRow]]:
     """Each list's rows (by its base URL), in the rows' order, in one pass over them."""
     grouped: dict[str, list[QuestionRow]] = {listing.base: [] for listing in found}
+    lists_of: dict[tuple[str | None, str], list[list[QuestionRow]]] = {}  # by topic and status
     for row in rows:
-        row_states = ("", "answered" if row.answered else "waiting" if row.waiting else None)
-        for topic in (None, row.topic_slug) if row.topic_slug else (None,):
-            for state in row_states:
-                if state is not None and (rows_of := grouped.get(list_base(topic, state))) \
-                        is not None:
-                    rows_of.append(row)
+        try:
+            targets = lists_of[row.topic_slug, row.status]
+        except KeyError:
+            state = "answered" if row.answered else "waiting" if row.waiting else None
+            bases = {list_base(topic, each) for topic in {None, row.topic_slug}
+                     for each in ("", state) if each is not None}
+            targets = lists_of[row.topic_slug, row.status] = [
+                grouped[base] for base in bases if base in grouped]
+        for rows_of in targets:
+            rows_of.append(row)
     return grouped
 
 
