@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from hub_api.db import make_engine, read_only, session_scope
+from hub_api.leads import responsiveness
 from hub_api.models import Answer, Person, Question, Topic
 from hub_api.signals import (
     answer_edited,
@@ -37,11 +38,13 @@ from .test_publish import make_instance
 
 
 def same(snapshot: Snapshot, fresh: Snapshot) -> bool:
-    """The same rows in the same order (keys, lastmod …) and the same answered index."""
+    """The same rows in the same order (keys, lastmod …), the same answered index and the
+    same last answers."""
     index, other = snapshot.index, fresh.index
     return snapshot.questions == fresh.questions and (
         index.first, index.topic, dict(index.answerers), index.changed, index.order) == (
-        other.first, other.topic, dict(other.answerers), other.changed, other.order)
+        other.first, other.topic, dict(other.answerers), other.changed, other.order) and \
+        snapshot.last_answers.latest == fresh.last_answers.latest
 
 
 def test_a_patched_snapshot_equals_a_fresh_one(app, people):
@@ -84,6 +87,7 @@ def test_a_patched_snapshot_equals_a_fresh_one(app, people):
         fresh = Snapshot(s, url)
         assert not same(snapshot, fresh)  # the changes show in what a build reads
         assert snapshot.patch(s, changes)
+        assert snapshot.last_answers.summed() == responsiveness.last_answers(s)
     assert same(snapshot, fresh)
     assert snapshot.answered_by_topic() == fresh.answered_by_topic()
     assert [row.id for row in snapshot.questions if row.title == "A clearer title?"] == \
