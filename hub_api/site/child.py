@@ -1,8 +1,9 @@
 """The site build's child process: one Pelican run, its errors in one line.
 
 The builder starts it ahead of time (``python -m hub_api.site.child``), so Pelican and the
-plugin are imported before a change arrives, and hands it a :class:`Job` on stdin; it imports
-neither Flask nor click. A process with a single thread (``candor build``) forks instead
+plugin are imported, and the questions and answers read (:mod:`hub_api.site.snapshot`),
+before a change arrives, and hands it a :class:`Job` on stdin; it imports neither Flask nor
+click. A process with a single thread (``candor build``) forks instead
 (:func:`forked`), which then imports nothing. Both go through :mod:`hub_api.childproc`.
 """
 

@@ -242,7 +242,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
     (:mod:`hub_api.site.snapshot`: read ahead by a waiting child, or now)."""
     now = utcnow()
     known = snapshot.for_build(session, config["DATABASE_URL"])
-    topic_last, person_last = known.last_answers.summed()
+    topic_last, person_last = known.index.last_answers()
     people = list(
         session.scalars(select(Person).options(selectinload(Person.topics)).order_by(Person.name))
     )

@@ -1,20 +1,22 @@
-"""Every public question and every answered question's answers, as a build reads them, read
+"""Every public question and every live question's answers, as a build reads them, read
 ahead by the waiting build child and patched with what changed since.
 
-At 100,000 questions reading them takes a build about four seconds (the rows, their keys,
-the answered index). The builder starts the waiting child when it hands a build to the
-previous one (:func:`hub_api.site.builder.run_pelican`); the child loads a :class:`Snapshot`
-then, in one read transaction, and waits. Its job brings the questions and answers the
-outbox's signals named since that hand-over (:class:`hub_api.site.child.Changes`), and only
-those questions are read again.
+At 100,000 questions and 150,000 answers reading them takes a build about four seconds (the
+rows, their keys, the answered index). The builder starts the waiting child when it hands a
+build to the previous one (:func:`hub_api.site.builder.run_pelican`); the child reads a
+:class:`Snapshot` then, in one read transaction, and waits. Its job brings the questions and
+answers the outbox's signals named since the builder handed over the build before
+(:class:`hub_api.site.child.Changes`), and only those questions are read again.
 
-Why nothing is missed: the snapshot is read after the hand-over; the job's changes hold every
-signal delivered since it; a signal is delivered after its change commits. So a change is in
-the snapshot or in the changes (or both: it is read again). A signal that does not say which
-questions it changed (a person or a topic renamed or merged, a new leader) makes the changes
-unknown, and the build reads everything, as does any build not started by the builder. A
-change that sends no signal at all (a script writing the database) is in the snapshot of the
-next waiting child, which is read after it: it reaches the site at most one build late.
+Why nothing is missed: the builder takes the changes it gathered just before it hands a build
+over, the waiting child it starts then reads its snapshot after that, and a signal is
+delivered after its change commits. So a change whose signal came before the hand-over is in
+the snapshot, and one whose signal came after is in the next build's changes (a change in
+both, or committed while the snapshot was read, is read again). A signal that does not say
+which questions it changed (a person or a topic renamed or merged, a new leader) makes the
+changes unknown, and the build reads everything, as does any build the builder did not start.
+A change that sends no signal at all (a script writing the database) is in the snapshot of
+the next waiting child, which is read after it: it reaches the site at most one build late.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import make_engine, read_only, session_scope
@@ -46,12 +48,13 @@ MAX_PATCHED = 1000
 
 class AnsweredIndex:
     """Every answered question's topic, answerers and first answer (when, by whom), the most
-    recently first-answered first.
+    recently first-answered first; and when each live question's answerers last answered it.
 
     One query over the answers, then each page's threads are picked in Python, and only the
     threads of pages that are rendered are loaded (``plugin.load_threads``): a sorted query
     per person and topic scanned every answer each time (half a second per build at 10,000
-    threads).
+    threads). The same query gives what ``responsiveness.last_answers`` sums up with two
+    more (a quarter of a second at 150,000 answers).
     """
 
     def __init__(self, session: Session) -> None:
@@ -60,18 +63,30 @@ class AnsweredIndex:
         self.answerers: dict[int, set[int]] = defaultdict(set)
         self.changed: dict[int, datetime] = {}  # when its answers last changed (the sitemap)
         self.order: list[int] = []
+        # A live question's topic and each answerer's last answer on it.
+        self.latest: dict[int, tuple[int | None, dict[int, datetime]]] = {}
         self.read(session)
 
     def read(self, session: Session, ids: Collection[int] | None = None) -> None:
-        """Read the answers of every answered question, or (``ids``) read those questions'
+        """Read the answers of every live question, or (``ids``) read those questions'
         again, replacing what was known of them."""
         query = (select(Answer.question_id, Answer.person_id, Answer.created_at,
-                        Answer.edited_at, Question.topic_id)
+                        Answer.edited_at, Question.topic_id, Question.status)
                  .join(Question, Answer.question_id == Question.id)
-                 .where(states.answered()))
-        first, changed = self.first, self.changed
-        for question_id, person_id, created_at, edited_at, topic_id in _read(
-                session, query, ids, first, self.topic, self.answerers, changed):
+                 .where(states.in_(states.LIVE)))
+        first, changed, latest = self.first, self.changed, self.latest
+        if ids is not None:
+            for known in (first, self.topic, self.answerers, changed, latest):
+                for question_id in ids:
+                    known.pop(question_id, None)
+            query = query.where(Question.id.in_(sorted(ids)))
+        for question_id, person_id, created_at, edited_at, topic_id, status in \
+                session.execute(query):
+            _topic, people = latest.setdefault(question_id, (topic_id, {}))
+            if created_at > people.get(person_id, datetime.min):
+                people[person_id] = created_at
+            if status not in states.ANSWERED:
+                continue
             if question_id not in first or created_at < first[question_id][0]:
                 first[question_id] = (created_at, person_id)
             moment = max(created_at, edited_at) if edited_at else created_at
@@ -79,6 +94,7 @@ class AnsweredIndex:
                 changed[question_id] = moment
             self.topic[question_id] = topic_id
             self.answerers[question_id].add(person_id)
+
         def key(question_id: int) -> tuple[datetime, int]:
             return first[question_id][0], question_id
 
@@ -89,6 +105,19 @@ class AnsweredIndex:
             for question_id in ids:
                 if question_id in first:
                     _insert_descending(self.order, question_id, key)
+
+    def last_answers(self) -> tuple[dict[int, datetime], dict[int, datetime]]:
+        """When each topic and each person last answered a live question, as
+        ``responsiveness.last_answers`` says."""
+        by_topic: dict[int, datetime] = {}
+        by_person: dict[int, datetime] = {}
+        for topic_id, people in self.latest.values():
+            for person_id, moment in people.items():
+                if moment > by_person.get(person_id, datetime.min):
+                    by_person[person_id] = moment
+                if topic_id is not None and moment > by_topic.get(topic_id, datetime.min):
+                    by_topic[topic_id] = moment
+        return by_topic, by_person
 
     def threads(self, keep: Callable[[int], bool] | None = None, *, limit: int,
                 among: list[int] | None = None) -> list[int]:
@@ -108,59 +137,13 @@ class AnsweredIndex:
         return found
 
 
-class LastAnswers:
-    """Each live question's topic and when each of its answerers last answered it: what
-    ``responsiveness.last_answers`` sums up with two queries over every answer (a quarter of
-    a second per build at 150,000 answers)."""
-
-    def __init__(self, session: Session) -> None:
-        self.latest: dict[int, tuple[int | None, dict[int, datetime]]] = {}
-        self.read(session)
-
-    def read(self, session: Session, ids: Collection[int] | None = None) -> None:
-        """Read every live question's answers, or (``ids``) those questions' again."""
-        query = (select(Answer.question_id, Question.topic_id, Answer.person_id,
-                        Answer.created_at)
-                 .join(Question, Question.id == Answer.question_id)
-                 .where(states.in_(states.LIVE)))
-        for question_id, topic_id, person_id, created_at in _read(session, query, ids,
-                                                                   self.latest):
-            _topic, people = self.latest.setdefault(question_id, (topic_id, {}))
-            if created_at > people.get(person_id, datetime.min):
-                people[person_id] = created_at
-
-    def summed(self) -> tuple[dict[int, datetime], dict[int, datetime]]:
-        """When each topic and each person last answered, as ``last_answers`` says."""
-        by_topic: dict[int, datetime] = {}
-        by_person: dict[int, datetime] = {}
-        for topic_id, people in self.latest.values():
-            for person_id, moment in people.items():
-                if moment > by_person.get(person_id, datetime.min):
-                    by_person[person_id] = moment
-                if topic_id is not None and moment > by_topic.get(topic_id, datetime.min):
-                    by_topic[topic_id] = moment
-        return by_topic, by_person
-
-
-def _read(session: Session, query: Select, ids: Collection[int] | None, *known: dict):
-    """The rows of ``query`` (over answers joined to their questions); with ``ids``, only
-    those questions', and what ``known`` (dicts by question id) held of them goes."""
-    if ids is None:
-        return session.execute(query)
-    for each in known:
-        for question_id in ids:
-            each.pop(question_id, None)
-    return session.execute(query.where(Question.id.in_(sorted(ids))))
-
-
 class Snapshot:
     """The public questions as lists and sitemaps show them (newest first) and the answered
-    index, and when each topic and person last answered, read from the database at ``url``."""
+    index, read from the database at ``url``."""
 
     def __init__(self, session: Session, url: str) -> None:
         self.url = url
         self.index = AnsweredIndex(session)
-        self.last_answers = LastAnswers(session)
         self.questions: list[QuestionRow] = load_questions(session, self.index.changed)
 
     def answered_by_topic(self) -> Counter[str | None]:
@@ -168,9 +151,9 @@ class Snapshot:
         return Counter(row.topic_slug for row in self.questions if row.answered)
 
     def patch(self, session: Session, changes: Changes) -> bool:
-        """Read the questions ``changes`` names again (an answer's: its question); ``False``,
-        leaving the snapshot unusable, when that cannot be exact or would not be faster (an
-        answer gone: its question is unknown; very many questions)."""
+        """Read the questions ``changes`` names again (an answer's: its question); ``False``
+        when that cannot be exact or would not be faster (an answer gone: its question is
+        unknown; very many questions): the build then reads everything."""
         ids = set(changes.questions)
         if len(ids) + len(changes.answers) > MAX_PATCHED:
             return False
@@ -183,7 +166,6 @@ class Snapshot:
         if not ids:
             return True
         self.index.read(session, ids)
-        self.last_answers.read(session, ids)
         rows = self.questions
         rows[:] = [row for row in rows if row.id not in ids]
         for row in load_questions(session, self.index.changed, ids):
