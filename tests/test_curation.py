@@ -299,7 +299,7 @@ def test_a_pick_requests_one_site_build(tmp_path, database_url):
         people = seed_people(app)
         load_feed(app, "rss20.xml")
         builder = get_builder(app)
-        builder._build = lambda config: calls.append(config) or Path("/nowhere")
+        builder._build = lambda config, **_: calls.append(config) or Path("/nowhere")
         runner = app.test_cli_runner()
         for eid in (1, 2):  # two quick picks coalesce into one build
             result = runner.invoke(args=["curate", "pick", str(eid), "--note", "Read this.",

@@ -259,7 +259,8 @@ def test_jobs_registered(tmp_path, database_url, caplog):
         assert jobs["refresh-responsiveness"].every == 24 * 3600
         builder = get_builder(app)
         built = []
-        builder._build, builder.debounce = built.append, 0
+        builder._build = lambda config, built=built, **_: built.append(config)
+        builder.debounce = 0
         jobs["refresh-responsiveness"].run(app)
         assert builder.wait_idle(10) and built == [app.config]
     for app in make_test_app(tmp_path, database_url, DIGEST_EVERY="abc"):

@@ -204,7 +204,7 @@ def test_one_leader_and_takeover_after_kill_9(tmp_path, database_url):
 def test_a_stream_of_changes_does_not_starve_the_build():
     builds = []
     builder = Builder({"BUILD_DEBOUNCE": 0.5, "BUILD_MAX_WAIT": 1.0},
-                      build=lambda _config: builds.append(time.monotonic()))
+                      build=lambda _config, **_: builds.append(time.monotonic()))
     started = time.monotonic()
     while time.monotonic() - started < 3.5:  # an answer every 0.1 s, never a 0.5 s pause
         builder.request()

@@ -274,7 +274,7 @@ def test_requests_during_a_build_cause_exactly_one_more():
     started, release = threading.Event(), threading.Event()
     calls = []
 
-    def slow_build(_config):
+    def slow_build(_config, **_):
         calls.append(1)
         started.set()
         release.wait(10)
@@ -291,7 +291,7 @@ def test_requests_during_a_build_cause_exactly_one_more():
 
 
 def test_builder_logs_failures_instead_of_raising(caplog):
-    def failing(_config):
+    def failing(_config, **_):
         raise BuildError("template index.html is broken")
 
     builder = Builder({}, debounce=0, build=failing)
@@ -312,8 +312,8 @@ def _app(config: dict, **extra) -> Flask:
 def test_site_events_request_a_build_for_their_own_app_only(config):
     app, other = _app(config), _app(config)
     calls = []
-    app.extensions["candor_builder"]._build = lambda cfg: calls.append(cfg) or Path("/x")
-    other.extensions["candor_builder"]._build = lambda cfg: pytest.fail("wrong app built")
+    app.extensions["candor_builder"]._build = lambda cfg, **_: calls.append(cfg) or Path("/x")
+    other.extensions["candor_builder"]._build = lambda cfg, **_: pytest.fail("wrong app built")
     handlers = app.extensions["candor_effects"]  # what the leader runs for each event
     assert email_opt_in.name not in handlers  # no static page shows an email opt-in
     for handler in handlers[question_asked.name]:  # a new question: /questions/, sitemap

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from blinker import NamedSignal
 from flask import Flask, current_app
 
 from ..childproc import Child, ChildError, can_fork
@@ -44,7 +45,7 @@ from ..signals import (
     question_hidden,
     site_changed,
 )
-from .child import Job, forked
+from .child import DATABASE_VARIABLE, Changes, Job, forked
 from .page_store import LISTS, PAGES, builds_dir, garbage
 from .reuse import (
     FULL_BUILD_NEEDED,
@@ -66,6 +67,13 @@ CHILD = "hub_api.site.child"
 # company's identity: every page).
 SITE_SIGNALS = (question_asked, answer_posted, answer_edited, question_changed, people_changed,
                 curated_picked, question_edited, question_deleted, question_hidden, site_changed)
+# What a signal's ``id`` names, for the waiting child's snapshot (:mod:`.snapshot`). A pick
+# or the company's identity changes no question; ``people_changed`` (a person or a topic
+# renamed, merged, deleted …) may change any, so it leaves what changed unknown.
+QUESTION_SIGNALS = (question_asked, question_changed, question_edited, question_deleted,
+                    question_hidden)
+ANSWER_SIGNALS = (answer_posted, answer_edited)
+NO_QUESTION_SIGNALS = (curated_picked, site_changed)
 
 
 class BuildError(RuntimeError):
@@ -96,13 +104,14 @@ def _new_build_dir(builds: Path) -> Path:
 
 
 # One idle child, started when a background build starts: it has imported Pelican, the
-# plugin and the database layer, and read Pelican's content cache (about a second at 10,000
-# articles), before the next change arrives.
+# plugin and the database layer, read Pelican's content cache (about a second at 10,000
+# articles) and the questions and answers (four seconds at 100,000), before the next change
+# arrives.
 _spares: dict[str, Child] = {}
 _spares_lock = threading.Lock()
 
 
-def _take_spare(key: str, cache: Path) -> Child:
+def _take_spare(key: str, cache: Path, database: str | None) -> Child:
     """The waiting child for these settings (a new one if there is none), leaving a new one
     waiting for the next build; a spare for other settings ends (EOF)."""
     with _spares_lock:
@@ -110,12 +119,14 @@ def _take_spare(key: str, cache: Path) -> Child:
         for other in _spares.values():
             other.close_input()
         _spares.clear()
-        _spares[key] = Child.start(CHILD, str(cache))
+        _spares[key] = Child.start(CHILD, str(cache), env={
+            **os.environ, **({DATABASE_VARIABLE: database} if database else {})})
     return spare if spare is not None and spare.alive() else Child.start(CHILD)
 
 
 def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
-                prewarm: bool = False, waiting: Callable[[], None] | None = None) -> None:
+                prewarm: bool = False, waiting: Callable[[], None] | None = None,
+                changed: Changes | None = None) -> None:
     """Run Pelican in a child process into ``outdir``; raise ``BuildError`` if it fails.
 
     ``incremental``: keep ``outdir/curated`` (the live tree) and add only new articles' pages;
@@ -123,13 +134,16 @@ def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
     ``prewarm``: use the waiting child if there is one, and leave a new one waiting.
     Otherwise a single-threaded process (``candor build``) forks the child, which then
     imports nothing. ``waiting`` is called about every 0.1 s meanwhile (a spinner).
+    ``changed``: what changed since the previous build was handed over (:class:`Builder`),
+    so the waiting child reads only those questions again; ``None``: it reads them all.
     """
-    job = Job(Path(outdir), incremental, build_config(config))
+    job = Job(Path(outdir), incremental, build_config(config), changed)
     if not prewarm and can_fork():
         child = Child.fork(forked(job))
     else:
         child = _take_spare(repr(sorted(job.candor.items())), cache_path(
-            Path(job.candor["INSTANCE"]))) if prewarm else Child.start(CHILD)
+            Path(job.candor["INSTANCE"])), job.candor["DATABASE_URL"]) if prewarm \
+            else Child.start(CHILD)
         child.send(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
     try:
         child.result(BUILD_TIMEOUT, "Pelican", waiting)
@@ -189,7 +203,8 @@ def tidy(stale: list[Path], site: Path, instance: Path) -> None:
 
 
 def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
-                prewarm: bool, waiting: Callable[[], None] | None) -> Path:
+                prewarm: bool, waiting: Callable[[], None] | None,
+                changed: Changes | None) -> Path:
     """Run one build into a new folder: incremental on the live tree when it can be exact,
     else full into a new tree. Leaves nothing behind when it fails."""
     tree = None if full else live_tree(live)
@@ -197,7 +212,8 @@ def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
         outdir = _new_build_dir(builds)
         try:
             link_tree(outdir, tree)
-            run_pelican(config, outdir, incremental=True, prewarm=prewarm, waiting=waiting)
+            run_pelican(config, outdir, incremental=True, prewarm=prewarm, waiting=waiting,
+                        changed=changed)
             return outdir
         except FullBuildNeeded as exc:
             logger.info("full build: %s", exc)
@@ -210,7 +226,7 @@ def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
     try:
         tree.mkdir(parents=True)
         link_tree(outdir, tree)
-        run_pelican(config, outdir, prewarm=prewarm, waiting=waiting)
+        run_pelican(config, outdir, prewarm=prewarm, waiting=waiting, changed=changed)
     except BaseException:
         shutil.rmtree(outdir, ignore_errors=True)
         shutil.rmtree(tree, ignore_errors=True)
@@ -220,22 +236,25 @@ def _build_into(config: Mapping, builds: Path, live: Path | None, full: bool,
 
 
 def build_site(config: Mapping, *, full: bool = False, prewarm: bool = False,
-               waiting: Callable[[], None] | None = None) -> Path:
+               waiting: Callable[[], None] | None = None,
+               changed: Changes | None = None) -> Path:
     """Build the site and swap it in atomically; return the new build folder.
 
     A database change or a new pick renders only the pages they touch (incremental); ``full``
     renders every page; ``prewarm`` keeps a child process ready for the next build (for
     background builds: a change is then published about a second sooner; older builds are
     then deleted in a background thread); ``waiting`` is
-    called about every 0.1 s while Pelican runs (a spinner). Raises ``BuildError`` with a
-    one-line reason; the live site is then unchanged.
+    called about every 0.1 s while Pelican runs (a spinner); ``changed``: what changed since
+    the previous build was handed to a child (see :func:`run_pelican`). Raises ``BuildError``
+    with a one-line reason; the live site is then unchanged.
     """
     site = Path(config["SITE"]).absolute()
     started = time.monotonic()
     try:
         with build_lock(Path(config["INSTANCE"])):
             live = site.resolve() if site.is_symlink() else None
-            outdir = _build_into(config, builds_dir(site), live, full, prewarm, waiting)
+            outdir = _build_into(config, builds_dir(site), live, full, prewarm, waiting,
+                                 changed)
             try:
                 previous = switch_site(site, outdir)
             except BaseException:
@@ -268,10 +287,12 @@ class Builder:
     ``request()`` never blocks. A daemon thread waits until ``debounce`` seconds pass
     without a new request, then builds once; requests during a build cause exactly one
     more build after it. Failures are logged and kept in ``last_error``, never raised.
+    Each build is told what the requests since the previous one started said changed
+    (``build(config, changed=…)``, see :func:`run_pelican`).
     """
 
     def __init__(self, config: Mapping, debounce: float | None = None,
-                 build: Callable[[Mapping], Path] = BACKGROUND_BUILD) -> None:
+                 build: Callable[..., Path] = BACKGROUND_BUILD) -> None:
         self.config = config
         self.debounce = float(config.get("BUILD_DEBOUNCE", 0.5) if debounce is None else debounce)
         # However steady the stream of changes, a build starts this long after the first.
@@ -281,13 +302,20 @@ class Builder:
         self._pending = False
         self._running = False
         self._last_request = self._first_request = 0.0
+        # What changed since the last build started; ``None``: unknown (at first too: builds
+        # before this builder's, or in another process, may have left any waiting child).
+        self._changed: Changes | None = None
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.builds = 0
 
-    def request(self) -> None:
-        """Mark the site stale; a build follows once requests pause."""
+    def request(self, changed: Changes | None = None) -> None:
+        """Mark the site stale; a build follows once requests pause. ``changed``: the
+        questions and answers the change touched (``None``: unknown, the next build reads
+        every question)."""
         with self._cond:
+            self._changed = None if changed is None or self._changed is None \
+                else self._changed | changed
             if not self._pending:
                 self._first_request = time.monotonic()
             self._pending = True
@@ -319,18 +347,21 @@ class Builder:
                     self._cond.wait(remaining)
                 self._pending = False
                 self._running = True
-            self._build_once()
+                changed, self._changed = self._changed, Changes()
+            self._build_once(changed)
             with self._cond:
                 self._running = False
 
-    def _build_once(self) -> None:
+    def _build_once(self, changed: Changes | None) -> None:
         started = time.monotonic()
         try:
-            path = self._build(self.config)
+            path = self._build(self.config, changed=changed)
         except BuildError as exc:
+            self._forget_changes()
             self.last_error = str(exc)
             logger.error("site build failed: %s", exc)
         except Exception as exc:  # a background job must never take the web process down
+            self._forget_changes()
             self.last_error = f"{type(exc).__name__}: {exc}"
             logger.exception("site build crashed")
         else:
@@ -338,6 +369,12 @@ class Builder:
             logger.info("site rebuilt in %.1fs: %s", time.monotonic() - started, path)
         finally:
             self.builds += 1
+
+    def _forget_changes(self) -> None:
+        """After a failed build: the waiting child may not have been handed these changes
+        (the build failed before it), so the next build reads every question."""
+        with self._cond:
+            self._changed = None
 
 
 # --- Flask integration --------------------------------------------------------------------
@@ -350,14 +387,28 @@ def init_app(app: Flask) -> None:
     builder = Builder(app.config)
     app.extensions["candor_builder"] = builder
 
-    def site_stale(_app: Flask, _session, **_extra) -> None:
-        builder.request()
+    def site_stale(signal: NamedSignal, _app: Flask, _session, **extra) -> None:
+        builder.request(changes_of(signal, extra.get("id")))
 
     for signal in SITE_SIGNALS:  # carried out by the leader, from the outbox
-        on(app, signal, site_stale)
+        on(app, signal, functools.partial(site_stale, signal))
     # A new leader builds once: its predecessor may have died between an event and its build.
     if "candor_jobs" in app.extensions:
         scheduler(app).on_elected(lambda _app: builder.request())
+
+
+def changes_of(signal: NamedSignal, id_: int | None) -> Changes | None:
+    """What ``signal`` for ``id_`` changed of the questions a build reads (``None``:
+    unknown)."""
+    if signal in NO_QUESTION_SIGNALS:
+        return Changes()
+    if id_ is None:
+        return None
+    if signal in QUESTION_SIGNALS:
+        return Changes(questions=frozenset({id_}))
+    if signal in ANSWER_SIGNALS:
+        return Changes(answers=frozenset({id_}))
+    return None
 
 
 def get_builder(app: Flask | None = None) -> Builder | None:

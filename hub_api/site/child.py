@@ -1,8 +1,9 @@
 """The site build's child process: one Pelican run, its errors in one line.
 
 The builder starts it ahead of time (``python -m hub_api.site.child``), so Pelican and the
-plugin are imported before a change arrives, and hands it a :class:`Job` on stdin; it imports
-neither Flask nor click. A process with a single thread (``candor build``) forks instead
+plugin are imported, and the questions and answers read (:mod:`hub_api.site.snapshot`),
+before a change arrives, and hands it a :class:`Job` on stdin; it imports neither Flask nor
+click. A process with a single thread (``candor build``) forks instead
 (:func:`forked`), which then imports nothing. Both go through :mod:`hub_api.childproc`.
 """
 
@@ -22,25 +23,47 @@ from .reuse import FULL_BUILD_NEEDED, FullBuildNeeded
 
 if TYPE_CHECKING:
     from .pelican_internals import ReadCache
+    from .snapshot import Snapshot
 
 logger = logging.getLogger(__name__)
 NO_FULL_COLLECTIONS = 1 << 30  # young collections before a full one
 
 
+# The database a waiting child reads ahead (an environment variable, not an argument: a
+# PostgreSQL URL carries its password, and any user can read a process's arguments).
+DATABASE_VARIABLE = "CANDOR_BUILD_DATABASE"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The questions and answers (by id) that the outbox's signals said changed since a
+    build was handed to a child: a waiting child reads only their questions again
+    (:mod:`hub_api.site.snapshot`)."""
+
+    questions: frozenset[int] = frozenset()
+    answers: frozenset[int] = frozenset()
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(self.questions | other.questions, self.answers | other.answers)
+
+
 @dataclass(frozen=True)
 class Job:
     """One build: where it writes, whether it may add to the live tree, Candor's settings
-    (:func:`hub_api.site.settings.build_config`)."""
+    (:func:`hub_api.site.settings.build_config`), and what changed since the previous
+    build was handed over (``None``: unknown, every question is read)."""
 
     outdir: Path
     incremental: bool
     candor: dict = field(hash=False)
+    changed: Changes | None = None
 
 
-def run(job: Job, cache: ReadCache | None = None) -> int:
+def run(job: Job, cache: ReadCache | None = None, snapshot: Snapshot | None = None) -> int:
     """One Pelican run; its errors in one line on stderr. The exit status is
     ``FULL_BUILD_NEEDED`` when an incremental build cannot be exact. ``cache``: Pelican's
-    content cache as a waiting child read it (used if its file is still the same)."""
+    content cache as a waiting child read it (used if its file is still the same);
+    ``snapshot``: the questions and answers it read (patched with ``job.changed``)."""
     # The build keeps what it reads (rows, articles) until it ends, and so does the process:
     # full collections would scan it again and again for nothing (one to two seconds at
     # 100,000 questions). Young garbage is still collected.
@@ -48,12 +71,14 @@ def run(job: Job, cache: ReadCache | None = None) -> int:
     gc.set_threshold(*gc.get_threshold()[:2], NO_FULL_COLLECTIONS)
     try:
         from . import reuse
+        from . import snapshot as snapshots
         from .encodings import precompress
         from .pelican_internals import CandorArticlesGenerator, candor_pelican
         from .read_ahead import read_ahead as reader
         from .settings import pelican_settings
 
         reuse.begin()
+        snapshots.hand_over(snapshot, job.changed)
         settings = pelican_settings(job.candor, job.outdir, job.incremental)
         tree = reuse.curated_tree(str(job.outdir), job.incremental)
 
@@ -105,17 +130,21 @@ def _log_warnings() -> None:
 
 
 def _wait() -> int:
-    """Import first, and read Pelican's content cache (in the folder given as the argument),
-    then build the job read from stdin; end quietly if the parent goes."""
+    """Import first, read Pelican's content cache (in the folder given as the argument) and
+    the database's questions and answers (``DATABASE_VARIABLE``), then build the job read
+    from stdin; end quietly if the parent goes."""
     from pelican.settings import read_settings  # noqa: F401  (the imports are the point)
     from sqlalchemy.orm import configure_mappers
 
     from . import plugin, reuse  # noqa: F401
     from .pelican_internals import ReadCache
+    from .snapshot import preload
 
     configure_mappers()  # the models' relationships, set up on first use (0.1 s) otherwise
     # The articles generator's cache, named after its class (``run``: ``Articles``).
     cache = ReadCache.load(Path(sys.argv[1], "Articles")) if len(sys.argv) > 1 else None
+    database = os.environ.get(DATABASE_VARIABLE)
+    snapshot = preload(database) if database else None
 
     try:
         job = pickle.load(sys.stdin.buffer)  # noqa: S301 (our parent's)
@@ -123,7 +152,7 @@ def _wait() -> int:
         return 0
     _log_warnings()
     os.chdir(ROOT)
-    return run(job, cache)
+    return run(job, cache, snapshot)
 
 
 if __name__ == "__main__":

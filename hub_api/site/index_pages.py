@@ -18,7 +18,7 @@ import json
 import math
 import os
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,15 +151,16 @@ def _is_cut(item_id: int) -> bool:
     return (z ^ (z >> 31)) % CUT_EVERY == 0
 
 
-def load_questions(session: Session, answers_changed: Mapping[int, datetime]) -> list[QuestionRow]:
-    """Every public question, newest first, with the time it or (``answers_changed``, by
-    question id) its answers last changed."""
-    rows = session.execute(
-        select(Question.id, Question.title, Question.status, Question.created_at,
-               Question.edited_at, Topic.slug, Topic.name)
-        .outerjoin(Topic, Topic.id == Question.topic_id)
-        .where(states.public())
-        .order_by(Question.created_at.desc(), Question.id.desc()))
+def load_questions(session: Session, answers_changed: Mapping[int, datetime],
+                   only: Collection[int] | None = None) -> list[QuestionRow]:
+    """Every public question (``only``: those of these ids), newest first, with the time it
+    or (``answers_changed``, by question id) its answers last changed."""
+    query = (select(Question.id, Question.title, Question.status, Question.created_at,
+                    Question.edited_at, Topic.slug, Topic.name)
+             .outerjoin(Topic, Topic.id == Question.topic_id)
+             .where(states.public())
+             .order_by(Question.created_at.desc(), Question.id.desc()))
+    rows = session.execute(query if only is None else query.where(Question.id.in_(sorted(only))))
     return [QuestionRow(id_, title, status, created,
                         max(filter(None, (created, edited, answers_changed.get(id_)))),
                         slug, name)

@@ -18,11 +18,10 @@ eager-loaded.
 from __future__ import annotations
 
 import html
-import itertools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,7 +33,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
 from pelican.writers import Writer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
@@ -44,15 +43,15 @@ from ..identity import CompanyIdentity, read_identity
 from ..leads import responsiveness
 from ..markup import render_markdown, sanitize_html
 from ..models import Answer, Person, Question, Topic
-from ..questions import states
 from ..questions.routing import answer_time
 from ..text import slugify
-from . import index_pages, profile_pages, trust_pages
+from . import index_pages, profile_pages, snapshot, trust_pages
 from .assets import write_assets
 from .page_store import PageStore
 from .pelican_internals import replace_html, use_markdown_reader
 from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
 from .settings import content_cache_key
+from .snapshot import AnsweredIndex
 from .templating import theme_globals
 
 logger = logging.getLogger(__name__)
@@ -223,55 +222,6 @@ def _question_options():
     )
 
 
-class AnsweredIndex:
-    """Every answered question's topic, answerers and first answer (when, by whom), the most
-    recently first-answered first.
-
-    One query over the answers, then each page's threads are picked in Python, and only the
-    threads of pages that are rendered are loaded (:func:`load_threads`): a sorted query per
-    person and topic scanned every answer each time (half a second per build at 10,000
-    threads).
-    """
-
-    def __init__(self, session: Session) -> None:
-        self.first: dict[int, tuple[datetime, int]] = {}
-        self.topic: dict[int, int | None] = {}
-        self.answerers: dict[int, set[int]] = defaultdict(set)
-        self.changed: dict[int, datetime] = {}  # when its answers last changed (the sitemap)
-        rows = session.execute(
-            select(Answer.question_id, Answer.person_id, Answer.created_at, Answer.edited_at,
-                   Question.topic_id)
-            .join(Question, Answer.question_id == Question.id)
-            .where(states.answered())
-        )
-        first, changed = self.first, self.changed
-        for question_id, person_id, created_at, edited_at, topic_id in rows:
-            if question_id not in first or created_at < first[question_id][0]:
-                first[question_id] = (created_at, person_id)
-            moment = max(created_at, edited_at) if edited_at else created_at
-            if moment > changed.get(question_id, datetime.min):
-                changed[question_id] = moment
-            self.topic[question_id] = topic_id
-            self.answerers[question_id].add(person_id)
-        self.order = sorted(first, key=lambda q: (first[q][0], q), reverse=True)
-
-    def threads(self, keep: Callable[[int], bool] | None = None, limit: int = PAGE_THREADS,
-                among: list[int] | None = None) -> list[int]:
-        """The ids of the first ``limit`` questions ``keep`` accepts (all when ``None``) of
-        ``among`` (default: every question, in this order)."""
-        candidates = self.order if among is None else among
-        return list(itertools.islice(candidates if keep is None else filter(keep, candidates),
-                                     limit))
-
-    def by_answerer(self) -> dict[int, list[int]]:
-        """Each answerer's questions, in this order, in one pass."""
-        found: dict[int, list[int]] = defaultdict(list)
-        for question_id in self.order:
-            for person_id in self.answerers[question_id]:
-                found[person_id].append(question_id)
-        return found
-
-
 def load_threads(session: Session, data: SiteData, entries: list) -> None:
     """Load the front page's threads and those of ``entries`` (person and topic pages to be
     rendered) in one query."""
@@ -289,23 +239,15 @@ def is_staff(person: Person) -> bool:
 
 def load_site_data(session: Session, articles: list, config: Mapping) -> SiteData:
     """Everything the static pages need from the database, fully loaded but the threads
-    (:func:`load_threads`)."""
+    (:func:`load_threads`). The questions and the answered index come from a snapshot
+    (:mod:`hub_api.site.snapshot`: read ahead by a waiting child, or now)."""
     now = utcnow()
-    topic_last, person_last = responsiveness.last_answers(session)
+    known = snapshot.for_build(session, config["DATABASE_URL"])
+    topic_last, person_last = known.index.last_answers()
     people = list(
         session.scalars(select(Person).options(selectinload(Person.topics)).order_by(Person.name))
     )
     staff = [p for p in people if is_staff(p)]
-    # Anyone who signed a visible answer keeps a profile, even after leaving, so that
-    # every byline on the site links somewhere.
-    answerer_ids = set(
-        session.scalars(
-            select(Answer.person_id)
-            .join(Question, Answer.question_id == Question.id)
-            .where(states.answered())
-            .distinct()
-        )
-    )
     # One pass over the articles (10,000 on a large site), not one per person and topic.
     by_curator: dict[str, list] = defaultdict(list)
     by_topic: dict[str, list] = defaultdict(list)
@@ -313,23 +255,19 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         by_curator[getattr(article, "curator", None)].append(article)
         for slug in dict.fromkeys(getattr(article, "topic_slugs", ())):
             by_topic[slug].append(article)
-    index = AnsweredIndex(session)
+    index = known.index
     answered = index.by_answerer()
     profiles = []
     for person in people:
-        if not (is_staff(person) or person.id in answerer_ids):
+        # Anyone who signed a visible answer keeps a profile, even after leaving, so that
+        # every byline on the site links somewhere.
+        if not (is_staff(person) or person.id in answered):
             continue
         picks = by_curator.get(person.name, [])
         profiles.append(PersonEntry(person, answered.get(person.id, []), picks,
                                     responsiveness.since_text(person_last.get(person.id), now)))
 
-    counts = dict(
-        session.execute(
-            select(Question.topic_id, func.count())
-            .where(states.answered())
-            .group_by(Question.topic_id)
-        ).all()
-    )
+    counts = known.answered_by_topic()
     topics = []
     topic_query = select(Topic).options(
         selectinload(Topic.people).selectinload(Person.topics)
@@ -339,8 +277,9 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
             TopicEntry(
                 topic=topic,
                 people=[p for p in topic.people if is_staff(p)],
-                thread_ids=index.threads(lambda q, tid=topic.id: index.topic[q] == tid),
-                answered_count=counts.get(topic.id, 0),
+                thread_ids=index.threads(lambda q, tid=topic.id: index.topic[q] == tid,
+                                         limit=PAGE_THREADS),
+                answered_count=counts.get(topic.slug, 0),
                 articles=by_topic.get(topic.slug, []),
                 freshness=responsiveness.since_text(topic_last.get(topic.id), now),
                 quiet=responsiveness.is_quiet(topic, topic_last.get(topic.id), now),
@@ -354,7 +293,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         profiles=profiles,
         responsiveness=responsiveness.report(session, now, config),
         company=read_identity(session, config["SITENAME"]),
-        questions=index_pages.load_questions(session, index.changed),
+        questions=known.questions,
     )
 
 
