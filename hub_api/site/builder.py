@@ -111,17 +111,22 @@ _spares: dict[str, Child] = {}
 _spares_lock = threading.Lock()
 
 
-def _take_spare(key: str, cache: Path, database: str | None) -> Child:
-    """The waiting child for these settings (a new one if there is none), leaving a new one
-    waiting for the next build; a spare for other settings ends (EOF)."""
+def _hand_to_spare(job: Job) -> Child:
+    """Send ``job`` to the waiting child for its settings (a new child if there is none),
+    then start a new one waiting for the next build, which reads ahead once this build ends
+    (:func:`hub_api.site.child.running`); a spare for other settings ends (EOF)."""
+    key = repr(sorted(job.candor.items()))
     with _spares_lock:
         spare = _spares.pop(key, None)
         for other in _spares.values():
             other.close_input()
         _spares.clear()
-        _spares[key] = Child.start(CHILD, str(cache), env={
+        child = spare if spare is not None and spare.alive() else Child.start(CHILD)
+        child.send(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
+        database = job.candor["DATABASE_URL"]
+        _spares[key] = Child.start(CHILD, str(cache_path(Path(job.candor["INSTANCE"]))), env={
             **os.environ, **({DATABASE_VARIABLE: database} if database else {})})
-    return spare if spare is not None and spare.alive() else Child.start(CHILD)
+    return child
 
 
 def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
@@ -140,10 +145,10 @@ def run_pelican(config: Mapping, outdir: Path, *, incremental: bool = False,
     job = Job(Path(outdir), incremental, build_config(config), changed)
     if not prewarm and can_fork():
         child = Child.fork(forked(job))
+    elif prewarm:
+        child = _hand_to_spare(job)
     else:
-        child = _take_spare(repr(sorted(job.candor.items())), cache_path(
-            Path(job.candor["INSTANCE"])), job.candor["DATABASE_URL"]) if prewarm \
-            else Child.start(CHILD)
+        child = Child.start(CHILD)
         child.send(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
     try:
         child.result(BUILD_TIMEOUT, "Pelican", waiting)

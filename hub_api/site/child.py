@@ -9,11 +9,14 @@ click. A process with a single thread (``candor build``) forks instead
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import logging
 import os
 import pickle
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 NO_FULL_COLLECTIONS = 1 << 30  # young collections before a full one
+RUNNING = ".running"
 
 
 # The database a waiting child reads ahead (an environment variable, not an argument: a
@@ -59,11 +63,28 @@ class Job:
     changed: Changes | None = None
 
 
+@contextmanager
+def running(folder: Path, shared: bool = False) -> Iterator[None]:
+    """Hold the lock a build holds while it runs (``RUNNING`` in the content cache's
+    ``folder``); ``shared``: wait until no build runs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / RUNNING, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+
+
 def run(job: Job, cache: ReadCache | None = None, snapshot: Snapshot | None = None) -> int:
     """One Pelican run; its errors in one line on stderr. The exit status is
     ``FULL_BUILD_NEEDED`` when an incremental build cannot be exact. ``cache``: Pelican's
     content cache as a waiting child read it (used if its file is still the same);
     ``snapshot``: the questions and answers it read (patched with ``job.changed``)."""
+    from .settings import cache_path
+
+    with running(cache_path(Path(job.candor["INSTANCE"]))):
+        return _run(job, cache, snapshot)
+
+
+def _run(job: Job, cache: ReadCache | None, snapshot: Snapshot | None) -> int:
     # The build keeps what it reads (rows, articles) until it ends, and so does the process:
     # full collections would scan it again and again for nothing (one to two seconds at
     # 100,000 questions). Young garbage is still collected.
@@ -130,9 +151,13 @@ def _log_warnings() -> None:
 
 
 def _wait() -> int:
-    """Import first, read Pelican's content cache (in the folder given as the argument) and
-    the database's questions and answers (``DATABASE_VARIABLE``), then build the job read
-    from stdin; end quietly if the parent goes."""
+    """Wait until the build handed to the previous child ends (reading ahead beside it would
+    slow it down: two cores), then import, read Pelican's content cache (in the folder given
+    as the argument) and the database's questions and answers (``DATABASE_VARIABLE``), then
+    build the job read from stdin; end quietly if the parent goes."""
+    if len(sys.argv) > 1:
+        with running(Path(sys.argv[1]), shared=True):
+            pass
     from pelican.settings import read_settings  # noqa: F401  (the imports are the point)
     from sqlalchemy.orm import configure_mappers
 
