@@ -38,6 +38,7 @@ from hub_api.db import make_engine, session_scope  # noqa: E402
 from hub_api.migrate import upgrade  # noqa: E402
 from hub_api.models import Answer, Person, Question, Topic  # noqa: E402
 from hub_api.site.builder import build_site  # noqa: E402
+from hub_api.site.child import Changes  # noqa: E402
 
 TOPICS = ["networking", "security", "hardware", "support", "cloud"]
 PLAIN_CONF = """
@@ -151,7 +152,8 @@ def publish_latency(config: dict, picks: int, pause: float) -> list[float]:
         started = time.perf_counter()
         (curated / f"{slug}.md").write_text(article(10**6 + k, datetime.now(UTC))
                                             .replace(f"Slug: item-{10**6 + k}", f"Slug: {slug}"))
-        builder = threading.Thread(target=build_site, args=(config,), kwargs={"prewarm": True})
+        builder = threading.Thread(target=build_site, args=(config,), kwargs={
+            "prewarm": True, "changed": Changes()})  # as the builder says of a pick
         builder.start()
         while f"/curated/{slug}/" not in index.read_text():
             assert builder.is_alive() or f"/curated/{slug}/" in index.read_text(), "not published"

@@ -9,10 +9,14 @@ For each size (a 1,000-question reference and the full size, by default 100,000 
   files as a pick writes them;
 * a full ``candor build`` in its own process: wall time and peak memory (its children's too);
 * publish latency of an answer and of a pick: from the write to the rebuilt site showing it
-  (an incremental build with a prewarmed child, as the web process's builder runs it);
+  (an incremental build with a prewarmed child, told what changed, as the web process's
+  builder runs it), ``--pause`` seconds apart: the waiting child reads the hub once the
+  build before ends (about six seconds at 100,000 questions on two cores), and a publish
+  sooner than that waits for it;
 * wrk against ``candor serve``: a thread page and the front page, and the server's RSS after.
 
     python bench/scale.py [--questions 100000] [--reference 1000] [--publishes 5] [--seconds 5]
+                          [--pause 8]
 
 Goals (issue 16): publish p50 <= 1 s at 100,000 questions; thread req/s within 10% of the
 1,000-question figure; serve RSS <= 300 MB. Search p95 is measured by ``bench/search.py``.
@@ -127,35 +131,41 @@ from hub_api.db import get_session
 from hub_api.models import Person, Question
 from hub_api.questions.queue import post_answer
 from hub_api.site.builder import build_site
+from hub_api.site.child import Changes
 from sqlalchemy import select
 app = create_app()
 content = Path(app.config["CONTENT"]) / "curated"
 answers, picks = [], []
+pause = float(sys.argv[2])
 build_site(app.config, prewarm=True)  # the web process's builder keeps a child ready
 for n in range(int(sys.argv[1])):
+    time.sleep(pause)
     with app.test_request_context():
         s = get_session()
         q = s.scalars(select(Question).where(Question.status == "open").limit(1)).first()
         who = s.scalars(select(Person).limit(1)).first()
         started = time.monotonic()
-        post_answer(s, q, who, f"Published answer {n}")
-        title = q.title
-    build = build_site(app.config, prewarm=True)
+        answer = post_answer(s, q, who, f"Published answer {n}")
+        s.commit()
+        title, changed = q.title, Changes(answers=frozenset({answer.id}))  # as the outbox says
+    build = build_site(app.config, prewarm=True, changed=changed)
     assert title in (build / "index.html").read_text()
     answers.append(time.monotonic() - started)
+    time.sleep(pause)
     started = time.monotonic()
     (content / f"scale-pick-{n}.md").write_text(
         f"Title: Scale pick {n}\\nDate: 2030-01-01 10:{n:02d}\\nSlug: scale-pick-{n}\\n"
         f"Topics: topic-0\\nCurator: Staff Person 0\\nNote: Why.\\n\\nText.\\n")
-    build = build_site(app.config, prewarm=True)
+    build = build_site(app.config, prewarm=True, changed=Changes())
     assert f"/curated/scale-pick-{n}/" in (build / "index.html").read_text()
     picks.append(time.monotonic() - started)
 print(json.dumps({"answer": answers, "pick": picks}))
 """
 
 
-def publish_latency(env: dict[str, str], count: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", PUBLISH, str(count)], env=env, cwd=ROOT,
+def publish_latency(env: dict[str, str], count: int, pause: float) -> dict:
+    out = subprocess.run([sys.executable, "-c", PUBLISH, str(count), str(pause)], env=env,
+                         cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     figures = json.loads(out.strip().splitlines()[-1])
     return {kind: {"p50": statistics.median(v), "p95": sorted(v)[max(0, round(.95 * len(v)) - 1)]}
@@ -216,6 +226,7 @@ def main() -> None:
     parser.add_argument("--reference", type=int, default=1000)
     parser.add_argument("--publishes", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--pause", type=float, default=8, help="seconds between publishes")
     args = parser.parse_args()
     results = {}
     for questions in (args.reference, args.questions):
@@ -226,7 +237,7 @@ def main() -> None:
             print(f"N={questions}: loaded in {time.monotonic() - started:.0f}s", flush=True)
             seconds, peak = full_build(env, tmp)
             print(f"  full build {seconds:.1f}s, peak memory {peak:.0f} MB", flush=True)
-            latency = publish_latency(env, args.publishes)
+            latency = publish_latency(env, args.publishes, args.pause)
             print(f"  publish answer p50 {latency['answer']['p50']:.2f}s "
                   f"p95 {latency['answer']['p95']:.2f}s; pick p50 {latency['pick']['p50']:.2f}s "
                   f"p95 {latency['pick']['p95']:.2f}s", flush=True)
