@@ -46,11 +46,16 @@ def same(snapshot: Snapshot, fresh: Snapshot) -> bool:
                           other.order, other.latest)
 
 
-def test_a_patched_snapshot_equals_a_fresh_one(app, people):
-    made = add_questions(app, 60)
+def read_snapshot(app) -> tuple:
+    """The app's engine, its database URL and a snapshot read now."""
     engine, url = app.extensions["candor_engine"], app.config["DATABASE_URL"]
     with session_scope(read_only(engine)) as s:
-        snapshot = Snapshot(s, url)
+        return engine, url, Snapshot(s, url)
+
+
+def test_a_patched_snapshot_equals_a_fresh_one(app, people):
+    made = add_questions(app, 60)
+    engine, url, snapshot = read_snapshot(app)
     with session_scope(engine) as s:
         topics = list(s.scalars(select(Topic).order_by(Topic.slug)))
         dana = s.scalars(select(Person).filter_by(email="dana@example.com")).one()
@@ -100,9 +105,7 @@ def test_a_patched_snapshot_equals_a_fresh_one(app, people):
 
 def test_an_answer_gone_since_cannot_be_patched(app, people):
     made = add_questions(app, 10)
-    engine, url = app.extensions["candor_engine"], app.config["DATABASE_URL"]
-    with session_scope(read_only(engine)) as s:
-        snapshot = Snapshot(s, url)
+    engine, url, snapshot = read_snapshot(app)
     with session_scope(engine) as s:
         question = s.get(Question, made["answered"][0])
         (answer_id,) = [a.id for a in question.answers]
