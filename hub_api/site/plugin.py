@@ -51,7 +51,6 @@ from .page_store import PageStore
 from .pelican_internals import replace_html, use_markdown_reader
 from .reuse import PageReuse, curated_tree, fingerprint, write_stamp
 from .settings import content_cache_key
-from .snapshot import AnsweredIndex
 from .templating import theme_globals
 
 logger = logging.getLogger(__name__)
@@ -198,7 +197,7 @@ class PersonEntry:
 
 @dataclass
 class SiteData:
-    index: AnsweredIndex
+    index: snapshot.AnsweredIndex
     answered_ids: list[int]  # the front page's
     staff: list[Person]
     topics: list[TopicEntry]
