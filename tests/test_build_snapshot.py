@@ -46,6 +46,21 @@ def same(snapshot: Snapshot, fresh: Snapshot) -> bool:
                           other.order, other.latest)
 
 
+def cut_lists(snapshot: Snapshot) -> dict:
+    """Every list's pages (ids and keys), each person's answered ids and each sitemap's
+    thread ids, as the snapshot's cuts give them now (kept ones where nothing changed)."""
+    snapshot.warm()
+    cuts = snapshot.cuts
+    return {"pages": {name: [(number, [row.id for row in items], keys)
+                             for number, items, keys in cuts.cut(name, rows)]
+                      for name, (rows, _pages) in cuts.known.items()},
+            "people": {name: [(row.id, row.key) for row in rows]
+                       for name, (_ids, rows) in cuts.selected.items()},
+            "sitemaps": {start: [(row.id, row.located) for row in rows]
+                         for start, rows in cuts.sitemap_parts(snapshot.questions).items()},
+            "answered": dict(snapshot.index.by_answerer())}
+
+
 def read_snapshot(app) -> tuple:
     """The app's engine, its database URL and a snapshot read now."""
     engine, url = app.extensions["candor_engine"], app.config["DATABASE_URL"]
@@ -56,6 +71,8 @@ def read_snapshot(app) -> tuple:
 def test_a_patched_snapshot_equals_a_fresh_one(app, people):
     made = add_questions(app, 60)
     engine, url, snapshot = read_snapshot(app)
+    before = cut_lists(snapshot)  # as the waiting child does, before its job
+    objects = {name: pages for name, (_rows, pages) in snapshot.cuts.known.items()}
     with session_scope(engine) as s:
         topics = list(s.scalars(select(Topic).order_by(Topic.slug)))
         dana = s.scalars(select(Person).filter_by(email="dana@example.com")).one()
@@ -99,6 +116,14 @@ def test_a_patched_snapshot_equals_a_fresh_one(app, people):
         assert snapshot.index.last_answers() == responsiveness.last_answers(s)
     assert same(snapshot, fresh)
     assert snapshot.answered_by_topic() == fresh.answered_by_topic()
+    fresh_cuts = cut_lists(fresh)
+    kept = cut_lists(snapshot)
+    assert kept != before
+    assert {kind: {name: kept[kind][name] for name in found} for kind, found in
+            fresh_cuts.items()} == fresh_cuts  # (a list emptied since may linger, unused)
+    # Lists the changes did not touch kept their pages (the same objects); the others not.
+    kept_pages = [snapshot.cuts.known[name][1] is pages for name, pages in objects.items()]
+    assert any(kept_pages) and not all(kept_pages)
     assert [row.id for row in snapshot.questions if row.title == "A clearer title?"] == \
         [retitled.id]
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import os
 from pathlib import Path
 
 from pelican.contents import Content
 from pelican.generators import Generator
 
+from hub_api.site import reuse
 from hub_api.site.pelican_internals import INTERNALS, CandorArticlesGenerator
 
 # Read from Pelican 4.12.0.
@@ -27,8 +29,12 @@ PINNED = {
     "FileStampDataCacher.get_cached_data": "9e22f9c49dede667",
     "FileStampDataCacher.cache_data": "1278c0b3c9b2ca32",
     "CachingGenerator._get_file_stamp": "dde9e3575b898352",
+    "FileStampDataCacher._get_file_stamp": "771a0b92fd2c314a",
     "CachingGenerator.__init__": "e7f8f4e24c65f7e5",
     "Generator._include_path": "36aa1046f557f1fa",
+    "Generator._check_disabled_readers": "a13599cd609ed1d3",
+    "Generator.add_static_links": "6a34351937a06fef",
+    "Content.get_static_links": "5236441e4de8c044",
     "Generator.add_source_path": "b97d98266495284c",
     "Content.get_relative_source_path": "6c1f5107e08bf7ea",
     "ArticlesGenerator.generate_context": "16f8066e3e5b8a42",
@@ -102,3 +108,79 @@ def test_the_faster_file_tests_agree_with_pelicans(tmp_path):
     found = [{key: c.source_path for key, c in made.context["generated_content"].items()}
              for made in (ours, pelicans)]
     assert found[0] == found[1] and len(found[0]) == 7
+
+
+def test_files_no_reader_can_read_are_still_reported(tmp_path):
+    """The articles generator skips Pelican's second listing of the content folder only when
+    no reader is disabled (it would find nothing); otherwise such files are reported."""
+    content = tmp_path / "content"
+    (content / "sub").mkdir(parents=True)
+    for name in ("a.md", "sub/b.rst", "c.txt"):
+        (content / name).write_text("x")
+    checked: list[str] = []
+
+    class Readers:
+        extensions = ["md"]
+
+        def __init__(self, disabled: list[str]) -> None:
+            self.disabled_extensions = disabled
+
+        def check_file(self, path: str) -> None:
+            checked.append(Path(path).name)
+
+    for disabled, reported in ((["rst"], ["b.rst"]), (["rst", "txt"], ["b.rst", "c.txt"]),
+                               ([], [])):
+        made = object.__new__(CandorArticlesGenerator)
+        made.settings = {"PATH": str(content), "IGNORE_FILES": ["**/.*"]}
+        made.path, made.readers = str(content), Readers(disabled)
+        made.compile_paths(made.settings)
+        checked.clear()
+        made._check_disabled_readers([""], exclude=[])
+        assert sorted(checked) == reported
+
+
+def test_static_links_are_found_as_pelican_finds_them(tmp_path):
+    """Only an article whose text holds ``static`` or ``attach`` is searched for links to
+    static files; what is found is what Pelican finds."""
+    settings = {"PATH": str(tmp_path), "IGNORE_FILES": [],
+                "INTRASITE_LINK_REGEX": "[{|](?P<what>.*?)[|}]"}
+
+    class Text:
+        get_static_links = Content.get_static_links
+        _get_intrasite_link_regex = Content._get_intrasite_link_regex
+        get_relative_source_path = Content.get_relative_source_path
+        relative_dir = "curated"
+
+        def __init__(self, text: str) -> None:
+            self._content, self.settings = text, settings
+            self.source_path = str(tmp_path / "curated" / "a.md")
+
+    texts = ['<img src="{static}/images/a.png">', '<a href="{attach}b.pdf">b</a>',
+             '<a href="{filename}/c.md">c</a>', "<p>static noise, no link</p>", "",
+             '<a href="|static|/d.png">d</a>', "<p>plain</p>"]
+    found = []
+    for cls in (CandorArticlesGenerator, Generator):
+        made = object.__new__(cls)
+        made.context = {"static_links": set()}
+        for text in texts:
+            made.add_static_links(Text(text))
+        found.append(made.context["static_links"])
+    assert found[0] == found[1] == {"images/a.png", "curated/b.pdf", "d.png"}
+
+
+def test_a_build_sees_each_sources_time_once(tmp_path):
+    """Pelican's stamp of a source and Candor's own checks share one look per build: the
+    time first seen holds until the next build begins (what was read matches it)."""
+    source = tmp_path / "curated" / "a.md"
+    source.parent.mkdir()
+    source.write_text("x")
+    os.utime(source, (1_000_000, 1_000_000))
+    made = object.__new__(CandorArticlesGenerator)
+    made.settings, made.path = {"CHECK_MODIFIED_METHOD": "mtime"}, str(tmp_path)
+    reuse.begin()
+    assert made._get_file_stamp("curated/a.md") == 1_000_000 == reuse.source_mtime(str(source))
+    os.utime(source, (2_000_000, 2_000_000))
+    assert made._get_file_stamp("curated/a.md") == 1_000_000
+    assert reuse.source_mtime(str(tmp_path / "gone.md")) < 0
+    reuse.begin()
+    assert reuse.source_mtime(str(source)) == 2_000_000 == made._get_file_stamp("curated/a.md")

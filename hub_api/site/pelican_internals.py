@@ -29,6 +29,8 @@ from pelican.generators import ArticlesGenerator, CachingGenerator, Generator, P
 from pelican.readers import SkipStub
 from pelican.utils import pelican_open
 
+from .reuse import source_mtime
+
 # What this module relies on (its source is pinned by the test).
 INTERNALS = (
     Pelican._get_generator_classes,
@@ -40,8 +42,12 @@ INTERNALS = (
     FileStampDataCacher.get_cached_data,
     FileStampDataCacher.cache_data,
     CachingGenerator._get_file_stamp,
+    FileStampDataCacher._get_file_stamp,
     CachingGenerator.__init__,
     Generator._include_path,
+    Generator._check_disabled_readers,
+    Generator.add_static_links,
+    Content.get_static_links,
     Generator.add_source_path,
     Content.get_relative_source_path,
     ArticlesGenerator.generate_context,
@@ -217,6 +223,28 @@ class CandorArticlesGenerator(ArticlesGenerator):
             return super().add_source_path(content, static)
         self.context["generated_content"][source[len(self._root):]] = content
         return None
+
+    def _check_disabled_readers(self, paths, exclude) -> None:
+        """Pelican's, without listing the content folder again when no reader is disabled
+        (it then finds nothing: 10,000 file names a build, for nothing)."""
+        if self.readers.disabled_extensions:
+            super()._check_disabled_readers(paths, exclude)
+
+    def _get_file_stamp(self, filename):
+        """Pelican's modification time of a source, as this build first saw it (shared with
+        Candor's own checks, :func:`hub_api.site.reuse.source_mtime`)."""
+        if self.settings.get("CHECK_MODIFIED_METHOD") != "mtime":
+            return super()._get_file_stamp(filename)
+        found = source_mtime(os.path.join(self.path, filename))
+        return found if found >= 0 else super()._get_file_stamp(filename)
+
+    def add_static_links(self, content) -> None:
+        """Pelican's, without searching an article that cannot name a static file: a link
+        counts when its ``what`` (a part of the text) is ``static`` or ``attach`` (a
+        pattern search of each of 10,000 articles a build, otherwise)."""
+        text = content._content or ""
+        if "static" in text or "attach" in text:
+            super().add_static_links(content)
 
     @functools.cached_property
     def _extensions(self) -> tuple[str, ...]:

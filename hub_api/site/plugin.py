@@ -204,6 +204,7 @@ class SiteData:
     profiles: list[PersonEntry]
     responsiveness: list[responsiveness.Window]
     questions: list[index_pages.QuestionRow]
+    cuts: index_pages.ListCuts  # the lists' pages, kept from the snapshot's last cut
     company: CompanyIdentity | None = None  # the name, logo and links every page carries
     answered_questions: list[Question] = field(default_factory=list)  # see ``load_threads``
 
@@ -293,6 +294,7 @@ def load_site_data(session: Session, articles: list, config: Mapping) -> SiteDat
         responsiveness=responsiveness.report(session, now, config),
         company=read_identity(session, config["SITENAME"]),
         questions=known.questions,
+        cuts=known.cuts,
     )
 
 
@@ -396,7 +398,7 @@ class CandorGenerator(Generator):
         """``/questions/``, ``/people/``, ``/topics/``, the sitemaps and ``robots.txt``."""
         data, public_url = self.data, self.settings["CANDOR"]["PUBLIC_URL"].rstrip("/")
         index_pages.write_lists(self, writer, data.questions, data.topics, data.profiles,
-                                self.reuse, self.store)
+                                self.reuse, self.store, data.cuts)
         # The fingerprint and every setting that shapes an address: what a known one needs.
         shape = repr((self.context["CANDOR_FINGERPRINT"], sorted(
             (key, str(value)) for key, value in self.settings.items()
@@ -404,7 +406,7 @@ class CandorGenerator(Generator):
         urls = index_pages.ContentUrls(self.reuse.live, self.output_path, shape)
         index_pages.write_sitemaps(self.output_path, public_url, index_pages.sitemap_entries(
             self.context, data.questions, data.topics, data.profiles, urls), data.questions,
-            self.reuse)
+            self.reuse, data.cuts)
         urls.save()
         self.reuse.save()
         self.store.save()

@@ -26,6 +26,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
 from datetime import datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -34,7 +35,14 @@ from sqlalchemy.orm import Session
 from ..db import make_engine, read_only, session_scope
 from ..models import Answer, Question
 from ..questions import states
-from .index_pages import QuestionRow, load_questions
+from .index_pages import (
+    ListCuts,
+    QuestionRow,
+    group_rows,
+    listings,
+    load_questions,
+    person_list,
+)
 
 if TYPE_CHECKING:
     from .child import Changes
@@ -63,6 +71,7 @@ class AnsweredIndex:
         self.answerers: dict[int, set[int]] = defaultdict(set)
         self.changed: dict[int, datetime] = {}  # when its answers last changed (the sitemap)
         self.order: list[int] = []
+        self._by_answerer: dict[int, list[int]] | None = None  # worked out when first asked
         # A live question's topic and each answerer's last answer on it.
         self.latest: dict[int, tuple[int | None, dict[int, datetime]]] = {}
         self.read(session)
@@ -75,6 +84,8 @@ class AnsweredIndex:
                  .join(Question, Answer.question_id == Question.id)
                  .where(states.in_(states.LIVE)))
         first, changed, latest = self.first, self.changed, self.latest
+        # Whose answered lists these questions were on (and, below, are on).
+        whose = {p for q in ids for p in self.answerers.get(q, ())} if ids else set()
         if ids is not None:
             for known in (first, self.topic, self.answerers, changed, latest):
                 for question_id in ids:
@@ -100,11 +111,18 @@ class AnsweredIndex:
 
         if ids is None:
             self.order = sorted(first, key=key, reverse=True)
+            self._by_answerer = None
         else:
             self.order = [q for q in self.order if q not in ids]
             for question_id in ids:
                 if question_id in first:
                     _insert_descending(self.order, question_id, key)
+            whose.update(p for q in ids for p in self.answerers.get(q, ()))
+            if self._by_answerer is not None and whose:
+                self._by_answerer.update(self._answered_by(whose))
+                for person_id in whose:
+                    if not self._by_answerer[person_id]:
+                        del self._by_answerer[person_id]
 
     def last_answers(self) -> tuple[dict[int, datetime], dict[int, datetime]]:
         """When each topic and each person last answered a live question, as
@@ -128,12 +146,24 @@ class AnsweredIndex:
                                      limit))
 
     def by_answerer(self) -> dict[int, list[int]]:
-        """Each answerer's questions, in this order, in one pass: its keys are everyone who
-        signed an answer on an answered question."""
-        found: dict[int, list[int]] = defaultdict(list)
+        """Each answerer's questions, in this order: its keys are everyone who signed an
+        answer on an answered question. Kept, and after :meth:`read` of some questions
+        only their answerers' lists are new lists (:class:`index_pages.ListCuts` keeps the
+        others' rows); not to be changed by the caller."""
+        if self._by_answerer is None:
+            self._by_answerer = self._answered_by(None)
+        return self._by_answerer
+
+    def _answered_by(self, people: set[int] | None) -> dict[int, list[int]]:
+        """The answered lists of ``people`` (``None``: everyone's), in one pass."""
+        found: dict[int, list[int]] = {person_id: [] for person_id in people or ()}
+        answerers = self.answerers
         for question_id in self.order:
-            for person_id in self.answerers[question_id]:
-                found[person_id].append(question_id)
+            for person_id in answerers[question_id]:
+                if people is None:
+                    found.setdefault(person_id, []).append(question_id)
+                elif person_id in people:
+                    found[person_id].append(question_id)
         return found
 
 
@@ -145,6 +175,20 @@ class Snapshot:
         self.url = url
         self.index = AnsweredIndex(session)
         self.questions: list[QuestionRow] = load_questions(session, self.index.changed)
+        self.cuts = ListCuts()
+
+    def warm(self) -> None:
+        """Cut every list into pages now (the waiting child, before its job arrives): the
+        build then cuts again only the lists its changes touched."""
+        topics = {(row.topic_slug, row.topic_name) for row in self.questions if row.topic_slug}
+        found = listings(SimpleNamespace(slug=slug, name=name) for slug, name in topics)
+        for base, rows in group_rows(self.questions, found).items():
+            self.cuts.cut(base, rows)
+        by_id = {row.id: row for row in self.questions}
+        for person_id, ids in self.index.by_answerer().items():
+            name = person_list(person_id)
+            self.cuts.cut(name, self.cuts.rows(name, ids, by_id))
+        self.cuts.sitemap_parts(self.questions)
 
     def answered_by_topic(self) -> Counter[str | None]:
         """How many answered questions each topic (by slug) has."""
@@ -166,6 +210,7 @@ class Snapshot:
         if not ids:
             return True
         self.index.read(session, ids)
+        self.cuts.read_again(ids)
         rows = self.questions
         rows[:] = [row for row in rows if row.id not in ids]
         for row in load_questions(session, self.index.changed, ids):
@@ -187,12 +232,15 @@ def _insert_descending(items: list, item: Any, key: Callable[[Any], Any]) -> Non
 
 
 def preload(url: str) -> Snapshot | None:
-    """Read the snapshot of the database at ``url`` (in the waiting child); ``None`` when it
-    cannot be read (the build then reads the database itself, and says why)."""
+    """Read the snapshot of the database at ``url`` and cut its lists (in the waiting
+    child); ``None`` when it cannot be read (the build then reads the database itself, and
+    says why)."""
     engine = make_engine(url)
     try:
         with session_scope(read_only(engine)) as session:
-            return Snapshot(session, url)
+            snapshot = Snapshot(session, url)
+        snapshot.warm()
+        return snapshot
     except Exception:  # noqa: BLE001 (for any reason: the build reads again)
         logger.debug("no snapshot read ahead", exc_info=True)
         return None
