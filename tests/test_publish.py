@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -409,3 +410,21 @@ def test_a_forked_build_past_its_timeout_is_killed(monkeypatch):
         child.result(0.3, "a build")
     assert failed.value.status is None
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("status", [0, 3])
+def test_a_child_that_said_its_status_is_not_waited_for(status):
+    """A build child says its status and closes its output before it exits (the exit frees
+    what it read): its parent has the result then, not when the process is gone."""
+    started = time.monotonic()
+    child = childproc.Child.start("tests.late_exit", str(status))
+    try:
+        if status:
+            with pytest.raises(childproc.ChildError, match="it failed, in one line") as failed:
+                child.result(20, "a build")
+            assert failed.value.status == status
+        else:
+            assert child.result(20, "a build") == b"built\n"
+        assert time.monotonic() - started < 15 and child.alive()
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
