@@ -288,6 +288,10 @@ def test_a_publish_links_unchanged_list_pages_and_renders_changed_ones(site):
     assert "/renamed-oldest-waiting-question</loc>" in sitemaps[1][1]
     threads = [build / "sitemaps" / "questions-0.xml" for build in (third, fourth)]
     assert threads[0].stat().st_ino == threads[1].stat().st_ino
+    # So is the pages' sitemap (articles first, then the pages gathering them).
+    pages = [build / "sitemaps" / "pages-1.xml" for build in (third, fourth)]
+    assert pages[0].stat().st_ino == pages[1].stat().st_ino
+    assert pages[1].read_text().index("/curated/") < pages[1].read_text().index("/topics/")
     # Numbered pages are stored once and linked by list: the store holds exactly the pages
     # the remaining builds (the live one and the one before) link, nothing a pruned one did.
     linked = {entry.resolve() for build in (third, fourth)

@@ -456,9 +456,11 @@ def sitemap_entries(context: dict, rows: list[QuestionRow], topics: list, profil
     dated = [urls.locate(c) for c in contents]
     moments = [_utc(m) for _p, m in dated if m] + [r.lastmod for r in rows]
     newest = max(moments, default=datetime(2000, 1, 1))
-    entries: list[tuple[str, datetime]] = [("/", newest), ("/questions/", newest),
-                                           ("/people/", newest), ("/topics/", newest)]
-    entries += [(path, moment or newest) for path, moment in dated]
+    # Articles and pages first: a publish changes the gathering pages' date, not theirs, so
+    # their sitemaps stay as they were (linked from the live build, see ``write_sitemaps``).
+    entries = [(path, moment or newest) for path, moment in dated]
+    entries += [("/", newest), ("/questions/", newest), ("/people/", newest),
+                ("/topics/", newest)]
     entries += [(t.url, newest) for t in topics]
     entries += [(e.person.profile_url, newest) for e in profiles]
     entries += [(e.answered_url, newest) for e in profiles if e.answered_url]
@@ -480,14 +482,15 @@ def write_sitemaps(output: str, public_url: str, entries: list[tuple[str, dateti
     """``sitemap.xml`` (an index) and the sitemaps it names, of at most ``SITEMAP_URLS``
     addresses each: ``sitemaps/pages-<n>.xml`` for ``entries``, ``sitemaps/questions-<k>.xml``
     for the threads whose ids start with ``k`` (in ``SITEMAP_URLS`` steps). A publish changes
-    one thread's sitemap, and the others are linked from the live build (ten of them at
-    100,000 questions)."""
+    one thread's sitemap and the last pages' one, and the others are linked from the live
+    build (ten of them at 100,000 questions)."""
     Path(output, "sitemaps").mkdir(parents=True, exist_ok=True)
     written: list[tuple[str, datetime]] = []  # each sitemap and its newest address
     for n, first in enumerate(range(0, len(entries), SITEMAP_URLS), 1):
         part = entries[first:first + SITEMAP_URLS]
         written.append((f"sitemaps/pages-{n}.xml", max(_utc(moment) for _p, moment in part)))
-        _write_urlset(Path(output, written[-1][0]), public_url, part)
+        if not reuse.reuse(written[-1][0], repr((public_url, part))):
+            _write_urlset(Path(output, written[-1][0]), public_url, part)
     for start, part in sorted(cuts.sitemap_parts(rows).items()):
         written.append((f"sitemaps/questions-{start}.xml", max(r.lastmod for r in part)))
         shown = public_url.encode() + array("Q", [r.located for r in part]).tobytes()
